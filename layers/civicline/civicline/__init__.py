@@ -1,0 +1,1 @@
+"""civicline: the shared layer of every function (domain, adapters, models, forms, messages)."""

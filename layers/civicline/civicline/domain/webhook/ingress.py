@@ -1,0 +1,58 @@
+"""The webhook's one job: accept a signed body from LINE and put each event on the queue, fast."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Protocol
+
+from civicline.domain.errors import EnqueueFailed
+from civicline.domain.webhook.events import MalformedWebhook, QueuedEvent, parse_webhook
+from civicline.domain.webhook.signature import is_valid_signature
+
+# LINE's own bodies are a few kB; anything near this is not LINE.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class EventSink(Protocol):
+    def enqueue(self, events: Sequence[QueuedEvent]) -> None: ...
+
+
+class Outcome(IntEnum):
+    """What the webhook answers; the value is the HTTP status."""
+
+    ACCEPTED = 200
+    MALFORMED = 400
+    BAD_SIGNATURE = 401
+    TOO_LARGE = 413
+    NOT_ENQUEUED = 503  # LINE redelivers on 5xx; de-duplication makes that safe
+
+
+@dataclass(frozen=True, slots=True)
+class IngressResult:
+    outcome: Outcome
+    event_types: tuple[str, ...] = ()
+    event_ids: tuple[str, ...] = ()
+
+
+def receive(body: bytes, signature: str | None, channel_secret: str, sink: EventSink) -> IngressResult:
+    """Verify, split and enqueue. Nothing is enqueued unless the whole body is valid."""
+    if len(body) > MAX_BODY_BYTES:
+        return IngressResult(Outcome.TOO_LARGE)
+    if not is_valid_signature(channel_secret, body, signature):
+        return IngressResult(Outcome.BAD_SIGNATURE)
+    try:
+        _, events = parse_webhook(body)
+    except MalformedWebhook:
+        return IngressResult(Outcome.MALFORMED)
+
+    types = tuple(event.event_type for event in events)
+    ids = tuple(event.deduplication_id for event in events)
+    if not events:  # the console's URL check
+        return IngressResult(Outcome.ACCEPTED)
+    try:
+        sink.enqueue(events)
+    except EnqueueFailed:
+        return IngressResult(Outcome.NOT_ENQUEUED, types, ids)
+    return IngressResult(Outcome.ACCEPTED, types, ids)

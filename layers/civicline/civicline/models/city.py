@@ -1,0 +1,70 @@
+"""The city a deployment serves: areas, genres and links, read from civicline/city.yaml."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+CITY_FILE = Path(__file__).resolve().parents[1] / "city.yaml"
+
+
+class Choice(BaseModel):
+    """One selectable value: a short ASCII id for postbacks and storage, a label for people."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]{1,16}$")
+    label: str = Field(min_length=1, max_length=40)
+
+
+class CityInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    prefecture: str
+    postal_table: str
+
+
+class CityLinks(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    homepage: HttpUrl
+    koho: HttpUrl
+    bousai: HttpUrl
+    contact: HttpUrl
+    apps: HttpUrl
+
+
+class City(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    city: CityInfo
+    links: CityLinks
+    areas: tuple[Choice, ...]
+    genres: tuple[Choice, ...]
+    genders: tuple[Choice, ...]
+    birth_year_min: int = Field(ge=1850)
+
+    def area_ids(self) -> frozenset[str]:
+        return frozenset(a.id for a in self.areas)
+
+    def genre_ids(self) -> frozenset[str]:
+        return frozenset(g.id for g in self.genres)
+
+    def gender_ids(self) -> frozenset[str]:
+        return frozenset(g.id for g in self.genders)
+
+    def label(self, choices: tuple[Choice, ...], choice_id: str) -> str:
+        for choice in choices:
+            if choice.id == choice_id:
+                return choice.label
+        raise KeyError(choice_id)
+
+
+@cache
+def load_city(path: Path = CITY_FILE) -> City:
+    return City.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -1,0 +1,150 @@
+"""The webhook's cold-start budget and warm latency.
+
+LINE gives up after 2 s. The cold path (a fresh process importing the handler and handling one signed
+10-event request) is compared with a fresh process doing `import boto3` and creating an SQS client,
+measured side by side, alternating, in the same run: the ratio, not the seconds, is what carries over
+from this shared, noisy machine to Lambda.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.aws_stub import AwsStub
+from bench.results import Measure
+from devstack.credentials import DEV_CHANNEL_SECRET
+from devtools.lambda_support import REPO_ROOT, FakeLambdaContext, load_function_module
+from devtools.webhook_events import body_of, http_api_event, sign, text_event
+
+COLD_RUNS = 9
+WARM_RUNS = 300
+COLD_RATIO_GOAL = 1.5
+
+_BASELINE = "import boto3\nboto3.client('sqs')\n"
+_COLD_PATH = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("webhook_app", sys.argv[1])
+app = importlib.util.module_from_spec(spec); spec.loader.exec_module(app)
+from devtools.lambda_support import FakeLambdaContext
+response = app.lambda_handler(json.load(open(sys.argv[2])), FakeLambdaContext())
+assert response["statusCode"] == 200, response
+"""
+
+
+def ten_event_request() -> dict[str, Any]:
+    events = [text_event(f"U{i:032x}", f"reply-token-{i}", f"お知らせ {i}") for i in range(10)]
+    body = body_of(events)
+    return http_api_event(body, sign(DEV_CHANNEL_SECRET, body))
+
+
+def _environment(stub_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": stub_url,
+            "AWS_DEFAULT_REGION": "ap-northeast-1",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "EVENTS_QUEUE_URL": f"{stub_url}/123456789012/civicline-events.fifo",
+            "LINE_SECRET_ID": "civicline-line",
+            "POWERTOOLS_SERVICE_NAME": "civicline",
+            "POWERTOOLS_METRICS_NAMESPACE": "Civicline",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "PYTHONPATH": os.pathsep.join(
+                [str(REPO_ROOT / "layers" / "civicline"), str(REPO_ROOT / "scripts")]
+            ),
+            "PYTHONDONTWRITEBYTECODE": "",
+        }
+    )
+    return env
+
+
+def _wall_seconds(args: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def cold_ratio() -> tuple[float, float, float]:
+    """(median cold path s, median baseline s, ratio)."""
+    secret = json.dumps({"channelSecret": DEV_CHANNEL_SECRET, "channelAccessToken": "bench"})
+    handler_path = str(REPO_ROOT / "functions" / "webhook" / "app.py")
+    with AwsStub(secret) as stub, tempfile.TemporaryDirectory() as scratch:
+        event_file = Path(scratch) / "event.json"
+        event_file.write_text(json.dumps(ten_event_request()))
+        env = _environment(stub.url)
+        python = sys.executable
+        ours = [python, "-c", _COLD_PATH, handler_path, str(event_file)]
+        baseline = [python, "-c", _BASELINE]
+        # One untimed run of each fills the OS page cache and writes .pyc files, as a deployed layer has.
+        _wall_seconds(ours, env)
+        _wall_seconds(baseline, env)
+        cold, base = [], []
+        for _ in range(COLD_RUNS):
+            cold.append(_wall_seconds(ours, env))
+            base.append(_wall_seconds(baseline, env))
+        if stub.sqs_calls < COLD_RUNS:
+            raise RuntimeError("the cold path did not reach the SQS stub")
+    cold_median, base_median = statistics.median(cold), statistics.median(base)
+    return cold_median, base_median, cold_median / base_median
+
+
+class _AcceptingSqs:
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> dict[str, Any]:  # noqa: N803
+        return {"Successful": [{"Id": e["Id"]} for e in Entries], "Failed": []}
+
+
+def warm_median_ms() -> float:
+    secret = json.dumps({"channelSecret": DEV_CHANNEL_SECRET, "channelAccessToken": "bench"})
+    with AwsStub(secret) as stub:
+        saved = dict(os.environ)
+        os.environ.update({k: v for k, v in _environment(stub.url).items() if k != "PYTHONPATH"})
+        try:
+            timings = _time_warm_requests()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    return statistics.median(timings)
+
+
+def _time_warm_requests() -> list[float]:
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - the handler's log lines are not the figure
+    stdout, sys.stdout = sys.stdout, devnull  # before loading: the Logger binds to stdout at import
+    try:
+        app = load_function_module("webhook")
+        from civicline.adapters.sqs.events_queue import EventsQueue
+
+        app._QUEUE = EventsQueue(_AcceptingSqs(), "stub")
+        request, context = ten_event_request(), FakeLambdaContext()
+        app.lambda_handler(request, context)  # warms the secret cache, as any warm container has
+        timings = []
+        for _ in range(WARM_RUNS):
+            started = time.perf_counter()
+            app.lambda_handler(request, context)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        sys.stdout = stdout
+        devnull.close()
+    return timings
+
+
+def run() -> list[Measure]:
+    cold, base, ratio = cold_ratio()
+    print(f"  webhook cold path {cold * 1000:.0f} ms vs import boto3 + SQS client {base * 1000:.0f} ms")
+    warm = warm_median_ms()
+    return [
+        Measure(
+            "webhook.cold_ratio", round(ratio, 3), "ratio", f"<= {COLD_RATIO_GOAL}", ratio <= COLD_RATIO_GOAL
+        ),
+        Measure("webhook.cold_ms", round(cold * 1000, 1), "ms", "informative", None),
+        Measure("webhook.baseline_boto3_sqs_ms", round(base * 1000, 1), "ms", "informative", None),
+        Measure("webhook.warm_median_ms", round(warm, 3), "ms", "informative", None),
+    ]

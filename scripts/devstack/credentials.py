@@ -1,0 +1,16 @@
+"""The local stack's LINE channel credentials: documented dev defaults, overridable from the environment."""
+
+from __future__ import annotations
+
+import os
+
+DEV_CHANNEL_SECRET = "civicline-dev-channel-secret"  # noqa: S105 - a documented, public dev value
+DEV_CHANNEL_ACCESS_TOKEN = "civicline-dev-access-token"  # noqa: S105 - a documented, public dev value
+
+
+def channel_secret() -> str:
+    return os.environ.get("LINE_CHANNEL_SECRET") or DEV_CHANNEL_SECRET
+
+
+def channel_access_token() -> str:
+    return os.environ.get("LINE_CHANNEL_ACCESS_TOKEN") or DEV_CHANNEL_ACCESS_TOKEN

@@ -1,0 +1,1 @@
+"""Developer tools: sample events, signing, benchmarks' shared pieces."""
