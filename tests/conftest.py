@@ -23,4 +23,4 @@ class _CurrentStdout:
 # Powertools configures the service logger once, for the first Logger created, bound to the stdout of
 # that moment. Creating it here with a stream that follows pytest's capture lets every test read (and
 # scan for personal data) exactly what the handlers it runs would print in CloudWatch.
-Logger(service=SERVICE_NAME, logger_handler=logging.StreamHandler(_CurrentStdout()))  # type: ignore[arg-type]
+Logger(service=SERVICE_NAME, logger_handler=logging.StreamHandler(_CurrentStdout()))

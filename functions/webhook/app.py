@@ -48,8 +48,8 @@ def _signature(event: dict[str, Any]) -> str | None:
 
 
 def _channel_secret() -> str:
-    credentials = _SECRETS.get(_SECRET_ID, transform="json", max_age=_SECRET_MAX_AGE_SECONDS)
-    return str(credentials["channelSecret"])  # type: ignore[index]
+    credentials: Any = _SECRETS.get(_SECRET_ID, transform="json", max_age=_SECRET_MAX_AGE_SECONDS)
+    return str(credentials["channelSecret"])
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -66,7 +66,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if result.outcome is Outcome.ACCEPTED:
         metrics.add_metric(name="EventsEnqueued", unit=MetricUnit.Count, value=len(result.event_ids))
     else:
-        metrics.add_metric(name=f"Webhook{result.outcome.name.title().replace('_', '')}", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(
+            name=f"Webhook{result.outcome.name.title().replace('_', '')}", unit=MetricUnit.Count, value=1
+        )
     return {
         "statusCode": int(result.outcome),
         "headers": {"content-type": "application/json"},

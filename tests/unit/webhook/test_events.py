@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pytest
 
-from civicline.domain.webhook.events import NO_SOURCE_GROUP, MalformedWebhook, message_group_for, parse_webhook
+from civicline.domain.webhook.events import (
+    NO_SOURCE_GROUP,
+    MalformedWebhook,
+    message_group_for,
+    parse_webhook,
+)
 
 
-def _body(events: list[object], destination: object = "Udest") -> bytes:
+def _body(events: Sequence[object], destination: object = "Udest") -> bytes:
     return json.dumps({"destination": destination, "events": events}).encode()
 
 

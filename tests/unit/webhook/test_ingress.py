@@ -25,7 +25,9 @@ class MemorySink:
 
 
 def _body(n: int) -> bytes:
-    events = [{"type": "follow", "webhookEventId": f"01J{i:03d}", "source": {"userId": f"U{i}"}} for i in range(n)]
+    events = [
+        {"type": "follow", "webhookEventId": f"01J{i:03d}", "source": {"userId": f"U{i}"}} for i in range(n)
+    ]
     return json.dumps({"destination": "Ud", "events": events}).encode()
 
 

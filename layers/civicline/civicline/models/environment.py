@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
@@ -52,10 +51,7 @@ class ExportEnvironment(_Environment):
     pii_key_arn: str = Field(alias="PII_KEY_ARN")
 
 
-EnvironmentT = TypeVar("EnvironmentT", bound=_Environment)
-
-
 @cache
-def environment(model: type[EnvironmentT]) -> EnvironmentT:
+def environment[EnvironmentT: _Environment](model: type[EnvironmentT]) -> EnvironmentT:
     """The current process environment as `model`, read once per container."""
     return model.model_validate(dict(os.environ))
