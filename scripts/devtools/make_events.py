@@ -32,7 +32,9 @@ def samples() -> dict[str, dict[str, Any]]:
     secret = DEV_CHANNEL_SECRET
     follow = body_of([_fixed(follow_event(SAMPLE_USER, "dev-reply-token-follow"), 1)])
     text = body_of([_fixed(text_event(SAMPLE_USER, "dev-reply-token-text", "受信設定"), 2)])
-    postback = body_of([_fixed(postback_event(SAMPLE_USER, "dev-reply-token-postback", "action=settings"), 3)])
+    postback = body_of(
+        [_fixed(postback_event(SAMPLE_USER, "dev-reply-token-postback", "action=settings"), 3)]
+    )
     url_check = body_of([])
     return {
         "follow.json": http_api_event(follow, sign(secret, follow)),

@@ -27,7 +27,9 @@ def webhook_event_id() -> str:
     return "".join(reversed(chars))
 
 
-def base_event(event_type: str, user_id: str | None, *, reply_token: str | None = None, **fields: Any) -> dict[str, Any]:
+def base_event(
+    event_type: str, user_id: str | None, *, reply_token: str | None = None, **fields: Any
+) -> dict[str, Any]:
     event: dict[str, Any] = {
         "type": event_type,
         "mode": "active",
@@ -48,11 +50,18 @@ def follow_event(user_id: str, reply_token: str, *, unblocked: bool = False) -> 
 
 
 def text_event(user_id: str, reply_token: str, text: str) -> dict[str, Any]:
-    message = {"id": str(uuid.uuid4().int % 10**18), "type": "text", "text": text, "quoteToken": uuid.uuid4().hex}
+    message = {
+        "id": str(uuid.uuid4().int % 10**18),
+        "type": "text",
+        "text": text,
+        "quoteToken": uuid.uuid4().hex,
+    }
     return base_event("message", user_id, reply_token=reply_token, message=message)
 
 
-def postback_event(user_id: str, reply_token: str, data: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+def postback_event(
+    user_id: str, reply_token: str, data: str, params: dict[str, str] | None = None
+) -> dict[str, Any]:
     postback: dict[str, Any] = {"data": data}
     if params:
         postback["params"] = params
@@ -60,13 +69,15 @@ def postback_event(user_id: str, reply_token: str, data: str, params: dict[str, 
 
 
 def body_of(events: list[dict[str, Any]], destination: str = DESTINATION) -> bytes:
-    return json.dumps({"destination": destination, "events": events}, ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8"
-    )
+    return json.dumps(
+        {"destination": destination, "events": events}, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
 
 
 def sign(channel_secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(channel_secret.encode("utf-8"), body, hashlib.sha256).digest()).decode("ascii")
+    return base64.b64encode(hmac.new(channel_secret.encode("utf-8"), body, hashlib.sha256).digest()).decode(
+        "ascii"
+    )
 
 
 def http_api_event(body: bytes, signature: str | None, *, base64_body: bool = False) -> dict[str, Any]:
