@@ -83,8 +83,9 @@ deploy: build ## sam deploy to ap-northeast-1 (samconfig.toml; add ARGS=--guided
 richmenu-images: $(VENV)/.installed fonts ## redraw the rich menu PNGs from their definition
 	$(PY) -m richmenu.render
 
-richmenu: $(VENV)/.installed ## deploy both rich menus and set the default (MODE=disaster switches)
-	$(PY) -m richmenu.deploy --mode $(MODE) $(ARGS)
+LINE_HOST ?= http://127.0.0.1:3001
+richmenu: $(VENV)/.installed ## deploy both rich menus, set the default (MODE=disaster switches; LINE_HOST, ARGS)
+	$(PY) -m richmenu.deploy --mode $(MODE) --line-host $(LINE_HOST) $(ARGS)
 
 broadcast: $(VENV)/.installed ## send (or DRY_RUN=1 count) a segmented broadcast: REQUEST=file
 	$(PY) -m broadcast_cli send $(REQUEST) $(if $(DRY_RUN),--dry-run,) $(ARGS)

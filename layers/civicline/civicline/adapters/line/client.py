@@ -39,9 +39,16 @@ def line_credentials() -> LineCredentials:
     return LineCredentials.model_validate(secret)
 
 
+REAL_LINE_HOST = "https://api.line.me"
+
+
 @cache
 def _api_client(host: str, access_token: str) -> ApiClient:
-    return ApiClient(Configuration(host=host, access_token=access_token))
+    # Against real LINE the SDK must choose each operation's host itself (blob calls such as rich menu
+    # images go to api-data.line.me); an explicit host would send them all to one place, which only the
+    # local fake serves.
+    explicit_host = None if host.rstrip("/") == REAL_LINE_HOST else host
+    return ApiClient(Configuration(host=explicit_host, access_token=access_token))
 
 
 def api_client() -> ApiClient:

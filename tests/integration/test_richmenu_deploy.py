@@ -1,0 +1,255 @@
+"""`python -m richmenu.deploy` against the fake LINE: both menus, aliases, default, no orphans."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from linebot.v3.messaging import (
+    ApiClient,
+    Configuration,
+    CreateRichMenuAliasRequest,
+    MessagingApi,
+    MessagingApiBlob,
+    RichMenuRequest,
+    RichMenuSize,
+)
+from moto import mock_aws
+
+from civicline.richmenu.definition import RichMenus, rich_menus
+from devstack.fake_line import FakeLine
+from richmenu import deploy
+
+TOKEN = "civicline-dev-access-token"
+TIMEOUT = (3.05, 10.0)
+
+
+@pytest.fixture
+def fake_line() -> Iterator[FakeLine]:
+    fake = FakeLine(host="127.0.0.1", port=0, channel_access_token=TOKEN)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def line_api(fake_line: FakeLine) -> Iterator[MessagingApi]:
+    with ApiClient(Configuration(host=fake_line.url, access_token=TOKEN)) as client:
+        yield MessagingApi(client)
+
+
+@pytest.fixture
+def menus() -> RichMenus:
+    return rich_menus()
+
+
+def _menus_on_line(api: MessagingApi) -> dict[str, str]:
+    """Menu name by id."""
+    return {
+        menu.rich_menu_id: menu.name for menu in api.get_rich_menu_list(_request_timeout=TIMEOUT).richmenus
+    }
+
+
+def _aliases_on_line(api: MessagingApi) -> dict[str, str]:
+    """Menu id by alias id."""
+    aliases = api.get_rich_menu_alias_list(_request_timeout=TIMEOUT).aliases
+    return {alias.rich_menu_alias_id: alias.rich_menu_id for alias in aliases}
+
+
+def _default_menu(api: MessagingApi) -> str:
+    return api.get_default_rich_menu_id(_request_timeout=TIMEOUT).rich_menu_id
+
+
+def _main(fake_line: FakeLine, *extra: str) -> int:
+    return deploy.main(["--line-host", fake_line.url, *extra])
+
+
+def test_deploy_creates_both_menus_with_images_aliases_and_normal_default(
+    fake_line: FakeLine, line_api: MessagingApi, menus: RichMenus
+) -> None:
+    # Given an account without menus
+    # When the menus are deployed
+    assert _main(fake_line) == 0
+
+    # Then exactly our two menus exist, each with its committed image
+    on_line = _menus_on_line(line_api)
+    assert sorted(on_line.values()) == sorted(menu.name for menu in menus.all())
+    with ApiClient(Configuration(host=fake_line.url, access_token=TOKEN)) as client:
+        blob = MessagingApiBlob(client)
+        for menu_id, name in on_line.items():
+            menu = next(m for m in menus.all() if m.name == name)
+            assert blob.get_rich_menu_image(menu_id, _request_timeout=TIMEOUT) == menu.image_path.read_bytes()
+    # And each alias points at its menu, and the normal menu is the default
+    by_name = {name: menu_id for menu_id, name in on_line.items()}
+    aliases = _aliases_on_line(line_api)
+    for menu in menus.all():
+        assert aliases[menu.alias_id] == by_name[menu.name]
+    assert _default_menu(line_api) == by_name[menus.normal.name]
+    # And the areas LINE holds are the definition's
+    stored = line_api.get_rich_menu(by_name[menus.disaster.name], _request_timeout=TIMEOUT)
+    assert stored.chat_bar_text == menus.disaster.chat_bar_text
+    assert [area.action.label for area in stored.areas] == [area.label for area in menus.disaster.areas]
+
+
+def test_redeploy_replaces_our_menus_and_leaves_others_alone(
+    fake_line: FakeLine, line_api: MessagingApi, menus: RichMenus
+) -> None:
+    # Given a deployed account that also holds a menu someone made by hand
+    assert _main(fake_line) == 0
+    first = set(_menus_on_line(line_api))
+    foreign = line_api.create_rich_menu(
+        RichMenuRequest(
+            size=RichMenuSize(width=2500, height=843),
+            selected=False,
+            name="campaign",
+            chat_bar_text="x",
+            areas=[],
+        ),
+        _request_timeout=TIMEOUT,
+    ).rich_menu_id
+
+    # When the menus are deployed again
+    assert _main(fake_line) == 0
+
+    # Then our previous menus are gone, two new ones replace them, and the hand-made menu remains
+    on_line = _menus_on_line(line_api)
+    ours = {menu_id for menu_id, name in on_line.items() if name.startswith(menus.name_prefix)}
+    assert len(ours) == 2
+    assert not ours & first
+    assert foreign in on_line
+    # And the aliases and the default follow the new menus
+    assert set(_aliases_on_line(line_api).values()) == ours
+    assert _default_menu(line_api) in ours
+
+
+def test_deploy_removes_orphans_left_by_an_interrupted_run(
+    fake_line: FakeLine, line_api: MessagingApi, menus: RichMenus
+) -> None:
+    # Given menus of ours that an earlier, interrupted run created but never finished
+    for menu in menus.all():
+        line_api.create_rich_menu(menu.to_line_request(), _request_timeout=TIMEOUT)
+
+    # When the menus are deployed
+    assert _main(fake_line) == 0
+
+    # Then only the two complete menus remain
+    assert len(_menus_on_line(line_api)) == 2
+
+
+def test_disaster_mode_switches_the_default_without_recreating(
+    fake_line: FakeLine, line_api: MessagingApi, menus: RichMenus
+) -> None:
+    # Given deployed menus
+    assert _main(fake_line) == 0
+    before = _menus_on_line(line_api)
+    aliases = _aliases_on_line(line_api)
+
+    # When staff switch to 防災モード
+    assert _main(fake_line, "--mode", "disaster") == 0
+
+    # Then the disaster menu is everyone's default and no menu was created or deleted
+    assert _default_menu(line_api) == aliases[menus.disaster.alias_id]
+    assert _menus_on_line(line_api) == before
+
+    # When staff switch back
+    assert _main(fake_line, "--mode", "normal") == 0
+
+    # Then the normal menu is the default again, still exactly two of ours
+    assert _default_menu(line_api) == _aliases_on_line(line_api)[menus.normal.alias_id]
+    assert len(_menus_on_line(line_api)) == 2
+
+
+def test_disaster_mode_deploys_first_when_menus_are_missing(
+    fake_line: FakeLine, line_api: MessagingApi, menus: RichMenus
+) -> None:
+    # Given an account without our menus
+    # When staff switch to 防災モード
+    assert _main(fake_line, "--mode", "disaster") == 0
+
+    # Then both menus exist and the disaster menu is the default
+    on_line = _menus_on_line(line_api)
+    assert len(on_line) == 2
+    assert on_line[_default_menu(line_api)] == menus.disaster.name
+
+
+def test_disaster_mode_redeploys_when_an_alias_points_elsewhere(
+    fake_line: FakeLine, line_api: MessagingApi, menus: RichMenus
+) -> None:
+    # Given an alias of ours that points at a menu that is not ours (someone edited it by hand)
+    assert _main(fake_line) == 0
+    line_api.delete_rich_menu_alias(menus.disaster.alias_id, _request_timeout=TIMEOUT)
+    with ApiClient(Configuration(host=fake_line.url, access_token=TOKEN)) as client:
+        stray = line_api.create_rich_menu(
+            RichMenuRequest(
+                size=RichMenuSize(width=2500, height=1686),
+                selected=False,
+                name="other",
+                chat_bar_text="x",
+                areas=[],
+            ),
+            _request_timeout=TIMEOUT,
+        ).rich_menu_id
+        MessagingApiBlob(client).set_rich_menu_image(
+            stray,
+            menus.disaster.image_path.read_bytes(),
+            _headers={"Content-Type": "image/png"},
+            _request_timeout=TIMEOUT,
+        )
+    line_api.create_rich_menu_alias(
+        CreateRichMenuAliasRequest(rich_menu_alias_id=menus.disaster.alias_id, rich_menu_id=stray),
+        _request_timeout=TIMEOUT,
+    )
+
+    # When staff switch to 防災モード
+    assert _main(fake_line, "--mode", "disaster") == 0
+
+    # Then the default is our disaster menu, not the stray one
+    on_line = _menus_on_line(line_api)
+    assert on_line[_default_menu(line_api)] == menus.disaster.name
+    assert _aliases_on_line(line_api)[menus.disaster.alias_id] != stray
+
+
+def test_deploy_fails_clearly_with_a_wrong_token(
+    fake_line: FakeLine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a token LINE does not accept
+    # When the menus are deployed with it
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(deploy.TOKEN_ENV, "not-the-token")
+        code = _main(fake_line)
+
+    # Then the command fails, says which step and status, and does not echo the token
+    assert code == 1
+    error = capsys.readouterr().err
+    assert "401" in error
+    assert "not-the-token" not in error
+
+
+def test_real_line_needs_an_explicit_token_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given no local host and no token option
+    monkeypatch.delenv(deploy.TOKEN_ENV, raising=False)
+    # When the token is resolved, Then the dev token is never sent to real LINE
+    with pytest.raises(deploy.DeployError, match="--token-from-env"):
+        deploy.access_token(None, token_from_env=False, secret_id=None)
+    assert deploy.access_token("http://127.0.0.1:3001", False, None) == TOKEN
+
+
+def test_token_is_read_from_the_stack_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the stack's LINE secret in Secrets Manager
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    with mock_aws():
+        boto3.client("secretsmanager", region_name="ap-northeast-1").create_secret(
+            Name="civicline/line",
+            SecretString=json.dumps({"channelSecret": "s", "channelAccessToken": "token-from-secret"}),
+        )
+        # When the deploy resolves its token with --secret-id, Then it is the secret's access token
+        assert (
+            deploy.access_token(None, token_from_env=False, secret_id="civicline/line") == "token-from-secret"
+        )
+        # And a missing secret is a clear error, not a traceback
+        with pytest.raises(deploy.DeployError, match="could not read secret"):
+            deploy.access_token(None, token_from_env=False, secret_id="missing")
