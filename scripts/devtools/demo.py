@@ -2,70 +2,117 @@
 
 Fictional residents of Shinjuku add the ward's account, set what they want to hear about, apply for
 広報新宿 delivery in chat; staff send a segmented broadcast and download the day's applications.
-Every step goes through the same path as in production: signed webhook → HttpApi → queue → worker →
-LINE (the fake one), and staff CLIs → Lambda Invoke.
+Every step takes the production path: signed webhook → HttpApi → queue → worker → LINE (the fake one),
+and staff CLIs → Lambda Invoke. Free ports are used, so a running `make local` is not disturbed;
+function logs go to the log folder so the story stays readable.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from devstack.stack import LocalStack
-from devtools.resident import Resident, StackUrls
-
-Chapter = Callable[[LocalStack, StackUrls], None]
-
-
-def say(text: str) -> None:
-    indent = " " * (len(text) - len(text.lstrip()))
-    print(
-        textwrap.fill(text.strip(), width=100, initial_indent=indent, subsequent_indent=indent + "   "),
-        flush=True,
-    )
+from devstack.stack import DEFAULT_LOG_DIR, LocalStack
+from devtools.resident import Resident, StackUrls, post_webhook
+from devtools.webhook_events import follow_event
 
 
-def show(label: str, text: str) -> None:
-    print(f"  {label}:", flush=True)
-    for line in text.splitlines() or [""]:
-        print(f"    │ {line}", flush=True)
+@dataclass
+class Story:
+    stack: LocalStack
+    urls: StackUrls
+    happened: list[str] = field(default_factory=list)
+    residents: dict[str, Resident] = field(default_factory=dict)
+
+    def say(self, text: str) -> None:
+        indent = " " * (len(text) - len(text.lstrip()))
+        wrapped = textwrap.fill(
+            text.strip(), width=100, initial_indent=indent, subsequent_indent=indent or "   "
+        )
+        print(wrapped, flush=True)
+
+    def show(self, who: str, text: str) -> None:
+        print(f"      {who}:", flush=True)
+        for line in text.splitlines() or [""]:
+            print(f"      │ {line}", flush=True)
+
+    def resident(self, key: str, user_id: str, display_name: str) -> Resident:
+        resident = Resident(self.urls, user_id, display_name)
+        resident.join()
+        self.residents[key] = resident
+        return resident
+
+    def user_item(self, user_id: str) -> dict[str, Any]:
+        answer = self.stack.boto3_client("dynamodb").get_item(
+            TableName=self.stack.physical_id("UsersTable"), Key={"userId": {"S": user_id}}
+        )
+        item: dict[str, Any] = answer.get("Item", {})
+        return item
 
 
-def follow_and_greeting(stack: LocalStack, urls: StackUrls) -> None:
-    say("1. 山田花子さん (a fictional resident) adds the ward's account as a friend.")
-    hanako = Resident(urls, "U" + "a1" * 16, "山田花子")
-    hanako.join()
+Scene = Callable[[Story], None]
+HANAKO = "U" + "a1" * 16  # fictional residents' LINE user ids
+
+
+def scene_url_check(story: Story) -> None:
+    story.say("1. The ward registers the webhook in LINE's console, which checks the URL (no events).")
+    status = post_webhook(story.urls, [])
+    story.say(f"   The webhook answered {status}.")
+    story.happened.append(f"LINE's URL check was answered {status}")
+
+
+def scene_forged_request(story: Story) -> None:
+    story.say("2. Someone who does not know the channel secret posts a fake 'follow' to the webhook.")
+    status = post_webhook(story.urls, [follow_event(HANAKO, "forged")], secret="forger")  # noqa: S106
+    story.say(f"   The webhook answered {status}; nothing reached the queue, nobody was stored.")
+    story.happened.append(f"a forged webhook was answered {status}")
+
+
+def scene_follow(story: Story) -> None:
+    story.say("3. 山田花子さん (a fictional resident) adds the ward's account as a friend.")
+    hanako = story.resident("hanako", HANAKO, "山田花子")
     hanako.follow()
-    webhook_log = stack.log_dir / "WebhookFunction.log"
-    say(
-        "   LINE posted a signed follow event to POST /webhook; the webhook verified the signature and "
-        "put the event on events.fifo; the conversation worker read the profile, stored the resident "
-        "and replied. What 花子さん sees:"
+    story.say(
+        "   LINE posted a signed follow event; the webhook verified it and put it on events.fifo; the "
+        "conversation worker read her profile, stored her and replied. What 花子さん sees:"
     )
-    show("ward's account", hanako.read())
-    users = stack.boto3_client("dynamodb").get_item(
-        TableName=stack.physical_id("UsersTable"), Key={"userId": {"S": hanako.user_id}}
+    story.show("ward's account", hanako.read())
+    status = story.user_item(HANAKO).get("status", {})
+    story.say(f"   The Users table now holds her by LINE user ID, status {status.get('S')!r}.")
+    story.happened.append("a new friend was greeted and stored")
+
+
+SCENES: list[Scene] = [scene_url_check, scene_forged_request, scene_follow]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--log-dir", type=Path, default=DEFAULT_LOG_DIR, help="one log file per function")
+    args = parser.parse_args(argv)
+
+    print(
+        "civicline demo: starting the local stack (moto, fake LINE, HTTP API, queue pollers)...", flush=True
     )
-    item = users.get("Item", {})
-    say(f"   Users now holds her with status {item.get('status', {}).get('S')!r}.")
-    say(f"   (Function logs, with IDs only, are in {webhook_log.parent}.)")
-
-
-CHAPTERS: list[Chapter] = [follow_and_greeting]
-
-
-def main() -> int:
-    say("civicline demo — starting the local stack (moto, fake LINE, HTTP API, queue pollers)…")
-    with LocalStack(moto_port=0, api_port=0, line_port=0, invoke_port=0) as stack:
+    with LocalStack(moto_port=0, api_port=0, line_port=0, invoke_port=0, log_dir=args.log_dir) as stack:
         urls = StackUrls(
             stack.api_url, stack.line_url, stack.invoke_url, stack.line_credentials.channel_secret
         )
-        say(f"   up: webhook {stack.api_url}/webhook, fake LINE {stack.line_url}\n")
-        for chapter in CHAPTERS:
-            chapter(stack, urls)
+        story = Story(stack, urls)
+        story.say(
+            f"   up: webhook {stack.api_url}/webhook, fake LINE {stack.line_url}; logs in {args.log_dir}\n"
+        )
+        for scene in SCENES:
+            scene(story)
             print(flush=True)
-    say("The local stack has stopped. That was the whole story.")
+        print("What happened:", flush=True)
+        for line in story.happened:
+            print(f"  - {line}", flush=True)
+    print("Stopped cleanly.", flush=True)
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,25 @@ class StackUrls:
 
 def wait_until_idle(urls: StackUrls, timeout: float = 60.0) -> None:
     _http("POST", f"{urls.invoke}/_devstack/wait-idle?timeout={timeout}", b"")
+
+
+def post_webhook(urls: StackUrls, events: list[dict[str, Any]], *, secret: str | None = None) -> int:
+    """Posts a webhook body as LINE would (signed with `secret`, by default the channel's); the status."""
+    body = body_of(events)
+    signature = sign(secret or urls.channel_secret, body)
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        f"{urls.api}/webhook",
+        data=body,
+        method="POST",
+        headers={"content-type": "application/json", "x-line-signature": signature},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            status: int = response.status
+    except urllib.error.HTTPError as refused:
+        status = refused.code
+    wait_until_idle(urls)
+    return status
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -121,14 +141,9 @@ class Resident:
         return str(minted["replyToken"])
 
     def _send(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        body = body_of([event])
-        _http(
-            "POST",
-            f"{self.urls.api}/webhook",
-            body,
-            {"content-type": "application/json", "x-line-signature": sign(self.urls.channel_secret, body)},
-        )
-        wait_until_idle(self.urls)
+        status = post_webhook(self.urls, [event])
+        if status != 200:
+            raise ConversationError(f"the webhook answered {status}")
         time.sleep(0.05)  # the fake records a reply as its HTTP answer leaves; let it land
         messages = self.inbox()
         self.last_batch = messages[self.seen :]
