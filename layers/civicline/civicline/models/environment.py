@@ -25,6 +25,7 @@ class ConversationEnvironment(LineEnvironment):
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
     applications_queue_url: str = Field(alias="APPLICATIONS_QUEUE_URL")
     privacy_notice_url: HttpUrl = Field(alias="PRIVACY_NOTICE_URL")
+    unfollowed_retention_days: int = Field(alias="UNFOLLOWED_RETENTION_DAYS", default=30, ge=0)
 
 
 class IntakeEnvironment(LineEnvironment):

@@ -1,0 +1,38 @@
+"""DynamoDB access shared by the repositories: one boto3 resource per container, errors translated."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from civicline.domain.errors import StoreUnavailable
+
+# Adaptive retries absorb short throttling; the timeouts keep one slow call from eating the batch.
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=5)
+
+
+@cache
+def dynamodb_resource() -> Any:
+    return boto3.resource("dynamodb", config=_CONFIG)
+
+
+def table(name: str) -> Any:
+    return dynamodb_resource().Table(name)
+
+
+def is_condition_failure(error: ClientError) -> bool:
+    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+
+
+def unavailable(error: ClientError | BotoCoreError, operation: str) -> StoreUnavailable:
+    """The domain's view of a failed call: the operation and the error code, no item content."""
+    code = (
+        error.response.get("Error", {}).get("Code", "?")
+        if isinstance(error, ClientError)
+        else type(error).__name__
+    )
+    return StoreUnavailable(f"{operation} failed: {code}")

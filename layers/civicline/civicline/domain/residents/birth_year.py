@@ -1,0 +1,89 @@
+"""Birth years typed by residents: 西暦 (1975, １９７５年) or 和暦 (昭和50年, 平成元年, S50).
+
+A year where two eras meet can be written either way (1989 is 昭和64年 and 平成元年); both are read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Era:
+    name: str
+    letter: str
+    first_year: int  # the Gregorian year of the era's 元年
+    last_year: int | None  # None: the present era
+
+
+ERAS: tuple[Era, ...] = (
+    Era("明治", "M", 1868, 1912),
+    Era("大正", "T", 1912, 1926),
+    Era("昭和", "S", 1926, 1989),
+    Era("平成", "H", 1989, 2019),
+    Era("令和", "R", 2019, None),
+)
+_ERA_BY_KEY = {key: era for era in ERAS for key in (era.name, era.letter)}
+
+
+class BirthYearProblem(StrEnum):
+    NOT_A_YEAR = "not_a_year"
+    OUT_OF_RANGE = "out_of_range"
+    NO_SUCH_ERA_YEAR = "no_such_era_year"  # 昭和70年: the era had ended
+
+
+class InvalidBirthYear(ValueError):
+    def __init__(self, problem: BirthYearProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+_SUFFIX = re.compile(r"(年)?(生まれ|生)?$")
+_GREGORIAN = re.compile(r"^(?:西暦)?(\d{4})$")
+_JAPANESE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\.?(元|\d{1,2})$")
+
+
+def _normalise(text: str) -> str:
+    # NFKC folds full-width digits and letters (１９７５, Ｓ５０) to ASCII.
+    folded = unicodedata.normalize("NFKC", text).strip().upper()
+    folded = re.sub(r"\s+", "", folded)
+    return _SUFFIX.sub("", folded)
+
+
+def parse_birth_year(text: str, *, min_year: int, current_year: int) -> int:
+    """The Gregorian year `text` names, within min_year..current_year, or InvalidBirthYear."""
+    folded = _normalise(text)
+    if match := _GREGORIAN.match(folded):
+        year = int(match.group(1))
+    elif match := _JAPANESE.match(folded):
+        era = _ERA_BY_KEY[match.group(1)]
+        number = 1 if match.group(2) == "元" else int(match.group(2))
+        if number < 1:
+            raise InvalidBirthYear(BirthYearProblem.NO_SUCH_ERA_YEAR)
+        year = era.first_year + number - 1
+        if era.last_year is not None and year > era.last_year:
+            raise InvalidBirthYear(BirthYearProblem.NO_SUCH_ERA_YEAR)
+    else:
+        raise InvalidBirthYear(BirthYearProblem.NOT_A_YEAR)
+    if not min_year <= year <= current_year:
+        raise InvalidBirthYear(BirthYearProblem.OUT_OF_RANGE)
+    return year
+
+
+def era_names(year: int) -> list[str]:
+    """Every 和暦 name of `year`, e.g. 1989 → ["昭和64年", "平成元年"]."""
+    names = []
+    for era in ERAS:
+        if era.first_year <= year and (era.last_year is None or year <= era.last_year):
+            number = year - era.first_year + 1
+            names.append(f"{era.name}{'元' if number == 1 else number}年")
+    return names
+
+
+def wareki(year: int) -> str | None:
+    """The usual 和暦 name of `year`: the era that began in it, if one did (1989 → 平成元年)."""
+    names = era_names(year)
+    return names[-1] if names else None

@@ -1,0 +1,43 @@
+"""The residents features, put on a dispatcher: what answers follow, unfollow, 「受信設定」 and help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from civicline.domain.residents.dispatch import Dispatcher
+from civicline.domain.residents.inbound import InboundKind
+from civicline.domain.residents.lifecycle import DEFAULT_BLOCKED_RETENTION, Lifecycle
+from civicline.domain.residents.ports import ConversationStore, ProfileSource, ResidentStore
+from civicline.domain.residents.settings import ACTION, FLOW, SettingsFlow
+from civicline.messages import text
+from civicline.models.city import City
+
+
+def install_residents(
+    dispatcher: Dispatcher,
+    *,
+    residents: ResidentStore,
+    conversations: ConversationStore,
+    profiles: ProfileSource,
+    city: City,
+    privacy_notice_url: str,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    blocked_retention: timedelta = DEFAULT_BLOCKED_RETENTION,
+) -> SettingsFlow:
+    settings = SettingsFlow(residents, conversations, city, clock)
+    lifecycle = Lifecycle(
+        residents,
+        profiles,
+        privacy_notice_url,
+        settings.entry_action(),
+        clock=clock,
+        blocked_retention=blocked_retention,
+    )
+    dispatcher.event(InboundKind.FOLLOW, lifecycle.follow)
+    dispatcher.event(InboundKind.UNFOLLOW, lifecycle.unfollow)
+    dispatcher.text_command(text("settings.entry.label"), settings.start)
+    dispatcher.postback_action(ACTION, settings.on_postback)
+    dispatcher.flow(FLOW, settings.on_answer)
+    dispatcher.menu_item(settings.entry_action())
+    return settings

@@ -1,0 +1,67 @@
+"""Following and blocking the account: who the resident is to us, and the first words we say."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from civicline.domain.residents.inbound import Inbound
+from civicline.domain.residents.ports import ProfileSource, ResidentStore
+from civicline.domain.residents.replies import NOTHING, Action, Outcome, TextReply, WhenStale
+from civicline.messages import text
+
+# How long a blocked resident's record is kept, so a re-follow finds their settings again; after that
+# the Users item expires (TTL `purgeAt`) and nothing of them stays. The deployment sets its own
+# (template parameter UnfollowedRetentionDays); this is the template's default.
+DEFAULT_BLOCKED_RETENTION = timedelta(days=30)
+
+
+def event_time(inbound: Inbound) -> datetime:
+    """When LINE says the event happened: the same on every retry, unlike the clock."""
+    return datetime.fromtimestamp(inbound.context.timestamp_ms / 1000, tz=UTC)
+
+
+class Lifecycle:
+    def __init__(
+        self,
+        residents: ResidentStore,
+        profiles: ProfileSource,
+        privacy_notice_url: str,
+        settings_entry: Action,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        blocked_retention: timedelta = DEFAULT_BLOCKED_RETENTION,
+    ) -> None:
+        self._blocked_retention = blocked_retention
+        self._residents = residents
+        self._profiles = profiles
+        self._privacy_notice_url = privacy_notice_url
+        self._settings_entry = settings_entry
+        self._clock = clock
+
+    def follow(self, inbound: Inbound) -> Outcome:
+        user_id = inbound.user_id
+        assert user_id is not None
+        profile = self._profiles.get_profile(user_id)
+        recorded = self._residents.record_follow(user_id, profile, event_time(inbound), self._clock())
+        if not recorded:
+            return Outcome(tags=("follow.stale",))
+        if inbound.unblocked:
+            greeting = text("residents.welcome_back")
+        else:
+            greeting = text("residents.greeting", privacy_notice_url=self._privacy_notice_url)
+        return Outcome(
+            replies=(TextReply(greeting, quick_replies=(self._settings_entry,)),),
+            # A greeting is still welcome a little late; the push carries a retry key, so never twice.
+            when_stale=WhenStale.PUSH,
+            tags=("follow.unblocked" if inbound.unblocked else "follow.new",),
+        )
+
+    def unfollow(self, inbound: Inbound) -> Outcome:
+        user_id = inbound.user_id
+        assert user_id is not None
+        unfollowed_at = event_time(inbound)
+        self._residents.record_unfollow(
+            user_id, unfollowed_at, unfollowed_at + self._blocked_retention, self._clock()
+        )
+        return NOTHING  # a blocked account cannot be written to

@@ -1,0 +1,93 @@
+"""What the residents domain needs from the outside world; adapters implement these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from civicline.models.resident import Resident
+
+
+class SettingItem(StrEnum):
+    """The four questions of 受信設定, in the order they are asked."""
+
+    BIRTH_YEAR = "birth_year"
+    GENDER = "gender"
+    AREA = "area"
+    GENRES = "genres"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The LINE profile fields we keep (privacy review: name and icon, nothing else)."""
+
+    display_name: str | None = field(repr=False)
+    picture_url: str | None = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredConversation:
+    """A resident's open conversation: which flow asked the last question, and that flow's state.
+
+    `version` is what was read; a save must name it, so a lost race is seen (ConversationConflict).
+    """
+
+    user_id: str
+    flow: str
+    state: dict[str, Any] = field(repr=False)
+    version: int
+    expires_at: int  # epoch seconds
+
+
+class ResidentStore(Protocol):
+    def get(self, user_id: str) -> Resident | None: ...
+
+    def record_follow(
+        self, user_id: str, profile: Profile | None, followed_at: datetime, now: datetime
+    ) -> bool:
+        """Active, profile refreshed, purge cancelled, settings untouched. False: a later
+        follow/unfollow of this resident was already recorded, so this one is stale and ignored."""
+        ...
+
+    def record_unfollow(
+        self, user_id: str, unfollowed_at: datetime, purge_at: datetime, now: datetime
+    ) -> bool:
+        """Blocked, to be purged at `purge_at`. False: unknown resident, or a later event was recorded."""
+        ...
+
+    def set_setting(
+        self, user_id: str, item: SettingItem, value: int | str | None, now: datetime
+    ) -> Resident:
+        """One of birth year, gender or area set (None clears it); the resident as now stored."""
+        ...
+
+    def set_genres(self, user_id: str, genres: frozenset[str] | None, now: datetime) -> Resident: ...
+
+    def set_genre(self, user_id: str, genre: str, selected: bool, now: datetime) -> Resident:
+        """One genre added or removed: setting it to the state it already has changes nothing."""
+        ...
+
+
+class ConversationStore(Protocol):
+    def load(self, user_id: str) -> StoredConversation | None:
+        """The open conversation, or None (none, or past its expiry though not yet removed)."""
+        ...
+
+    def save(
+        self, user_id: str, flow: str, state: dict[str, Any], expected_version: int
+    ) -> StoredConversation:
+        """Write the conversation if its version is still `expected_version` (0: none open), else
+        ConversationConflict. The saved conversation has version `expected_version + 1`."""
+        ...
+
+    def clear(self, user_id: str, expected_version: int) -> None:
+        """Close the conversation if its version is still `expected_version` (ConversationConflict)."""
+        ...
+
+
+class ProfileSource(Protocol):
+    def get_profile(self, user_id: str) -> Profile | None:
+        """None when LINE has no profile for the user (404); LineUnavailable when LINE is down."""
+        ...
