@@ -48,9 +48,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
 def _drain(aws: dict[str, Any]) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     while True:
-        got = aws["sqs"].receive_message(
-            QueueUrl=aws["queue_url"], MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
-        ).get("Messages", [])
+        got = (
+            aws["sqs"]
+            .receive_message(
+                QueueUrl=aws["queue_url"], MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+            )
+            .get("Messages", [])
+        )
         if not got:
             return messages
         messages.extend(got)
