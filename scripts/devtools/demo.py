@@ -10,8 +10,12 @@ function logs go to the log folder so the story stays readable.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import textwrap
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +50,15 @@ class Story:
         resident.join()
         self.residents[key] = resident
         return resident
+
+    def line_get(self, path: str) -> Any:
+        """A GET on the (fake) LINE API, authorised like the project's own client."""
+        token = self.stack.line_credentials.channel_access_token
+        request = urllib.request.Request(  # noqa: S310 - loopback only
+            f"{self.urls.line}{path}", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.load(response)
 
     def user_item(self, user_id: str) -> dict[str, Any]:
         answer = self.stack.boto3_client("dynamodb").get_item(
@@ -87,7 +100,51 @@ def scene_follow(story: Story) -> None:
     story.happened.append("a new friend was greeted and stored")
 
 
-SCENES: list[Scene] = [scene_url_check, scene_forged_request, scene_follow]
+def scene_settings(story: Story) -> None:
+    story.say("4. 花子さん sets 受信設定 by tapping the quick replies the account offers.")
+    hanako = story.residents["hanako"]
+    for label in [
+        "受信設定",
+        "1970年代",
+        "1975年（昭和50年）",
+        "女性",
+        "大久保",
+        "健康・福祉",
+        "子育て・教育",
+        "完了",
+    ]:
+        hanako.tap(label)
+        story.say(f"   taps 「{label}」")
+    story.say("   The account shows her settings back as a card:")
+    story.show("ward's account", hanako.read())
+    item = story.user_item(HANAKO)
+    stored = {
+        name: next(iter(item[name].values()))
+        for name in ("birthYear", "gender", "area", "genres")
+        if name in item
+    }
+    story.say(f"   Stored in Users (ids, not labels, so another city is a configuration): {stored}")
+    story.happened.append("受信設定 were set by quick replies, stored and shown back")
+
+
+def scene_rich_menu(story: Story) -> None:
+    story.say("5. Staff deploy the rich menus (normal and 防災モード) with `make richmenu`.")
+    deployed = subprocess.run(
+        [sys.executable, "-m", "richmenu.deploy", "--mode", "normal", "--line-host", story.urls.line],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "LINE_CHANNEL_ACCESS_TOKEN": story.stack.line_credentials.channel_access_token},
+    )
+    for line in deployed.stdout.strip().splitlines():
+        story.say(f"   {line}")
+    menus = [m["name"] for m in story.line_get("/v2/bot/richmenu/list")["richmenus"]]
+    default = story.line_get("/v2/bot/user/all/richmenu")["richMenuId"]
+    story.say(f"   LINE now holds {len(menus)} menus ({', '.join(sorted(menus))}); default {default}.")
+    story.happened.append(f"the rich menus were deployed ({len(menus)} menus, normal by default)")
+
+
+SCENES: list[Scene] = [scene_url_check, scene_forged_request, scene_follow, scene_settings, scene_rich_menu]
 
 
 def main(argv: list[str] | None = None) -> int:
