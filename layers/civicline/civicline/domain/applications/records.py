@@ -1,0 +1,75 @@
+"""What intake writes and what it remembers of each submission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ApplicationStatus(StrEnum):
+    """Where an application stands. Only `received` ones block a new one of the same kind."""
+
+    RECEIVED = "received"  # stored by intake, waiting for the ward's export
+    EXPORTED = "exported"  # handed to the ward's staff
+    PURGED = "purged"  # the personal data is gone after the retention period
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationRecord:
+    """One application as stored: ids and dates in clear, the applicant's answers sealed in `pii`."""
+
+    application_id: str
+    user_id: str
+    form_id: str
+    form_version: int
+    kind: str
+    submitted_at: datetime
+    received_at: datetime
+    reception_number: str
+    pii: str = field(repr=False)  # ciphertext of ApplicantAnswers (PII key)
+    pii_masked: dict[str, str] = field(repr=False)
+    first_edition: date | None = None
+    last_edition: date | None = None
+    status: ApplicationStatus = ApplicationStatus.RECEIVED
+
+
+@dataclass(frozen=True, slots=True)
+class PendingHolder:
+    """The application holding a resident's guard for one form and kind (see docs/contracts.md)."""
+
+    application_id: str
+    reception_number: str
+    status: ApplicationStatus | None  # None: the application is gone (purged by TTL)
+
+    @property
+    def pending(self) -> bool:
+        return self.status is ApplicationStatus.RECEIVED
+
+
+class IntakeOutcome(BaseModel):
+    """What intake did with one submission. Kept by the idempotency record, so ids only: never answers.
+
+    `reception_number` is the new application's, or for a refusal the pending one's that blocked it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    submission_id: str
+    result: Literal["stored", "refused_pending"]
+    reception_number: str
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEntry:
+    """One line of 申請状況: no personal data, only what the resident needs to recognise it."""
+
+    reception_number: str
+    form_id: str
+    kind: str
+    status: ApplicationStatus
+    submitted_at: datetime
