@@ -1,0 +1,181 @@
+"""Streaming a broadcast's audience out of the Users table (parallel Scan segments, page by page).
+
+Why a Scan and not a GSI: see docs/broadcasts.md (measured). In short, a 1M-resident Scan costs about
+40,000 read units (a few yen) and seconds with parallel segments, and needs nothing from the writers of
+Users; an index would tax every follow and every 受信設定 change to save that.
+
+Only the attributes a segment needs are projected (never display names or icons). The segment is
+pushed down as a FilterExpression so that DynamoDB returns only likely recipients; the caller checks
+each one again with the domain's `matches`, which remains the definition. Items are parsed from the
+low-level wire format directly: the resource layer's deserialiser would cost more than the Scan.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from civicline.adapters.dynamodb import unavailable
+from civicline.domain.broadcast.planner import AudienceMember
+from civicline.models.broadcast import ChoiceCondition, GenreCondition, GenreMatch, Segment, SegmentConditions
+from civicline.models.broadcast import YearRange as _YearRange
+from civicline.models.resident import FollowStatus, ReceptionSettings
+
+_NAMES = {
+    "#userId": "userId",
+    "#status": "status",
+    "#birthYear": "birthYear",
+    "#gender": "gender",
+    "#area": "area",
+    "#genres": "genres",
+}
+_PROJECTION = "#userId, #birthYear, #gender, #area, #genres"
+_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=3,
+    read_timeout=30,
+    max_pool_connections=32,
+)
+
+
+@cache
+def dynamodb_client() -> Any:
+    """A plain client (wire format): the resource's client would serialise our values a second time."""
+    return boto3.client("dynamodb", config=_CONFIG)
+
+
+@dataclass
+class ScanStats:
+    """What the scans read, for the benchmark and the logs (counts only)."""
+
+    pages: int = 0
+    scanned: int = 0
+    returned: int = 0
+    read_units: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, page: dict[str, Any]) -> None:
+        with self._lock:
+            self.pages += 1
+            self.scanned += int(page.get("ScannedCount", 0))
+            self.returned += int(page.get("Count", 0))
+            self.read_units += float((page.get("ConsumedCapacity") or {}).get("CapacityUnits", 0.0))
+
+
+class _Filter:
+    """Builds a FilterExpression with numbered placeholders."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {":active": {"S": FollowStatus.ACTIVE.value}}
+
+    def _value(self, wire: dict[str, Any]) -> str:
+        name = f":v{len(self.values)}"
+        self.values[name] = wire
+        return name
+
+    @staticmethod
+    def _unanswered(attribute: str, include: bool, expression: str) -> str:
+        return f"(attribute_not_exists({attribute}) OR {expression})" if include else f"({expression})"
+
+    def years(self, condition: _YearRange) -> str:
+        bounds = []
+        if condition.from_year is not None:
+            bounds.append(f"#birthYear >= {self._value({'N': str(condition.from_year)})}")
+        if condition.to_year is not None:
+            bounds.append(f"#birthYear <= {self._value({'N': str(condition.to_year)})}")
+        return self._unanswered("#birthYear", condition.include_unanswered, " AND ".join(bounds))
+
+    def choice(self, attribute: str, condition: ChoiceCondition) -> str:
+        placeholders = ", ".join(self._value({"S": value}) for value in sorted(condition.any_of))
+        return self._unanswered(attribute, condition.include_unanswered, f"{attribute} IN ({placeholders})")
+
+    def genres(self, condition: GenreCondition) -> str:
+        joiner = " OR " if condition.match is GenreMatch.ANY else " AND "
+        tests = joiner.join(
+            f"contains(#genres, {self._value({'S': genre})})" for genre in sorted(condition.genres)
+        )
+        return self._unanswered("#genres", condition.include_unanswered, tests)
+
+    def conditions(self, conditions: SegmentConditions, send_year: int) -> list[str]:
+        parts = []
+        years = conditions.birth_year_range(send_year)
+        if years is not None:
+            parts.append(self.years(years))
+        if conditions.genders is not None:
+            parts.append(self.choice("#gender", conditions.genders))
+        if conditions.areas is not None:
+            parts.append(self.choice("#area", conditions.areas))
+        if conditions.genres is not None:
+            parts.append(self.genres(conditions.genres))
+        return parts
+
+    def segment(self, segment: Segment, send_year: int) -> str:
+        parts = ["#status = :active", *self.conditions(segment, send_year)]
+        parts += [f"NOT {part}" for part in self.conditions(segment.exclude, send_year)]
+        return " AND ".join(parts)
+
+
+def filter_expression(segment: Segment, send_year: int) -> tuple[str, dict[str, Any]]:
+    """The segment as a DynamoDB FilterExpression and its values (wire format)."""
+    builder = _Filter()
+    return builder.segment(segment, send_year), builder.values
+
+
+def _member(item: dict[str, Any]) -> AudienceMember:
+    genres = item.get("genres", {}).get("SS")
+    birth_year = item.get("birthYear", {}).get("N")
+    settings = ReceptionSettings.model_construct(
+        birth_year=int(birth_year) if birth_year is not None else None,
+        gender=item.get("gender", {}).get("S"),
+        area=item.get("area", {}).get("S"),
+        genres=frozenset(genres) if genres else None,
+    )
+    return AudienceMember(item["userId"]["S"], settings)
+
+
+class DynamoAudience:
+    """AudienceSource over the Users table."""
+
+    def __init__(self, table_name: str, client: Any | None = None, page_limit: int | None = None) -> None:
+        self._table_name = table_name
+        self._client = client or dynamodb_client()
+        self._page_limit = page_limit  # None: DynamoDB's 1 MB pages
+        self.stats = ScanStats()
+
+    def stream(
+        self, segment: Segment, send_year: int, scan_segment: int, scan_segments: int, after: str | None
+    ) -> Iterator[AudienceMember]:
+        expression, values = filter_expression(segment, send_year)
+        request: dict[str, Any] = {
+            "TableName": self._table_name,
+            "ProjectionExpression": _PROJECTION,
+            "FilterExpression": expression,
+            "ExpressionAttributeNames": _NAMES,
+            "ExpressionAttributeValues": values,
+            "ReturnConsumedCapacity": "TOTAL",
+        }
+        if scan_segments > 1:
+            request |= {"Segment": scan_segment, "TotalSegments": scan_segments}
+        if self._page_limit:
+            request["Limit"] = self._page_limit
+        start_key = {"userId": {"S": after}} if after is not None else None
+        while True:
+            if start_key is not None:
+                request["ExclusiveStartKey"] = start_key
+            try:
+                page = self._client.scan(**request)
+            except (ClientError, BotoCoreError) as error:
+                raise unavailable(error, "Users.scan") from error
+            self.stats.add(page)
+            for item in page.get("Items", ()):
+                yield _member(item)
+            start_key = page.get("LastEvaluatedKey")
+            if start_key is None:
+                return

@@ -1,0 +1,1 @@
+"""Segmented broadcasts: who receives a message, in which batches, and what each LINE answer means."""

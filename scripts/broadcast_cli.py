@@ -1,0 +1,183 @@
+"""Staff CLI for segmented broadcasts (docs/broadcasts.md).
+
+    python scripts/broadcast_cli.py send REQUEST.yaml [--dry-run]   # make broadcast REQUEST=... [DRY_RUN=1]
+    python scripts/broadcast_cli.py report BROADCAST_ID
+
+`send` invokes the planner function (BroadcastPlannerFunction): a dry run prints the audience size by
+area; a real run prints the broadcast's report. A request whose `send_at` is in the future is not sent
+now: a one-time EventBridge Scheduler schedule is created to invoke the planner at that time.
+Locally (the local stack) the Lambda endpoint is http://127.0.0.1:3002 (`--endpoint-url` or
+CIVICLINE_LAMBDA_ENDPOINT). Staff need lambda:InvokeFunction on the planner (and, to schedule,
+scheduler:CreateSchedule + iam:PassRole on the schedule role), nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+PLANNER = os.environ.get("CIVICLINE_BROADCAST_PLANNER", "BroadcastPlannerFunction")
+SCHEDULE_GROUP = os.environ.get("CIVICLINE_BROADCAST_SCHEDULE_GROUP", "default")
+TOKYO = ZoneInfo("Asia/Tokyo")
+# The planner runs up to 15 minutes for a million residents: wait for it, never retry the call itself
+# (a retried invoke is harmless — the planner is idempotent — but it would only wait on the lease).
+_LAMBDA_READ_TIMEOUT = 960
+
+
+def load_request(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    loaded = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    if not isinstance(loaded, dict):
+        raise SystemExit(f"{path}: a request is a mapping (see docs/broadcasts.md)")
+    return loaded
+
+
+def _lambda_client(endpoint_url: str | None) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(read_timeout=_LAMBDA_READ_TIMEOUT, retries={"total_max_attempts": 1})
+    return boto3.client("lambda", endpoint_url=endpoint_url, config=config)
+
+
+def invoke(client: Any, function: str, event: dict[str, Any]) -> dict[str, Any]:
+    response = client.invoke(FunctionName=function, Payload=json.dumps(event, ensure_ascii=False).encode())
+    payload = json.loads(response["Payload"].read() or b"null")
+    if response.get("FunctionError"):
+        raise SystemExit(f"the planner failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
+    if isinstance(payload, dict) and "error" in payload:
+        error = payload["error"]
+        details = "".join(f"\n  {d['loc']}: {d['msg']}" for d in error.get("details", []))
+        raise SystemExit(f"refused ({error['type']}): {error['message']}{details}")
+    result: dict[str, Any] = payload
+    return result
+
+
+def table(rows: list[tuple[str, Any]]) -> str:
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def format_preview(preview: dict[str, Any]) -> str:
+    rows = [("audience (residents)", preview["audienceSize"]), ("send date", preview["sendDate"])]
+    rows += [(f"  area {area}", count) for area, count in sorted(preview["byArea"].items())]
+    return table(rows)
+
+
+def format_report(report: dict[str, Any]) -> str:
+    rows = [
+        ("broadcast", report["broadcastId"]),
+        ("title", report.get("title", "")),
+        ("status", report["status"] + (" (test delivery)" if report.get("test") else "")),
+        ("send date", report["sendDate"]),
+        ("planning complete", report["planningComplete"]),
+        ("audience (residents)", report["audienceSize"]),
+        ("batches planned", report["batchesPlanned"]),
+        ("batches sent", report["batchesSent"]),
+        ("recipients sent", report["recipientsSent"]),
+        ("batches failed", report["batchesFailed"]),
+        ("recipients failed", report["recipientsFailed"]),
+        ("retries", report["retries"]),
+        ("already accepted (409)", report["alreadyAccepted"]),
+    ]
+    rows += [
+        (f"  failed batch {f['batchNumber']}", f"HTTP {f['status']} {f['message']}")
+        for f in report.get("failures", [])
+    ]
+    return table(rows)
+
+
+def schedule(request: dict[str, Any], send_at: datetime, function_arn: str, role_arn: str) -> str:
+    import boto3
+
+    name = f"broadcast-{request['broadcast_id']}"
+    local = send_at.astimezone(TOKYO).replace(tzinfo=None).isoformat(timespec="seconds")
+    boto3.client("scheduler").create_schedule(
+        Name=name,
+        GroupName=SCHEDULE_GROUP,
+        ScheduleExpression=f"at({local})",
+        ScheduleExpressionTimezone="Asia/Tokyo",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        ActionAfterCompletion="DELETE",
+        Target={
+            "Arn": function_arn,
+            "RoleArn": role_arn,
+            "Input": json.dumps({"request": request}, ensure_ascii=False),
+            # The planner is idempotent and resumes: retrying a failed invocation is always safe.
+            "RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600},
+        },
+    )
+    return name
+
+
+def send(args: argparse.Namespace) -> int:
+    request = load_request(args.request)
+    if args.dry_run:
+        request["dry_run"] = True
+    request.setdefault("broadcast_id", f"b-{datetime.now(TOKYO):%Y%m%d-%H%M}-{uuid.uuid4().hex[:8]}")
+    client = _lambda_client(args.endpoint_url)
+    send_at = request.get("send_at")
+    if send_at and not args.dry_run:
+        when = datetime.fromisoformat(str(send_at))
+        if when.tzinfo is None:
+            raise SystemExit("send_at needs a time zone, e.g. 2026-04-01T09:00:00+09:00")
+        if when > datetime.now(UTC) + timedelta(minutes=5):
+            if not args.schedule_role_arn:
+                raise SystemExit(
+                    "scheduling needs --schedule-role-arn (or CIVICLINE_BROADCAST_SCHEDULE_ROLE_ARN)"
+                )
+            arn = client.get_function(FunctionName=args.function)["Configuration"]["FunctionArn"]
+            name = schedule(request, when, arn, args.schedule_role_arn)
+            print(
+                f"scheduled {request['broadcast_id']} for {when.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
+                f" ({name})"
+            )
+            return 0
+    result = invoke(client, args.function, {"request": request})
+    if args.dry_run:
+        print(format_preview(result))
+    else:
+        print(format_report(result))
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    print(
+        format_report(invoke(_lambda_client(args.endpoint_url), args.function, {"report": args.broadcast_id}))
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--endpoint-url", default=os.environ.get("CIVICLINE_LAMBDA_ENDPOINT"))
+    parser.add_argument("--function", default=PLANNER, help="planner function name, ARN or logical id")
+    commands = parser.add_subparsers(dest="command", required=True)
+    send_parser = commands.add_parser("send", help="plan (and send, or schedule) a broadcast request file")
+    send_parser.add_argument("request", type=Path)
+    send_parser.add_argument("--dry-run", action="store_true", help="count the audience only")
+    send_parser.add_argument(
+        "--schedule-role-arn", default=os.environ.get("CIVICLINE_BROADCAST_SCHEDULE_ROLE_ARN")
+    )
+    send_parser.set_defaults(run=send)
+    report_parser = commands.add_parser("report", help="print a broadcast's report")
+    report_parser.add_argument("broadcast_id")
+    report_parser.set_defaults(run=report)
+    args = parser.parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

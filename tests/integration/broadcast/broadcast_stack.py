@@ -1,0 +1,110 @@
+"""The broadcast handlers and their moto resources, driven like Lambda and SQS drive them."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from bench.broadcast import resident_items, seed_users
+from devstack.fake_line import FakeLine
+from devtools.lambda_support import FakeLambdaContext, load_function_module
+
+REGION = "ap-northeast-1"
+DEV_ACCESS_TOKEN = "civicline-dev-access-token"
+MULTICAST = "/v2/bot/message/multicast"
+
+
+def clear_caches() -> None:
+    from aws_lambda_powertools.utilities import parameters
+
+    from civicline.adapters.dynamodb import dynamodb_resource
+    from civicline.adapters.dynamodb.audience import dynamodb_client
+    from civicline.adapters.dynamodb.broadcasts import forget_cached_messages
+    from civicline.adapters.line import client
+    from civicline.adapters.sqs import broadcast_batches
+    from civicline.models.environment import environment
+
+    environment.cache_clear()
+    client._api_client.cache_clear()
+    dynamodb_resource.cache_clear()
+    dynamodb_client.cache_clear()
+    broadcast_batches._sqs_client.cache_clear()
+    parameters.clear_caches()
+    forget_cached_messages()
+
+
+def _handlers() -> ModuleType:
+    return load_function_module("broadcast")
+
+
+@dataclass
+class BroadcastStack:
+    fake: FakeLine
+    dynamodb: Any
+    sqs: Any
+    queue_url: str
+    dlq_url: str
+
+    def __post_init__(self) -> None:
+        self.app = _handlers()
+
+    def seed(self, count: int, seed: int = 7, start: int = 0) -> list[dict[str, Any]]:
+        items = list(resident_items(count, seed=seed, start=start))
+        seed_users(self.dynamodb, "civicline-users", iter(items))
+        return items
+
+    def plan(self, request: dict[str, Any], request_id: str | None = None) -> dict[str, Any]:
+        context = FakeLambdaContext(aws_request_id=request_id or str(uuid.uuid4()), remaining_millis=900_000)
+        result: dict[str, Any] = self.app.plan_handler({"request": request}, context)
+        return result
+
+    def report(self, broadcast_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.app.plan_handler({"report": broadcast_id}, FakeLambdaContext())
+        return result
+
+    def receive(self) -> list[dict[str, Any]]:
+        answer = self.sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=1, AttributeNames=["All"]
+        )
+        return list(answer.get("Messages", []))
+
+    def deliver(self, message: dict[str, Any]) -> dict[str, Any]:
+        """One SQS event (BatchSize 1, as in the template) to the sender; deleted on success."""
+        record = {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": {},
+            "md5OfBody": hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324 (SQS's checksum)
+            "eventSource": "aws:sqs",
+            "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:civicline-broadcast-batches",
+            "awsRegion": REGION,
+        }
+        response: dict[str, Any] = self.app.send_handler({"Records": [record]}, FakeLambdaContext())
+        if not response.get("batchItemFailures"):
+            self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return response
+
+    def drain(self, max_deliveries: int = 1000) -> int:
+        """Deliver until the queue is empty (bounded); the number of deliveries made."""
+        for done in range(max_deliveries):
+            messages = self.receive()
+            if not messages:
+                return done
+            self.deliver(messages[0])
+        raise AssertionError("queue not drained")
+
+    def multicasts(self) -> list[dict[str, Any]]:
+        return self.fake.requests(path=MULTICAST)
+
+    def deliveries(self) -> dict[str, int]:
+        """How many times each resident received the broadcast, per the fake LINE's accepted requests."""
+        counts: dict[str, int] = {}
+        for request in self.multicasts():
+            for user in request["body"]["to"]:
+                counts[user] = counts.get(user, 0) + 1
+        return counts
