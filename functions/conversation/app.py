@@ -1,9 +1,11 @@
 """Conversation worker: LINE events from events.fifo, answered one at a time per resident.
 
 Each SQS record is one webhook event, `{"destination": ..., "event": {...}}` as LINE sent it. The
-handler parses it with line-bot-sdk, lets the dispatcher pick the feature that answers it, and sends
-the answer. FIFO order matters (a resident's answers build on each other), so after a failure the rest
-of that resident's group in the batch is handed back untouched (`skip_group_on_error`).
+handler parses it with line-bot-sdk, lets the dispatcher pick the feature that answers it (follow and
+unfollow, 受信設定, 電子申請 forms and surveys, 申請状況), and sends the answer; a finished form goes to
+the applications queue for intake. FIFO order matters (a resident's answers build on each other), so
+after a failure the rest of that resident's group in the batch is handed back untouched
+(`skip_group_on_error`).
 
 Idempotency, decided: the whole handling of one event runs under Powertools idempotency keyed on its
 webhookEventId (IdempotencyTable, 24 h). events.fifo drops LINE's redeliveries only within its
@@ -31,11 +33,16 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from civicline.adapters.dynamodb.applications import DynamoApplications
 from civicline.adapters.dynamodb.conversations import DynamoConversations
+from civicline.adapters.dynamodb.data_rights import DynamoDataRights, DynamoDataRightsAudit
 from civicline.adapters.dynamodb.users import DynamoUsers
 from civicline.adapters.line.inbound import MalformedEvent, parse_event, to_inbound
 from civicline.adapters.line.profile import LineProfiles
 from civicline.adapters.line.replies import Delivery, LineOutbox
+from civicline.adapters.sqs.applications_queue import ApplicationsQueue
+from civicline.domain.applications_chat.features import install_forms
+from civicline.domain.data_rights.features import install_data_rights
 from civicline.domain.errors import RetryableError
 from civicline.domain.residents.dispatch import Dispatcher
 from civicline.domain.residents.features import install_residents
@@ -66,6 +73,20 @@ def dispatcher() -> Dispatcher:
         city=load_city(),
         privacy_notice_url=str(env.privacy_notice_url),
         blocked_retention=timedelta(days=env.unfollowed_retention_days),
+    )
+    install_forms(
+        events,
+        conversations=conversations,
+        queue=ApplicationsQueue(env.applications_queue_url),
+        statuses=DynamoApplications(env.applications_table),
+    )
+    install_data_rights(
+        events,
+        store=DynamoDataRights(env.users_table, env.conversations_table, env.applications_table),
+        audit=DynamoDataRightsAudit(env.audit_table),
+        residents=DynamoUsers(env.users_table),
+        conversations=conversations,
+        city=load_city(),
     )
     return events
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devstack.sam_template import REPO_ROOT
 from devstack.stack import DEFAULT_LOG_DIR, LocalStack
 from devtools.resident import Resident, StackUrls, post_webhook
 from devtools.webhook_events import follow_event
@@ -134,7 +135,11 @@ def scene_rich_menu(story: Story) -> None:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "LINE_CHANNEL_ACCESS_TOKEN": story.stack.line_credentials.channel_access_token},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(str(REPO_ROOT / part) for part in ("layers/civicline", "scripts")),
+            "LINE_CHANNEL_ACCESS_TOKEN": story.stack.line_credentials.channel_access_token,
+        },
     )
     for line in deployed.stdout.strip().splitlines():
         story.say(f"   {line}")
@@ -144,7 +149,69 @@ def scene_rich_menu(story: Story) -> None:
     story.happened.append(f"the rich menus were deployed ({len(menus)} menus, normal by default)")
 
 
-SCENES: list[Scene] = [scene_url_check, scene_forged_request, scene_follow, scene_settings, scene_rich_menu]
+def scene_apply_for_delivery(story: Story) -> None:
+    story.say(
+        "6. 花子さん applies for 広報新宿 個別配達 in chat: one question at a time, tapping and typing."
+    )
+    hanako = story.residents["hanako"]
+    hanako.postback("action=apply_menu")
+    story.say(f"   taps the rich menu's 電子申請 tile; the account offers: {' / '.join(hanako.labels())}")
+    hanako.tap("個別配達の新規申込")
+    story.say("   taps 「個別配達の新規申込」")
+    # Fictional answers, typed the way people type on a phone (full-width digits, 〒, a full-width space).
+    for question, answer in [
+        ("her name", "山田　花子"),
+        ("its reading", "やまだ はなこ"),
+        ("her postal code", "〒１６９－００７３"),
+    ]:
+        hanako.say(answer)
+        story.say(f"   types {question}")
+    story.say(
+        f"   the account checks the postal code is in the ward and asks: {hanako.read().splitlines()[-1]}"
+    )
+    hanako.tap("はい")
+    hanako.say("１－２－３　大久保コーポ２０１")
+    story.say("   taps 「はい」, types the rest of her address")
+    hanako.say("090-1234-5678")
+    story.say("   types her phone number")
+    story.say(
+        "   The account shows her answers on a confirmation card (normalised: half-width digits, "
+        f"〒 dropped, the phone formatted) with the buttons {' / '.join(hanako.labels())}. "
+        "She taps 「送信する」."
+    )
+    hanako.tap("送信する")
+    story.say(
+        "   The worker put the application on the applications queue and closed the conversation; "
+        "intake stored it, encrypted her answers and pushed a card. What 花子さん sees:"
+    )
+    story.show("ward's account", hanako.read())
+    scanned = story.stack.boto3_client("dynamodb").scan(
+        TableName=story.stack.physical_id("ApplicationsTable"),
+        FilterExpression="userId = :user AND recordType = :application",
+        ExpressionAttributeValues={":user": {"S": HANAKO}, ":application": {"S": "application"}},
+    )
+    items = scanned["Items"]
+    story.say(f"   The Applications table holds {len(items)} application of hers.")
+    for item in items:
+        ciphertext = item["pii"]["S"]
+        story.say(
+            f"   reception number {item['receptionNumber']['S']}, status {item['status']['S']!r}; "
+            f"`pii` is {len(ciphertext)} characters of ciphertext ({ciphertext[:16]}…), readable only "
+            "with the PII key, which only export may use."
+        )
+    story.happened.append(
+        f"an application for 広報新宿 delivery was made in chat and stored once ({len(items)})"
+    )
+
+
+SCENES: list[Scene] = [
+    scene_url_check,
+    scene_forged_request,
+    scene_follow,
+    scene_settings,
+    scene_rich_menu,
+    scene_apply_for_delivery,
+]
 
 
 def main(argv: list[str] | None = None) -> int:

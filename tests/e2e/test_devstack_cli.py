@@ -22,7 +22,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def _env() -> dict[str, str]:
     return {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "scripts"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            [
+                str(REPO_ROOT / "layers" / "civicline"),
+                str(REPO_ROOT / "scripts"),
+                os.environ.get("PYTHONPATH", ""),
+            ]
+        ),
         "PYTHONUNBUFFERED": "1",
     }
 

@@ -43,10 +43,13 @@ class Lifecycle:
         user_id = inbound.user_id
         assert user_id is not None
         profile = self._profiles.get_profile(user_id)
+        # "Welcome back, your settings are kept" is only true if we still hold them: a resident whose
+        # record was deleted on request or purged after blocking is greeted as new.
+        returning = inbound.unblocked and self._residents.get(user_id) is not None
         recorded = self._residents.record_follow(user_id, profile, event_time(inbound), self._clock())
         if not recorded:
             return Outcome(tags=("follow.stale",))
-        if inbound.unblocked:
+        if returning:
             greeting = text("residents.welcome_back")
         else:
             greeting = text("residents.greeting", privacy_notice_url=self._privacy_notice_url)
@@ -54,7 +57,7 @@ class Lifecycle:
             replies=(TextReply(greeting, quick_replies=(self._settings_entry,)),),
             # A greeting is still welcome a little late; the push carries a retry key, so never twice.
             when_stale=WhenStale.PUSH,
-            tags=("follow.unblocked" if inbound.unblocked else "follow.new",),
+            tags=("follow.unblocked" if returning else "follow.new",),
         )
 
     def unfollow(self, inbound: Inbound) -> Outcome:

@@ -1,0 +1,55 @@
+"""Data-rights requests in the Audit table: one item per request, no personal data.
+
+Item: pk `datarights#<YYYY-MM>` (UTC month of the request), sk `<requestedAt>#<webhookEventId>`,
+`{recordType: "dataRights", action: "disclosure" | "deletion", subject, webhookEventId, requestedAt,
+recordedAt, counts: {name: number}}`. `subject` is a one-way pseudonym of the LINE user id
+(civicline/domain/data_rights/identity.py), never the id. The key comes from the event, so a retried
+request writes the same key: the conditional put keeps the first and adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from civicline.adapters.dynamodb import is_condition_failure, table, unavailable
+from civicline.adapters.dynamodb.applications import timestamp
+from civicline.domain.data_rights.records import AuditEntry
+
+RECORD_TYPE = "dataRights"
+
+
+def audit_key(entry: AuditEntry) -> dict[str, str]:
+    return {
+        "pk": f"datarights#{entry.requested_at.astimezone(UTC):%Y-%m}",
+        "sk": f"{timestamp(entry.requested_at)}#{entry.event_id}",
+    }
+
+
+class DynamoDataRightsAudit:
+    """DataRightsAudit over the Audit table."""
+
+    def __init__(self, table_name: str) -> None:
+        self._table = table(table_name)
+
+    def record(self, entry: AuditEntry) -> None:
+        item: dict[str, Any] = {
+            **audit_key(entry),
+            "recordType": RECORD_TYPE,
+            "action": entry.action.value,
+            "subject": entry.subject,
+            "webhookEventId": entry.event_id,
+            "requestedAt": timestamp(entry.requested_at),
+            "recordedAt": timestamp(entry.recorded_at),
+            "counts": {str(name): int(value) for name, value in entry.counts.items()},
+        }
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if is_condition_failure(error):
+                return  # recorded by an earlier try of the same request
+            raise unavailable(error, "Audit.put_item(dataRights)") from error
+        except BotoCoreError as error:
+            raise unavailable(error, "Audit.put_item(dataRights)") from error
