@@ -69,7 +69,7 @@ demo: $(VENV)/.installed fonts ## the whole story on the local stack, told in pl
 	$(PY) -m devtools.demo
 
 bench: $(VENV)/.installed ## benchmarks: prints figures and writes .bench/results.json
-	$(PY) -m devtools.bench
+	$(PY) -m bench
 
 events: $(VENV)/.installed ## regenerate the signed samples in events/
 	$(PY) -m devtools.make_events
@@ -92,6 +92,10 @@ broadcast: $(VENV)/.installed ## send (or DRY_RUN=1 count) a segmented broadcast
 
 report: $(VENV)/.installed ## print a broadcast's report: BROADCAST_ID=...
 	$(PY) -m broadcast_cli report $(BROADCAST_ID) $(ARGS)
+
+export: $(VENV)/.installed ## staff export: prints a short-lived link (FORM, ENCODING=cp932, FROM/TO, LINK=<export id>)
+	$(PY) scripts/export_cli.py $(if $(FORM),--form $(FORM)) $(if $(ENCODING),--encoding $(ENCODING)) \
+	  $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(if $(LINK),--link $(LINK)) $(ARGS)
 
 clean: ## remove build output and caches (not the virtualenvs)
 	rm -rf .aws-sam .bench .devstack .pytest_cache .mypy_cache .ruff_cache .hypothesis

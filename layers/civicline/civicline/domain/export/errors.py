@@ -1,0 +1,37 @@
+"""What can stop an export (adapters raise these, never ClientError)."""
+
+from __future__ import annotations
+
+from civicline.domain.errors import CivicLineError, RetryableError
+
+
+class ExportError(CivicLineError):
+    """Base of the export's refusals."""
+
+
+class UnknownForm(ExportError):
+    """The request names a form that is not in the catalogue (or cannot be exported this way)."""
+
+
+class ExportInProgress(RetryableError, ExportError):
+    """Another export of the same form holds the watermark: this one stops before reading anything."""
+
+
+class WatermarkMoved(ExportError):
+    """The watermark is no longer the one this export claimed from: it publishes nothing."""
+
+
+class ExportStoreFailed(RetryableError, ExportError):
+    """The export file could not be written or the link signed (S3 unreachable, refused)."""
+
+
+class PiiUnavailableForExport(RetryableError, ExportError):
+    """KMS could not decrypt for now: the export should be tried again."""
+
+
+class UnreadablePii(ExportError):
+    """An application's PII does not open with its key and binding (tampered, moved): skipped, reported."""
+
+
+class ExportNotFound(ExportError):
+    """No such export of the form, or its file has expired (re-export the period instead)."""

@@ -1,0 +1,69 @@
+"""The staff CSV's columns and one application's row, as the ward's delivery register reads them.
+
+The column names are the file format agreed with the ward (staff map them onto their register), so
+they are fixed here rather than kept with the resident-facing wording; kinds' labels come from the
+form's catalogue keys, the same words residents chose in chat.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from civicline.domain.applications.labels import kind_label
+from civicline.domain.applications.reception import JST
+from civicline.domain.applications.records import ApplicationRecord
+from civicline.domain.export.csv_stream import CsvRow
+from civicline.domain.forms.phone import normalise_phone
+from civicline.domain.forms.text_inputs import InvalidInput
+from civicline.models.forms import ApplicantAnswers
+
+APPLICATION_HEADER = (
+    "受付番号",
+    "受付日時",
+    "種別",
+    "氏名",
+    "フリガナ",
+    "郵便番号",
+    "住所",
+    "電話番号",
+    "配達開始号",
+)
+RECEIVED_FORMAT = "%Y/%m/%d %H:%M:%S"  # Excel reads this as a date and time
+
+
+def edition_cell(first: date | None, last: date | None) -> str:
+    """「2026年12月5日号」 from which delivery starts, or for a stop 「2026年11月25日号まで」."""
+    if first is not None:
+        return f"{first.year}年{first.month}月{first.day}日号"
+    if last is not None:
+        return f"{last.year}年{last.month}月{last.day}日号まで"
+    return ""
+
+
+def received_cell(received_at: datetime) -> str:
+    return received_at.astimezone(JST).strftime(RECEIVED_FORMAT)
+
+
+def phone_cell(e164: str) -> str:
+    """「03-1234-5678」 for a Japanese number (stored in E.164), international form otherwise."""
+    try:
+        return normalise_phone(e164).display
+    except InvalidInput:
+        return e164
+
+
+def application_row(record: ApplicationRecord, answers: ApplicantAnswers) -> CsvRow:
+    return CsvRow(
+        cells=(
+            record.reception_number,
+            received_cell(record.received_at),
+            kind_label(record.form_id, record.kind),
+            answers.name,
+            answers.kana,
+            answers.postal_code,
+            answers.address,
+            phone_cell(answers.phone),
+            edition_cell(record.first_edition, record.last_edition),
+        ),
+        row_id=record.reception_number,
+    )

@@ -1,0 +1,138 @@
+"""Staff CLI for applications exports: prints a short-lived download link (docs: README, Staff exports).
+
+    python scripts/export_cli.py [--form koho_delivery] [--encoding cp932] [--from 2026-11-01 --to 2026-11-27]
+    python scripts/export_cli.py --link EXPORT_ID          # a link to an earlier (e.g. scheduled) export
+    make export [FORM=...] [ENCODING=cp932] [FROM=... TO=...] [LINK=...]
+
+Invokes the export function with the caller's own IAM credentials (staff need lambda:InvokeFunction on
+it, nothing else: the function alone reads the table and decrypts). The link is printed alone on the
+first line, then the count, expiry and export id. Dates are JST days (both included) or ISO times.
+
+Who asked is taken from `sts get-caller-identity` and sent with the request; the function records it
+in the audit log as self-reported, next to the invocation id under which CloudTrail records the
+authenticated caller of lambda:InvokeFunction.
+
+Locally (the local stack) the Lambda endpoint is http://127.0.0.1:3002 (`--endpoint-url` or
+CIVICLINE_LAMBDA_ENDPOINT) and STS is answered by the stack's moto server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+from urllib.parse import urlsplit
+
+FUNCTION = os.environ.get("CIVICLINE_EXPORT_FUNCTION", "ExportFunction")
+LOCAL_STS = "http://127.0.0.1:5000"
+# An export of 100,000 applications takes minutes; the call must wait and never be retried by the SDK
+# (a retry would only find the first one's claim on the watermark).
+_LAMBDA_READ_TIMEOUT = 900
+
+
+def _is_local(endpoint_url: str | None) -> bool:
+    return bool(endpoint_url) and urlsplit(endpoint_url or "").hostname in ("127.0.0.1", "localhost")
+
+
+def caller_identity(sts_endpoint: str | None) -> dict[str, str]:
+    import boto3
+
+    try:
+        identity = boto3.client("sts", endpoint_url=sts_endpoint).get_caller_identity()
+    except Exception as error:
+        raise SystemExit(f"cannot tell who you are (sts get-caller-identity failed: {error})") from None
+    return {"arn": identity["Arn"], "userId": identity["UserId"], "account": identity["Account"]}
+
+
+def build_event(args: argparse.Namespace, requester: dict[str, str]) -> dict[str, Any]:
+    event: dict[str, Any] = {"formId": args.form, "encoding": args.encoding, "requestedBy": requester}
+    if args.link:
+        event["exportId"] = args.link
+    if args.date_from or args.date_to:
+        event["from"], event["to"] = args.date_from, args.date_to
+    if args.expiry:
+        event["linkExpirySeconds"] = args.expiry
+    return event
+
+
+def invoke(client: Any, function: str, event: dict[str, Any]) -> dict[str, Any]:
+    response = client.invoke(FunctionName=function, Payload=json.dumps(event, ensure_ascii=False).encode())
+    payload = json.loads(response["Payload"].read() or b"null")
+    if response.get("FunctionError"):
+        raise SystemExit(f"the export failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
+    if isinstance(payload, dict) and "error" in payload:
+        error = payload["error"]
+        details = "".join(f"\n  {d['loc']}: {d['msg']}" for d in error.get("details", []))
+        raise SystemExit(f"refused ({error['type']}): {error['message']}{details}")
+    result: dict[str, Any] = payload
+    return result
+
+
+def summary(result: dict[str, Any]) -> list[str]:
+    """The lines after the link: what is in the file and until when the link works."""
+    window = result.get("window", {})
+    lines = [
+        f"records:   {result['recordCount']}",
+        f"export id: {result['exportId']}",
+        f"window:    {window.get('mode')} {window.get('after') or '(start)'} .. {window.get('upTo')}",
+    ]
+    if result.get("url"):
+        lines.insert(1, f"expires:   {result['expiresAt']} ({result['expirySeconds']} s)")
+    if result.get("unencodableTotal"):
+        cells = ", ".join(f"row {c['row']} {c['column']}" for c in result.get("unencodable", []))
+        lines.append(f"replaced:  {result['unencodableTotal']} cell(s) with 〓 ({cells})")
+    if result.get("skippedUnreadable"):
+        lines.append(f"skipped:   {result['skippedUnreadable']} application(s) whose data would not decrypt")
+    return lines
+
+
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--form", default="koho_delivery")
+    parser.add_argument("--encoding", choices=["utf-8-sig", "cp932"], default="utf-8-sig")
+    parser.add_argument("--from", dest="date_from", help="re-export from (JST date or ISO time)")
+    parser.add_argument("--to", dest="date_to", help="re-export to (JST date, included, or ISO time)")
+    parser.add_argument("--link", help="a new link to this earlier export's file")
+    parser.add_argument("--expiry", type=int, help="link lifetime in seconds (60–3600)")
+    parser.add_argument("--endpoint-url", default=os.environ.get("CIVICLINE_LAMBDA_ENDPOINT"))
+    parser.add_argument("--sts-endpoint-url", default=os.environ.get("CIVICLINE_STS_ENDPOINT"))
+    parser.add_argument("--function", default=FUNCTION, help="export function name, ARN or logical id")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = arguments()
+    args = parser.parse_args(argv)
+    if bool(args.date_from) != bool(args.date_to):
+        parser.error("--from and --to go together")
+
+    import boto3
+    from botocore.config import Config
+
+    local = _is_local(args.endpoint_url)
+    if local:  # the local stack: moto answers STS, any credentials do
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
+    requester = caller_identity(args.sts_endpoint_url or (LOCAL_STS if local else None))
+    client = boto3.client(
+        "lambda",
+        endpoint_url=args.endpoint_url,
+        config=Config(read_timeout=_LAMBDA_READ_TIMEOUT, retries={"total_max_attempts": 1}),
+    )
+    result = invoke(client, args.function, build_event(args, requester))
+    if result.get("url"):
+        print(result["url"])  # alone on its line, for scripts and copy-paste
+    else:
+        print("no new applications: no file, no link", file=sys.stderr)
+    for line in summary(result):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
