@@ -4,11 +4,11 @@
     python scripts/broadcast_cli.py report BROADCAST_ID
 
 `send` invokes the planner function (BroadcastPlannerFunction): a dry run prints the audience size by
-area; a real run prints the broadcast's report. A request whose `send_at` is in the future is not sent
-now: a one-time EventBridge Scheduler schedule is created to invoke the planner at that time.
-Locally (the local stack) the Lambda endpoint is http://127.0.0.1:3002 (`--endpoint-url` or
-CIVICLINE_LAMBDA_ENDPOINT). Staff need lambda:InvokeFunction on the planner (and, to schedule,
-scheduler:CreateSchedule + iam:PassRole on the schedule role), nothing else.
+area; a real run prints the broadcast's report. A request whose `send_at` is more than a few minutes
+ahead is not sent now: the planner records it and makes a one-time EventBridge Scheduler schedule that
+invokes it at that time (the report says `scheduled`). Locally (the local stack) the Lambda endpoint is
+http://127.0.0.1:3002 (`--endpoint-url` or CIVICLINE_LAMBDA_ENDPOINT). Staff need
+lambda:InvokeFunction on the planner, nothing else.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 import yaml
 
 PLANNER = os.environ.get("CIVICLINE_BROADCAST_PLANNER", "BroadcastPlannerFunction")
-SCHEDULE_GROUP = os.environ.get("CIVICLINE_BROADCAST_SCHEDULE_GROUP", "default")
 TOKYO = ZoneInfo("Asia/Tokyo")
 # The planner runs up to 15 minutes for a million residents: wait for it, never retry the call itself
 # (a retried invoke is harmless — the planner is idempotent — but it would only wait on the lease).
@@ -79,6 +78,7 @@ def format_report(report: dict[str, Any]) -> str:
         ("title", report.get("title", "")),
         ("status", report["status"] + (" (test delivery)" if report.get("test") else "")),
         ("send date", report["sendDate"]),
+        ("send at", report.get("sendAt") or "now"),
         ("planning complete", report["planningComplete"]),
         ("audience (residents)", report["audienceSize"]),
         ("batches planned", report["batchesPlanned"]),
@@ -96,57 +96,20 @@ def format_report(report: dict[str, Any]) -> str:
     return table(rows)
 
 
-def schedule(request: dict[str, Any], send_at: datetime, function_arn: str, role_arn: str) -> str:
-    import boto3
-
-    name = f"broadcast-{request['broadcast_id']}"
-    local = send_at.astimezone(TOKYO).replace(tzinfo=None).isoformat(timespec="seconds")
-    boto3.client("scheduler").create_schedule(
-        Name=name,
-        GroupName=SCHEDULE_GROUP,
-        ScheduleExpression=f"at({local})",
-        ScheduleExpressionTimezone="Asia/Tokyo",
-        FlexibleTimeWindow={"Mode": "OFF"},
-        ActionAfterCompletion="DELETE",
-        Target={
-            "Arn": function_arn,
-            "RoleArn": role_arn,
-            "Input": json.dumps({"request": request}, ensure_ascii=False),
-            # The planner is idempotent and resumes: retrying a failed invocation is always safe.
-            "RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600},
-        },
-    )
-    return name
-
-
 def send(args: argparse.Namespace) -> int:
     request = load_request(args.request)
     if args.dry_run:
         request["dry_run"] = True
     request.setdefault("broadcast_id", f"b-{datetime.now(TOKYO):%Y%m%d-%H%M}-{uuid.uuid4().hex[:8]}")
     client = _lambda_client(args.endpoint_url)
-    send_at = request.get("send_at")
-    if send_at and not args.dry_run:
-        when = datetime.fromisoformat(str(send_at))
-        if when.tzinfo is None:
-            raise SystemExit("send_at needs a time zone, e.g. 2026-04-01T09:00:00+09:00")
-        if when > datetime.now(UTC) + timedelta(minutes=5):
-            if not args.schedule_role_arn:
-                raise SystemExit(
-                    "scheduling needs --schedule-role-arn (or CIVICLINE_BROADCAST_SCHEDULE_ROLE_ARN)"
-                )
-            arn = client.get_function(FunctionName=args.function)["Configuration"]["FunctionArn"]
-            name = schedule(request, when, arn, args.schedule_role_arn)
-            print(
-                f"scheduled {request['broadcast_id']} for {when.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
-                f" ({name})"
-            )
-            return 0
     result = invoke(client, args.function, {"request": request})
     if args.dry_run:
         print(format_preview(result))
-    else:
-        print(format_report(result))
+        return 0
+    if result["status"] == "scheduled":
+        when = datetime.fromisoformat(result["sendAt"]).astimezone(TOKYO)
+        print(f"scheduled {result['broadcastId']} for {when:%Y-%m-%d %H:%M} JST (nothing sent yet)\n")
+    print(format_report(result))
     return 0
 
 
@@ -167,9 +130,6 @@ def main(argv: list[str] | None = None) -> int:
     send_parser = commands.add_parser("send", help="plan (and send, or schedule) a broadcast request file")
     send_parser.add_argument("request", type=Path)
     send_parser.add_argument("--dry-run", action="store_true", help="count the audience only")
-    send_parser.add_argument(
-        "--schedule-role-arn", default=os.environ.get("CIVICLINE_BROADCAST_SCHEDULE_ROLE_ARN")
-    )
     send_parser.set_defaults(run=send)
     report_parser = commands.add_parser("report", help="print a broadcast's report")
     report_parser.add_argument("broadcast_id")

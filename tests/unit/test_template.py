@@ -44,6 +44,7 @@ TABLE_TTL = {
     "UsersTable": "purgeAt",
     "ConversationsTable": "expiresAt",
     "ApplicationsTable": "purgeAt",
+    "BroadcastsTable": "expiresAt",
     "IdempotencyTable": "expiration",
 }
 APPLICATIONS_INDEXES = {

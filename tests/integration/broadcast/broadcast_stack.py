@@ -1,4 +1,5 @@
-"""The broadcast handlers and their moto resources, driven like Lambda and SQS drive them."""
+"""The broadcast handlers against template.yaml's resources in moto, driven like Lambda and SQS drive
+them."""
 
 from __future__ import annotations
 
@@ -8,32 +9,16 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from tests.integration.aws_from_template import TemplateAws
+
 from bench.broadcast import resident_items, seed_users
 from devstack.fake_line import FakeLine
 from devtools.lambda_support import FakeLambdaContext, load_function_module
 
 REGION = "ap-northeast-1"
-DEV_ACCESS_TOKEN = "civicline-dev-access-token"
 MULTICAST = "/v2/bot/message/multicast"
-
-
-def clear_caches() -> None:
-    from aws_lambda_powertools.utilities import parameters
-
-    from civicline.adapters.dynamodb import dynamodb_resource
-    from civicline.adapters.dynamodb.audience import dynamodb_client
-    from civicline.adapters.dynamodb.broadcasts import forget_cached_messages
-    from civicline.adapters.line import client
-    from civicline.adapters.sqs import broadcast_batches
-    from civicline.models.environment import environment
-
-    environment.cache_clear()
-    client._api_client.cache_clear()
-    dynamodb_resource.cache_clear()
-    dynamodb_client.cache_clear()
-    broadcast_batches._sqs_client.cache_clear()
-    parameters.clear_caches()
-    forget_cached_messages()
+SENDER_TIMEOUT_MILLIS = 90_000  # BroadcastSenderFunction Timeout
+PLANNER_ARN = "arn:aws:lambda:ap-northeast-1:123456789012:function:civicline-BroadcastPlannerFunction"
 
 
 def _handlers() -> ModuleType:
@@ -43,22 +28,37 @@ def _handlers() -> ModuleType:
 @dataclass
 class BroadcastStack:
     fake: FakeLine
-    dynamodb: Any
-    sqs: Any
-    queue_url: str
-    dlq_url: str
+    aws: TemplateAws
 
     def __post_init__(self) -> None:
+        self.dynamodb = self.aws.client("dynamodb")
+        self.sqs = self.aws.client("sqs")
+        self.users_table = self.aws.table("UsersTable")
+        self.broadcasts_table = self.aws.table("BroadcastsTable")
+        self.queue_url = self.aws.queue_url("BroadcastBatchesQueue")
+        self.dlq_url = self.aws.queue_url("BroadcastBatchesDeadLetterQueue")
+        self.schedule_group = self.aws.schedule_group("BroadcastScheduleGroup")
+        self.scheduler_role_arn = self.aws.role_arn("BroadcastSchedulerRole")
+        # Not the template's 540 s (6x the sender's timeout): a failed batch is visible again at once,
+        # so the tests need not wait.
+        self.sqs.set_queue_attributes(QueueUrl=self.queue_url, Attributes={"VisibilityTimeout": "0"})
         self.app = _handlers()
 
     def seed(self, count: int, seed: int = 7, start: int = 0) -> list[dict[str, Any]]:
         items = list(resident_items(count, seed=seed, start=start))
-        seed_users(self.dynamodb, "civicline-users", iter(items))
+        seed_users(self.dynamodb, self.users_table, iter(items))
         return items
 
     def plan(self, request: dict[str, Any], request_id: str | None = None) -> dict[str, Any]:
-        context = FakeLambdaContext(aws_request_id=request_id or str(uuid.uuid4()), remaining_millis=900_000)
-        result: dict[str, Any] = self.app.plan_handler({"request": request}, context)
+        return self.invoke_planner({"request": request}, request_id)
+
+    def invoke_planner(self, event: dict[str, Any], request_id: str | None = None) -> dict[str, Any]:
+        context = FakeLambdaContext(
+            aws_request_id=request_id or str(uuid.uuid4()),
+            remaining_millis=900_000,
+            invoked_function_arn=PLANNER_ARN,
+        )
+        result: dict[str, Any] = self.app.plan_handler(event, context)
         return result
 
     def report(self, broadcast_id: str) -> dict[str, Any]:
@@ -84,7 +84,9 @@ class BroadcastStack:
             "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:civicline-broadcast-batches",
             "awsRegion": REGION,
         }
-        response: dict[str, Any] = self.app.send_handler({"Records": [record]}, FakeLambdaContext())
+        response: dict[str, Any] = self.app.send_handler(
+            {"Records": [record]}, FakeLambdaContext(remaining_millis=SENDER_TIMEOUT_MILLIS)
+        )
         if not response.get("batchItemFailures"):
             self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return response

@@ -51,7 +51,14 @@ class FakeLedger:
     lease: dict[str, str] = field(default_factory=dict)
 
     def create(
-        self, broadcast_id: str, request: BroadcastRequest, send_date: str, scan_segments: int, now: datetime
+        self,
+        broadcast_id: str,
+        request: BroadcastRequest,
+        send_date: str,
+        scan_segments: int,
+        now: datetime,
+        *,
+        status: BroadcastStatus = BroadcastStatus.PLANNED,
     ) -> bool:
         if broadcast_id in self.records:
             if self.records[broadcast_id]["request"] != request:
@@ -59,20 +66,26 @@ class FakeLedger:
             return False
         self.records[broadcast_id] = {
             "request": request,
+            "status": status,
             "scan_segments": scan_segments,
             "checkpoints": {n: PlanCheckpoint() for n in range(scan_segments)},
+            "tail": PlanCheckpoint(),
             "complete": False,
             "planned": 0,
             "audience": 0,
         }
         return True
 
+    def begin(self, broadcast_id: str) -> None:
+        if self.records[broadcast_id]["status"] is BroadcastStatus.SCHEDULED:
+            self.records[broadcast_id]["status"] = BroadcastStatus.PLANNED
+
     def acquire_lease(self, broadcast_id: str, owner: str, now: datetime, until: datetime) -> PlanState:
         if self.lease.get(broadcast_id, owner) != owner:
             raise PlanningInProgress(broadcast_id)
         self.lease[broadcast_id] = owner
         r = self.records[broadcast_id]
-        return PlanState(r["scan_segments"], dict(r["checkpoints"]), r["complete"])
+        return PlanState(r["scan_segments"], dict(r["checkpoints"]), r["complete"], r["tail"])
 
     def _check(self, broadcast_id: str, owner: str) -> None:
         if self.lease.get(broadcast_id) != owner:
@@ -81,6 +94,10 @@ class FakeLedger:
     def save_checkpoint(self, broadcast_id: str, owner: str, scan_segment: int, cp: PlanCheckpoint) -> None:
         self._check(broadcast_id, owner)
         self.records[broadcast_id]["checkpoints"][scan_segment] = cp
+
+    def save_tail(self, broadcast_id: str, owner: str, cp: PlanCheckpoint) -> None:
+        self._check(broadcast_id, owner)
+        self.records[broadcast_id]["tail"] = cp
 
     def finish_planning(self, broadcast_id: str, owner: str, batches_planned: int, audience: int) -> None:
         self._check(broadcast_id, owner)
@@ -98,7 +115,7 @@ class FakeLedger:
         r = self.records[broadcast_id]
         return BroadcastReport(
             broadcast_id=broadcast_id,
-            status=BroadcastStatus.PLANNED,
+            status=r["status"],
             created_at=datetime(2026, 4, 1),
             send_date="2026-04-01",
             planning_complete=r["complete"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -114,7 +115,55 @@ def test_given_a_crash_mid_way_when_re_invoked_then_it_resumes_without_sending_a
     stayed = before & set(audience.residents)
     assert stayed <= set(recipients)
     assert report.planning_complete
-    assert report.batches_planned >= len({b.batch_number for b in queue.batches}) - 1
+    assert report.batches_planned == len({b.batch_number for b in queue.batches})
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 4000), st.integers(1, 8))
+def test_given_any_audience_when_planned_then_it_costs_exactly_the_minimum_number_of_batches(
+    size: int, scan_segments: int
+) -> None:
+    # Given an audience spread over any number of scan segments, each ending with a partial batch
+    audience, ledger, queue = population(size, seed=size), FakeLedger(), FakeQueue()
+    # When planned without a crash
+    report = plan_broadcast(
+        request(),
+        day=DAY,
+        scan_segments=scan_segments,
+        ledger=ledger,
+        audience=audience,
+        enqueue=queue.enqueue,
+        lease=lease(),
+    )
+    # Then the segments' remainders share batches: ⌈N/500⌉ batches, all full but the last, distinct numbers
+    assert len(queue.batches) == math.ceil(size / 500) == report.batches_planned
+    assert len({b.batch_number for b in queue.batches}) == len(queue.batches)
+    assert sorted(len(b.user_ids) for b in queue.batches)[1:] == [500] * (len(queue.batches) - 1)
+    assert set(assert_each_recipient_in_one_batch_number(queue)) == set(audience.residents)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 1600), st.integers(0, 8), st.booleans(), st.integers(0, 3))
+def test_given_crashes_anywhere_including_the_tail_when_resumed_then_copies_share_number_and_members(
+    size: int, crash_after: int, once_sent: bool, more_crashes: int
+) -> None:
+    # Given a planner that dies (before or after an enqueue) several times, possibly in the tail
+    audience, ledger = population(size, seed=size), FakeLedger()
+    queue = FakeQueue(crash_after=crash_after, crash_once_sent=once_sent)
+    for attempt in range(more_crashes + 1):
+        with contextlib.suppress(Crash):
+            plan(request(), audience, ledger, queue, owner=f"inv-{attempt}")
+        # the next invocation dies a little further on (or not at all, if it has no more to enqueue)
+        queue.crash_after = len(queue.batches) + attempt if attempt < more_crashes else None
+    # When it is finally left to finish
+    report = plan(request(), audience, ledger, queue, owner="inv-last")
+    # Then every copy of a batch number holds the same residents, and there are ⌈N/500⌉ numbers
+    members: dict[int, list[str]] = {}
+    for batch in queue.batches:
+        assert members.setdefault(batch.batch_number, batch.user_ids) == batch.user_ids
+    assert len(members) == math.ceil(size / 500) == report.batches_planned
+    assert set(assert_each_recipient_in_one_batch_number(queue)) == set(audience.residents)
+    assert report.audience_size == size
 
 
 def test_given_a_crash_when_the_planner_resumes_then_the_batch_in_flight_keeps_its_number_and_members() -> (

@@ -74,3 +74,17 @@ def test_given_line_keeps_failing_then_the_batch_goes_back_to_the_queue() -> Non
         send(line)
     assert raised.value.retries == 6
     assert len(line.keys) == 6
+
+
+def test_given_too_little_time_left_for_another_attempt_then_the_batch_goes_back_unsent() -> None:
+    # Given a sender whose invocation has time for one attempt only
+    line = ScriptedLine(500, 200)
+    clock = iter([60.0, 20.0])
+    # When LINE fails the first attempt
+    with pytest.raises(BatchNotYetSent) as raised:
+        send_batch(
+            BATCH, MESSAGES, line, CountingSlots(), sleep=lambda _: None, seconds_left=lambda: next(clock)
+        )
+    # Then it is not tried again in this invocation: SQS brings it back with the same key later
+    assert raised.value.retries == 1
+    assert line.keys == [retry_key("b1", 3)]

@@ -304,6 +304,7 @@ class BroadcastBatch(_CamelCase):
 
 
 class BroadcastStatus(StrEnum):
+    SCHEDULED = "scheduled"  # recorded; its one-time schedule starts it at send_at
     PLANNED = "planned"
     SENDING = "sending"
     DONE = "done"
@@ -332,6 +333,7 @@ class BroadcastReport(_CamelCase):
     test: bool = False
     created_at: datetime
     send_date: str
+    send_at: datetime | None = None  # None: sent as soon as it was planned
     planning_complete: bool
     audience_size: int  # recipients enqueued so far
     batches_planned: int
@@ -346,30 +348,22 @@ class BroadcastReport(_CamelCase):
 
 
 class PlanCheckpoint(_CamelCase):
-    """How far the planner got in one scan segment, saved just before each batch is enqueued.
+    """How far the planner got in one recipient stream, saved just before each batch is enqueued.
 
-    `pending` is the batch being enqueued, recipients and all: a planner that dies before or after the
-    enqueue re-enqueues exactly that batch under the same number when it is invoked again (the retry
-    key makes a second copy harmless), and carries on from its last recipient. Nobody can move into
-    another batch, so nobody can receive the message twice, whatever residents did in between.
+    The streams are the parallel Scan's segments, then the tail (their remainders merged). `pending`
+    is the batch being enqueued, recipients and all: a planner that dies before or after the enqueue
+    re-enqueues exactly that batch under the same number when it is invoked again (the retry key makes
+    a second copy harmless), and carries on from its last recipient. Nobody can move into another
+    batch, so nobody can receive the message twice, whatever residents did in between.
+
+    A scan segment enqueues full batches only; its last, partial one is kept as `remainder` when the
+    segment is done, and the tail cuts all the segments' remainders together, so a broadcast costs
+    ⌈N/500⌉ multicasts, not one partial batch per segment more.
     """
 
     after: str | None = None  # last recipient of the last batch enqueued (a scan position)
     next_index: int = Field(default=0, ge=0)
     recipients: int = Field(default=0, ge=0)  # recipients in the batches enqueued so far
     pending: tuple[str, ...] = Field(default=(), max_length=MULTICAST_MAX_RECIPIENTS)
+    remainder: tuple[str, ...] = Field(default=(), max_length=MULTICAST_MAX_RECIPIENTS - 1)
     done: bool = False
-
-
-class BroadcastTuning(BaseModel):
-    """Operational knobs of the broadcast functions (environment variables with safe defaults)."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    # LINE allows 200 multicasts/s per channel; every concurrent sender shares this through Broadcasts.
-    multicast_rate_per_second: float = Field(alias="BROADCAST_MULTICAST_RATE", default=200.0, gt=0, le=200)
-    # Parallel Scan segments (and planner threads); fixed per broadcast when it is first planned.
-    scan_segments: int = Field(alias="BROADCAST_SCAN_SEGMENTS", default=4, ge=1, le=32)
-    # Planner threads (default: one per scan segment). moto's transactions are not thread-safe, so
-    # tests against moto set 1; DynamoDB itself serves parallel segments concurrently.
-    plan_workers: int | None = Field(alias="BROADCAST_PLAN_WORKERS", default=None, ge=1, le=32)

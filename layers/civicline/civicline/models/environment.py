@@ -38,10 +38,21 @@ class BroadcastPlannerEnvironment(_Environment):
     users_table: str = Field(alias="USERS_TABLE")
     broadcasts_table: str = Field(alias="BROADCASTS_TABLE")
     broadcast_batches_queue_url: str = Field(alias="BROADCAST_BATCHES_QUEUE_URL")
+    # One-time EventBridge Scheduler schedules for broadcasts planned ahead (the planner invokes itself).
+    broadcast_schedule_group: str = Field(alias="BROADCAST_SCHEDULE_GROUP", min_length=1)
+    broadcast_scheduler_role_arn: str = Field(alias="BROADCAST_SCHEDULER_ROLE_ARN", min_length=1)
+    # Parallel Scan segments; fixed per broadcast when it is first planned.
+    scan_segments: int = Field(alias="BROADCAST_SCAN_SEGMENTS", default=4, ge=1, le=32)
+    # Planner threads (default: one per scan segment). moto's transactions are not thread-safe, so
+    # tests against moto set 1; DynamoDB itself serves parallel segments concurrently.
+    plan_workers: int | None = Field(alias="BROADCAST_PLAN_WORKERS", default=None, ge=1, le=32)
 
 
 class BroadcastSenderEnvironment(LineEnvironment):
     broadcasts_table: str = Field(alias="BROADCASTS_TABLE")
+    # LINE allows 200 multicasts/s per channel; every concurrent sender shares this through Broadcasts.
+    # 95 % of it by default: a limiter at exactly the server's rate meets 429s when calls bunch up.
+    multicast_rate_per_second: float = Field(alias="BROADCAST_MULTICAST_RATE", default=190.0, gt=0, le=200)
 
 
 class ExportEnvironment(_Environment):

@@ -1,7 +1,7 @@
 """A resident who follows the ward's account, and their 受信設定 (reception settings).
 
 `None` in a settings field means the resident has not answered it or chose 「回答しない」: both read the
-same to a segment, which matches an unanswered dimension only where it says so (see models/segment.py).
+same to a segment, which matches an unanswered dimension only where it says so (see models/broadcast.py).
 """
 
 from __future__ import annotations

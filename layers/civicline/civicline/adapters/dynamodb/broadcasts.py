@@ -1,12 +1,14 @@
 """The Broadcasts table (key `broadcastId`): a few small items per broadcast.
 
-    <id>              status, title, test, requestHash, createdAt, sendDate, scanSegments,
+    <id>              status, title, test, requestHash, createdAt, sendDate, sendAt, scanSegments,
                       plannerLease, leaseUntil, planningComplete, batchesPlanned, audienceSize,
                       batchesSent, recipientsSent, batchesFailed, recipientsFailed, batchesCompleted,
                       retries, alreadyAccepted, failures (first few, LINE's answers only)
     <id>#request      the request as JSON (messages up to 5 × 30 KB of Flex: kept apart so that
                       every counter update writes a small item)
-    <id>#plan#<s>     PlanCheckpoint of scan segment s (with the pending batch's recipients)
+    <id>#plan#<s>     PlanCheckpoint of scan segment s (with the pending batch's recipients and, once
+                      done, the segment's remainder)
+    <id>#plan#tail    PlanCheckpoint of the tail (the segments' remainders cut together)
     <id>#batch#<n>    batch n is settled (outcome, LINE status): each batch is counted once
     ratelimit#multicast#<window>   shared multicast slots (DynamoSendSlots), expiresAt
 
@@ -89,8 +91,12 @@ def request_hash(request: BroadcastRequest) -> str:
     return hashlib.sha256(request_json(request).encode()).hexdigest()
 
 
-def _plan_key(broadcast_id: str, scan_segment: int) -> str:
-    return f"{broadcast_id}#plan#{scan_segment}"
+TAIL = "tail"
+
+
+def _plan_key(broadcast_id: str, stream: int | str) -> str:
+    """A scan segment's checkpoint (`stream` its number) or the tail's (`stream` TAIL)."""
+    return f"{broadcast_id}#plan#{stream}"
 
 
 def _cancellation_codes(error: ClientError) -> list[str]:
@@ -145,18 +151,26 @@ class DynamoBroadcasts:
     # ------------------------------------------------------------ planner
 
     def create(
-        self, broadcast_id: str, request: BroadcastRequest, send_date: str, scan_segments: int, now: datetime
+        self,
+        broadcast_id: str,
+        request: BroadcastRequest,
+        send_date: str,
+        scan_segments: int,
+        now: datetime,
+        *,
+        status: BroadcastStatus = BroadcastStatus.PLANNED,
     ) -> bool:
         """Record a new broadcast; False if it exists already with the same request."""
         digest = request_hash(request)
         record = {
             "broadcastId": broadcast_id,
-            "status": BroadcastStatus.PLANNED.value,
+            "status": status.value,
             "title": request.title,
             "test": request.is_test,
             "requestHash": digest,
             "createdAt": now.isoformat(),
             "sendDate": send_date,
+            **({"sendAt": request.send_at.isoformat()} if request.send_at is not None else {}),
             "scanSegments": scan_segments,
             "planningComplete": False,
             **dict.fromkeys(_COUNTERS, 0),
@@ -174,6 +188,9 @@ class DynamoBroadcasts:
         if self._broadcast(broadcast_id).get("requestHash") != digest:
             raise BroadcastIdConflict(f"broadcast {broadcast_id} exists with a different request")
         return False
+
+    def begin(self, broadcast_id: str) -> None:
+        self._set_status(broadcast_id, BroadcastStatus.PLANNED, [BroadcastStatus.SCHEDULED.value])
 
     def acquire_lease(self, broadcast_id: str, owner: str, now: datetime, until: datetime) -> PlanState:
         result = self._update(
@@ -199,18 +216,25 @@ class DynamoBroadcasts:
             scan_segments=scan_segments,
             checkpoints={s: self._checkpoint(broadcast_id, s) for s in range(scan_segments)},
             planning_complete=bool(item.get("planningComplete", False)),
+            tail=self._checkpoint(broadcast_id, TAIL),
         )
 
-    def _checkpoint(self, broadcast_id: str, scan_segment: int) -> PlanCheckpoint:
-        item = self._item(_plan_key(broadcast_id, scan_segment))
+    def _checkpoint(self, broadcast_id: str, stream: int | str) -> PlanCheckpoint:
+        item = self._item(_plan_key(broadcast_id, stream))
         if item is None:
             return PlanCheckpoint()
         item.pop("broadcastId")
         return PlanCheckpoint.model_validate(item)
 
     def save_checkpoint(self, broadcast_id: str, owner: str, scan_segment: int, cp: PlanCheckpoint) -> None:
+        self._save_checkpoint(broadcast_id, owner, scan_segment, cp)
+
+    def save_tail(self, broadcast_id: str, owner: str, cp: PlanCheckpoint) -> None:
+        self._save_checkpoint(broadcast_id, owner, TAIL, cp)
+
+    def _save_checkpoint(self, broadcast_id: str, owner: str, stream: int | str, cp: PlanCheckpoint) -> None:
         """Written only while this planner holds the lease (one transaction: lease check + checkpoint)."""
-        item = {"broadcastId": _plan_key(broadcast_id, scan_segment), **cp.model_dump(by_alias=True)}
+        item = {"broadcastId": _plan_key(broadcast_id, stream), **cp.model_dump(by_alias=True)}
         failed = self._transact(
             [
                 {
@@ -257,7 +281,8 @@ class DynamoBroadcasts:
     def messages(self, broadcast_id: str) -> list[BroadcastMessage]:
         return list(_messages(self, broadcast_id))
 
-    def _request(self, broadcast_id: str) -> BroadcastRequest:
+    def request(self, broadcast_id: str) -> BroadcastRequest:
+        """The request as it was recorded (what a schedule, carrying only the id, starts)."""
         item = self._item(f"{broadcast_id}#request")
         if item is None:
             raise BroadcastNotFound(broadcast_id)
@@ -278,29 +303,36 @@ class DynamoBroadcasts:
                 else {"batchesSent": 1, "recipientsSent": recipients}
             ),
         }
-        marker = {
-            "broadcastId": f"{broadcast_id}#batch#{batch_number}",
-            "outcome": result.outcome.value,
-            "lineStatus": result.status,
-            "recipients": recipients,
-        }
+        marker = {"outcome": result.outcome.value, "lineStatus": result.status, "recipients": recipients}
         codes = self._transact(
             [
                 {
-                    "Put": {
+                    # An Update, not a Put: the sender's role needs no PutItem on Broadcasts.
+                    "Update": {
                         "TableName": self._name,
-                        "Item": _wire(marker),
+                        "Key": _wire({"broadcastId": f"{broadcast_id}#batch#{batch_number}"}),
+                        "UpdateExpression": "SET " + ", ".join(f"{name} = :{name}" for name in marker),
                         "ConditionExpression": "attribute_not_exists(broadcastId)",
+                        "ExpressionAttributeValues": _wire(
+                            {f":{name}": value for name, value in marker.items()}
+                        ),
                     }
                 },
                 {
+                    # A batch can only be counted before the broadcast is over (until then every batch
+                    # is uncounted), so the status is planned or sending here: now it is sending.
                     "Update": {
                         "TableName": self._name,
                         "Key": _wire({"broadcastId": broadcast_id}),
-                        "UpdateExpression": "ADD " + ", ".join(f"{name} :{name}" for name in adds),
+                        "UpdateExpression": "SET #status = :sending ADD "
+                        + ", ".join(f"{name} :{name}" for name in adds),
                         "ConditionExpression": "attribute_exists(broadcastId)",
+                        "ExpressionAttributeNames": {"#status": "status"},
                         "ExpressionAttributeValues": _wire(
-                            {f":{name}": value for name, value in adds.items()}
+                            {
+                                ":sending": BroadcastStatus.SENDING.value,
+                                **{f":{name}": value for name, value in adds.items()},
+                            }
                         ),
                     }
                 },
@@ -320,7 +352,6 @@ class DynamoBroadcasts:
                     message=result.error,
                 ),
             )
-        self._set_status(broadcast_id, BroadcastStatus.SENDING, [BroadcastStatus.PLANNED.value])
         self.try_finalize(broadcast_id)
         return True
 
@@ -370,13 +401,20 @@ class DynamoBroadcasts:
     def try_finalize(self, broadcast_id: str) -> None:
         """done / partially_failed once planning is complete and every planned batch is counted.
 
-        Both the planner (when it finishes) and each sender call this; the condition makes it happen once.
+        Both the planner (when it finishes) and each sender call this; the condition makes it happen
+        once. One consistent read first: most batches are not the last, and a read costs less than
+        the conditional writes that would fail.
         """
+        item = self._broadcast(broadcast_id)
+        if not item.get("planningComplete") or item["batchesCompleted"] < item["batchesPlanned"]:
+            return
         complete = "planningComplete = :true AND batchesCompleted >= batchesPlanned"
         active = list(_ACTIVE_STATUSES)
-        if not self._set_status(
-            broadcast_id, BroadcastStatus.DONE, active, f"{complete} AND batchesFailed = :zero"
-        ):
+        if item["batchesFailed"] == 0:
+            self._set_status(
+                broadcast_id, BroadcastStatus.DONE, active, f"{complete} AND batchesFailed = :zero"
+            )
+        else:
             self._set_status(
                 broadcast_id,
                 BroadcastStatus.PARTIALLY_FAILED,
@@ -392,7 +430,8 @@ class DynamoBroadcasts:
         if planning_complete:
             audience, planned = item["audienceSize"], item["batchesPlanned"]
         else:
-            checkpoints = [self._checkpoint(broadcast_id, s) for s in range(int(item["scanSegments"]))]
+            streams: list[int | str] = [*range(int(item["scanSegments"])), TAIL]
+            checkpoints = [self._checkpoint(broadcast_id, stream) for stream in streams]
             audience = sum(cp.recipients + len(cp.pending) for cp in checkpoints)
             planned = sum(cp.next_index + bool(cp.pending) for cp in checkpoints)
         return BroadcastReport.model_validate(
@@ -404,6 +443,7 @@ class DynamoBroadcasts:
                 "test": bool(item.get("test", False)),
                 "createdAt": item["createdAt"],
                 "sendDate": item["sendDate"],
+                "sendAt": item.get("sendAt"),
                 "planningComplete": planning_complete,
                 "audienceSize": audience,
                 "batchesPlanned": planned,
@@ -416,7 +456,7 @@ def _messages(ledger: DynamoBroadcasts, broadcast_id: str) -> tuple[BroadcastMes
     # A broadcast's messages never change: read once per container and broadcast, whatever the ledger.
     cached = _MESSAGES.get((ledger._name, broadcast_id))
     if cached is None:
-        cached = tuple(ledger._request(broadcast_id).messages)
+        cached = tuple(ledger.request(broadcast_id).messages)
         if len(_MESSAGES) >= 32:
             _MESSAGES.clear()
         _MESSAGES[(ledger._name, broadcast_id)] = cached
@@ -431,14 +471,21 @@ def forget_cached_messages() -> None:
     _MESSAGES.clear()
 
 
+MIN_SLOTS_PER_WINDOW = 4
+MAX_WINDOW_SECONDS = 0.5
+
+
 class DynamoSendSlots:
     """The channel's multicast rate, shared by every concurrent sender, as counters in Broadcasts.
 
-    Time is cut into windows of about 0.1 s, each allowing rate × window multicasts; a sender takes a
-    slot with one conditional ADD on the window's item (`ratelimit#multicast#<window>`, expiring after
-    a minute through `expiresAt`) and, if the window is full, sleeps until the next one. Windows of at
-    most half a second never exceed a token bucket holding one second of requests (LINE's and the fake
-    LINE's model), so the limit is kept however many senders run, with no 429 of our own making.
+    Time is cut into windows, each allowing rate × window multicasts; a sender takes a slot with one
+    conditional ADD on the window's item (`ratelimit#multicast#<window>`, expiring after a minute
+    through `expiresAt`) and, if the window is full, sleeps until the next one. Windows of at most half
+    a second never exceed a token bucket holding one second of requests (LINE's and the fake LINE's
+    model: in any span T at most rate × (T + 2 × window) calls), so the limit is kept however many
+    senders run, with no 429 of our own making. A window holds at least a few slots (0.1 s at
+    200/s, longer at low rates): with one slot per window every sender but one would fail and retry
+    at each window's start, costing a write per sender per window.
     """
 
     KEY_PREFIX = "ratelimit#multicast#"
@@ -449,14 +496,15 @@ class DynamoSendSlots:
         rate_per_second: float,
         *,
         window_seconds: float = 0.1,
-        max_wait_seconds: float = 30.0,
+        max_wait_seconds: float = 20.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if rate_per_second <= 0:
             raise ValueError("rate_per_second must be positive")
         self._table = table(table_name)
-        self.slots_per_window = max(1, int(rate_per_second * window_seconds))
+        wanted = max(MIN_SLOTS_PER_WINDOW, int(rate_per_second * window_seconds))
+        self.slots_per_window = max(1, min(wanted, int(rate_per_second * MAX_WINDOW_SECONDS)))
         self.window_seconds = self.slots_per_window / rate_per_second
         self._max_wait = max_wait_seconds
         self._clock = clock

@@ -18,5 +18,14 @@ def batched(user_ids: Iterable[str], size: int = MULTICAST_MAX_RECIPIENTS) -> It
 
 
 def batch_number(index: int, scan_segment: int, scan_segments: int) -> int:
-    """A broadcast-wide number for the `index`-th batch of one scan segment (unique, stable on resume)."""
+    """The broadcast-wide number of a scan segment's `index`-th full batch (unique, stable on resume)."""
     return index * scan_segments + scan_segment
+
+
+def tail_batch_number(index: int, longest_segment: int, scan_segments: int) -> int:
+    """The number of the `index`-th batch cut from the scan segments' merged remainders.
+
+    `longest_segment` is the most full batches any scan segment cut: every scan segment's numbers are
+    below `longest_segment * scan_segments`, so the tail's numbers start there and never collide.
+    """
+    return longest_segment * scan_segments + index

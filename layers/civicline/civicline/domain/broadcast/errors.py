@@ -39,3 +39,7 @@ class BatchNotYetSent(RetryableError, BroadcastError):
 
 class RateLimitWaitExceeded(RetryableError, BroadcastError):
     """No multicast slot became free within the wait allowed."""
+
+
+class SchedulingUnavailable(RetryableError, BroadcastError):
+    """EventBridge Scheduler could not take the schedule now: invoking the planner again is safe."""

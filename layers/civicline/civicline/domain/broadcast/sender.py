@@ -18,6 +18,10 @@ from civicline.domain.broadcast.retry_key import retry_key
 from civicline.models.broadcast import BroadcastBatch, BroadcastMessage
 
 MAX_ATTEMPTS_PER_INVOCATION = 6
+# The longest one attempt can take: a rate-limit slot (DynamoSendSlots waits ≤ 20 s), LINE's connect
+# and read timeouts (13 s) and a backoff. With less time left the batch goes back to SQS unsent
+# rather than being cut off by the Lambda timeout mid-call (which would count nothing).
+SECONDS_PER_ATTEMPT = 40.0
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,12 @@ def send_batch(
     *,
     sleep: Callable[[float], None] = time.sleep,
     max_attempts: int = MAX_ATTEMPTS_PER_INVOCATION,
+    seconds_left: Callable[[], float] = lambda: float("inf"),
 ) -> BatchResult:
     key = retry_key(batch.broadcast_id, batch.batch_number)
     for attempt in range(1, max_attempts + 1):
+        if seconds_left() < SECONDS_PER_ATTEMPT:
+            raise BatchNotYetSent(batch.broadcast_id, batch.batch_number, retries=attempt - 1)
         slots.acquire()
         answer = multicast(batch.user_ids, messages, key)
         outcome = classify(answer.status)
