@@ -25,6 +25,17 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from civicline.models.city import load_city
+
+# Staff read these reports: statuses in Japanese.
+STATUS_LABELS = {
+    "planned": "計画済み",
+    "scheduled": "予約済み",
+    "sending": "送信中",
+    "done": "完了",
+    "partially_failed": "一部失敗",
+}
+
 PLANNER = os.environ.get("CIVICLINE_BROADCAST_PLANNER", "BroadcastPlannerFunction")
 TOKYO = ZoneInfo("Asia/Tokyo")
 # The planner runs up to 15 minutes for a million residents: wait for it, never retry the call itself
@@ -66,31 +77,40 @@ def table(rows: list[tuple[str, Any]]) -> str:
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 
 
+def _area_label(area_id: str) -> str:
+    city = load_city()
+    return "未回答" if area_id not in city.area_ids() else city.label(city.areas, area_id)
+
+
 def format_preview(preview: dict[str, Any]) -> str:
-    rows = [("audience (residents)", preview["audienceSize"]), ("send date", preview["sendDate"])]
-    rows += [(f"  area {area}", count) for area, count in sorted(preview["byArea"].items())]
+    rows = [("配信対象（人）", preview["audienceSize"]), ("配信日", preview["sendDate"])]
+    rows += [(f"  地域 {_area_label(area)}", count) for area, count in sorted(preview["byArea"].items())]
     return table(rows)
 
 
 def format_report(report: dict[str, Any]) -> str:
     rows = [
-        ("broadcast", report["broadcastId"]),
-        ("title", report.get("title", "")),
-        ("status", report["status"] + (" (test delivery)" if report.get("test") else "")),
-        ("send date", report["sendDate"]),
-        ("send at", report.get("sendAt") or "now"),
-        ("planning complete", report["planningComplete"]),
-        ("audience (residents)", report["audienceSize"]),
-        ("batches planned", report["batchesPlanned"]),
-        ("batches sent", report["batchesSent"]),
-        ("recipients sent", report["recipientsSent"]),
-        ("batches failed", report["batchesFailed"]),
-        ("recipients failed", report["recipientsFailed"]),
-        ("retries", report["retries"]),
-        ("already accepted (409)", report["alreadyAccepted"]),
+        ("配信ID", report["broadcastId"]),
+        ("件名", report.get("title", "")),
+        (
+            "状態",
+            STATUS_LABELS.get(report["status"], report["status"])
+            + ("（テスト配信）" if report.get("test") else ""),
+        ),
+        ("配信日", report["sendDate"]),
+        ("配信予定時刻", report.get("sendAt") or "即時"),
+        ("対象者の抽出完了", "はい" if report["planningComplete"] else "いいえ"),
+        ("配信対象（人）", report["audienceSize"]),
+        ("バッチ数（予定）", report["batchesPlanned"]),
+        ("バッチ数（送信済み）", report["batchesSent"]),
+        ("送信済み（人）", report["recipientsSent"]),
+        ("失敗バッチ数", report["batchesFailed"]),
+        ("送信失敗（人）", report["recipientsFailed"]),
+        ("再試行回数", report["retries"]),
+        ("受付済みの再送（409）", report["alreadyAccepted"]),
     ]
     rows += [
-        (f"  failed batch {f['batchNumber']}", f"HTTP {f['status']} {f['message']}")
+        (f"  失敗バッチ {f['batchNumber']}", f"HTTP {f['status']} {f['message']}")
         for f in report.get("failures", [])
     ]
     return table(rows)

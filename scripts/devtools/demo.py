@@ -28,7 +28,7 @@ from typing import Any
 from civicline.adapters.dynamodb.audit import DynamoAudit
 from devstack.sam_template import REPO_ROOT
 from devstack.stack import DEFAULT_LOG_DIR, LocalStack
-from devtools.resident import Resident, StackUrls, post_webhook
+from devtools.resident import Resident, StackUrls, post_webhook, wait_until_idle
 from devtools.webhook_events import follow_event
 
 
@@ -214,6 +214,99 @@ def scene_apply_for_delivery(story: Story) -> None:
     )
 
 
+# Fictional residents for the broadcast, as the conversation worker stores them after their 受信設定
+# (ids of civicline/city.yaml). Who should get "women born 1950-1965 in 四谷 or 箪笥町 who chose 健康・福祉":
+NEIGHBOURS = [
+    (
+        "佐藤",
+        "U" + "b1" * 16,
+        {"birthYear": 1958, "gender": "female", "area": "yotsuya", "genres": ["kenko"]},
+    ),
+    (
+        "鈴木",
+        "U" + "b2" * 16,
+        {"birthYear": 1962, "gender": "female", "area": "tansu", "genres": ["kenko", "bousai"]},
+    ),
+    ("高橋", "U" + "b3" * 16, {"birthYear": 1955, "gender": "male", "area": "yotsuya", "genres": ["kenko"]}),
+    (
+        "田中",
+        "U" + "b4" * 16,
+        {"birthYear": 1970, "gender": "female", "area": "yotsuya", "genres": ["kenko"]},
+    ),
+    ("伊藤", "U" + "b5" * 16, {"birthYear": 1960, "gender": "female", "area": "okubo", "genres": ["kenko"]}),
+    ("渡辺", "U" + "b6" * 16, {"birthYear": 1952, "gender": "female", "area": "tansu"}),
+    (
+        "山本",
+        "U" + "b7" * 16,
+        {"birthYear": 1957, "gender": "female", "area": "yotsuya", "genres": ["kenko"]},
+    ),
+]
+BLOCKED = {"山本"}  # she unfollowed the account: never a recipient
+
+
+def _seed_neighbours(story: Story) -> None:
+    table = story.stack.physical_id("UsersTable")
+    dynamodb = story.stack.boto3_client("dynamodb")
+    for name, user_id, settings in NEIGHBOURS:
+        story.resident(name, user_id, f"{name}（架空）")
+        item: dict[str, Any] = {
+            "userId": {"S": user_id},
+            "status": {"S": "blocked" if name in BLOCKED else "active"},
+            "language": {"S": "ja"},
+            "followedAt": {"S": "2026-04-01T00:00:00+00:00"},
+            "updatedAt": {"S": "2026-04-01T00:00:00+00:00"},
+            "birthYear": {"N": str(settings["birthYear"])},
+            "gender": {"S": settings["gender"]},
+            "area": {"S": settings["area"]},
+        }
+        if "genres" in settings:
+            item["genres"] = {"SS": settings["genres"]}
+        dynamodb.put_item(TableName=table, Item=item)
+
+
+def _broadcast_cli(story: Story, *args: str) -> str:
+    command = [
+        sys.executable,
+        str(REPO_ROOT / "scripts" / "broadcast_cli.py"),
+        "--endpoint-url",
+        story.urls.invoke,
+    ]
+    done = subprocess.run(
+        command + list(args), capture_output=True, text=True, check=False, env=_script_env()
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"make broadcast failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def scene_segmented_broadcast(story: Story) -> None:
+    story.say(
+        "7. Staff announce a health course to women born 1950-1965 in 四谷 or 箪笥町 who chose 健康・福祉. "
+        "Seven more fictional residents have set 受信設定 (one of them has since blocked the account)."
+    )
+    _seed_neighbours(story)
+    request = REPO_ROOT / "events" / "broadcast" / "women-1950-1965-yotsuya-tansu-kenko.yaml"
+    story.say(f"   `make broadcast REQUEST={request.relative_to(REPO_ROOT)} DRY_RUN=1` counts first:")
+    for line in _broadcast_cli(story, "send", str(request), "--dry-run").strip().splitlines():
+        story.say(f"     {line}")
+    story.say("   Then the real send: the planner cuts batches of ≤ 500, senders multicast them.")
+    sent = _broadcast_cli(story, "send", str(request))
+    broadcast_id = next(word for word in sent.split() if word.startswith("b-"))
+    wait_until_idle(story.urls)
+    story.say("   Who received it (per the fake LINE's records):")
+    received = 0
+    for name, _, _ in NEIGHBOURS:
+        got = [
+            m for m in story.residents[name].inbox() if m.get("type") == "text" and "健康講座" in m["text"]
+        ]
+        received += bool(got)
+        story.say(f"     {name:　<4} {'received it' if got else '-'}")
+    story.say(f"   `make report BROADCAST_ID={broadcast_id}`:")
+    for line in _broadcast_cli(story, "report", broadcast_id).strip().splitlines():
+        story.say(f"     {line}")
+    story.happened.append(f"a segmented broadcast reached exactly {received} matching residents, reported")
+
+
 def scene_staff_export(story: Story) -> None:
     story.say("8. The next morning, staff download the new delivery applications with `make export`.")
     time.sleep(LOCAL_EXPORT_LAG_SECONDS + 1)  # the export takes what is older than its safety lag
@@ -259,6 +352,7 @@ SCENES: list[Scene] = [
     scene_settings,
     scene_rich_menu,
     scene_apply_for_delivery,
+    scene_segmented_broadcast,
     scene_staff_export,
 ]
 

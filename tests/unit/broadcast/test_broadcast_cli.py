@@ -1,0 +1,38 @@
+"""The staff CLI's tables: Japanese labels, areas by name, statuses in words."""
+
+from __future__ import annotations
+
+from broadcast_cli import format_preview, format_report
+
+
+def test_dry_run_shows_the_audience_by_area_name() -> None:
+    text = format_preview(
+        {"audienceSize": 3, "sendDate": "2026-12-01", "byArea": {"yotsuya": 2, "unanswered": 1}}
+    )
+    assert "配信対象（人）" in text
+    assert "地域 四谷" in text
+    assert "地域 未回答" in text
+    assert "yotsuya" not in text
+
+
+def test_report_translates_status_and_lists_failed_batches() -> None:
+    report = {
+        "broadcastId": "b-1",
+        "title": "お知らせ",
+        "status": "partially_failed",
+        "sendDate": "2026-12-01",
+        "planningComplete": True,
+        "audienceSize": 1000,
+        "batchesPlanned": 2,
+        "batchesSent": 1,
+        "recipientsSent": 500,
+        "batchesFailed": 1,
+        "recipientsFailed": 500,
+        "retries": 3,
+        "alreadyAccepted": 0,
+        "failures": [{"batchNumber": 2, "status": 400, "message": "The request body has 1 error(s)"}],
+    }
+    text = format_report(report)
+    assert "一部失敗" in text
+    assert "失敗バッチ 2" in text
+    assert "HTTP 400" in text
