@@ -1,4 +1,5 @@
-"""The conversation worker against moto (tables, secret) and the fake LINE: builders and a harness."""
+"""The conversation worker against template.yaml's resources in moto and the fake LINE: builders and a
+harness."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from tests.integration.aws_from_template import TemplateAws
 
 from devstack.fake_line import FakeLine
 from devtools.lambda_support import FakeLambdaContext
@@ -20,12 +22,6 @@ REGION = "ap-northeast-1"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "line_events"
 DESTINATION = "U0123456789abcdef0123456789abcdef"
 PRIVACY_URL = "https://www.city.shinjuku.lg.jp/kusei/privacy.html"
-TABLES = {
-    "USERS_TABLE": ("civicline-users", "userId"),
-    "CONVERSATIONS_TABLE": ("civicline-conversations", "userId"),
-    "IDEMPOTENCY_TABLE": ("civicline-idempotency", "id"),
-    "APPLICATIONS_TABLE": ("civicline-applications", "applicationId"),
-}
 _sequence = itertools.count(1)
 
 
@@ -103,6 +99,7 @@ def sqs_record(event: dict[str, Any], receive_count: int = 1) -> dict[str, Any]:
 class Stack:
     handler: Any
     fake: FakeLine
+    aws: TemplateAws
     users_table: Any
     conversations_table: Any
     handled: list[dict[str, Any]] = field(default_factory=list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.integration.conversation.conversation_stack import TABLES, Stack, user_id
+from tests.integration.conversation.conversation_stack import Stack, user_id
 
 from civicline.adapters.dynamodb.conversations import DynamoConversations
 from civicline.adapters.dynamodb.users import DynamoUsers
@@ -19,7 +19,7 @@ T0 = datetime(2025, 4, 1, tzinfo=UTC)
 
 @pytest.fixture
 def users(stack: Stack) -> DynamoUsers:
-    return DynamoUsers(TABLES["USERS_TABLE"][0])
+    return DynamoUsers(stack.aws.table("UsersTable"))
 
 
 def test_an_older_follow_never_undoes_a_newer_unfollow(users: DynamoUsers) -> None:
@@ -69,7 +69,7 @@ def test_a_cleared_setting_is_removed(users: DynamoUsers, stack: Stack) -> None:
 def test_conversations_lock_on_version_and_ignore_expired_items(stack: Stack) -> None:
     clock = [1_000_000.0]
     store = DynamoConversations(
-        TABLES["CONVERSATIONS_TABLE"][0], ttl=timedelta(hours=1), clock=lambda: clock[0]
+        stack.aws.table("ConversationsTable"), ttl=timedelta(hours=1), clock=lambda: clock[0]
     )
     first = store.save(RESIDENT, "form", {"step": "name", "answers": {"n": 1.5}}, 0)
     assert first.version == 1

@@ -15,7 +15,6 @@ import boto3
 import pytest
 from tests.integration.conversation.conversation_stack import (
     REGION,
-    TABLES,
     Stack,
     follow_event,
     postback_event,
@@ -31,8 +30,9 @@ from civicline.messages import text
 
 ALICE = user_id(0xA11CE)
 BOB = user_id(0xB0B)
-AUDIT_TABLE = "civicline-audit"
-APPLICATIONS_TABLE = TABLES["APPLICATIONS_TABLE"][0]
+# Logical ids of template.yaml (RightsStack resolves them to this test's tables).
+AUDIT_TABLE = "AuditTable"
+APPLICATIONS_TABLE = "ApplicationsTable"
 # Everything personal about Alice that the stores hold before the erasure.
 ALICE_DISPLAY_NAME = "山田花子"
 ALICE_PICTURE = "https://profile.line-scdn.net/alice-icon"
@@ -52,78 +52,30 @@ class RightsStack:
     def run(self, event: dict[str, Any], receive_count: int = 1) -> list[str]:
         return self.stack.run(event, receive_count=receive_count)
 
-    def scan(self, table_name: str) -> list[dict[str, Any]]:
+    def table(self, logical_id: str) -> Any:
+        return self.dynamodb.Table(self.stack.aws.table(logical_id))
+
+    def scan(self, logical_id: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         request: dict[str, Any] = {}
         while True:
-            page = self.dynamodb.Table(table_name).scan(**request)
+            page = self.table(logical_id).scan(**request)
             items += page.get("Items", [])
             if "LastEvaluatedKey" not in page:
                 return items
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def every_table(self) -> dict[str, list[dict[str, Any]]]:
-        names = [name for name, _ in TABLES.values()] + [AUDIT_TABLE]
-        return {name: self.scan(name) for name in names}
+        """Every table of template.yaml, read whole: logical id -> items."""
+        return {logical_id: self.scan(logical_id) for logical_id in self.stack.aws.tables()}
 
     def application(self, application_id: str) -> dict[str, Any] | None:
         item: dict[str, Any] | None = (
-            self.dynamodb.Table(APPLICATIONS_TABLE)
+            self.table(APPLICATIONS_TABLE)
             .get_item(Key={"applicationId": application_id}, ConsistentRead=True)
             .get("Item")
         )
         return item
-
-
-def _ensure_applications_indexes(dynamodb: Any) -> None:
-    """The Applications table as template.yaml defines it (the shared fixture makes it without indexes)."""
-    client = dynamodb.meta.client
-    described = client.describe_table(TableName=APPLICATIONS_TABLE)["Table"]
-    if any(i["IndexName"] == "byUser" for i in described.get("GlobalSecondaryIndexes", [])):
-        return
-    client.delete_table(TableName=APPLICATIONS_TABLE)
-    client.create_table(
-        TableName=APPLICATIONS_TABLE,
-        KeySchema=[{"AttributeName": "applicationId", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"}
-            for name in ("applicationId", "userId", "submittedAt", "formId", "receivedAt")
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byUser",
-                "KeySchema": [
-                    {"AttributeName": "userId", "KeyType": "HASH"},
-                    {"AttributeName": "submittedAt", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                "IndexName": "byFormReceived",
-                "KeySchema": [
-                    {"AttributeName": "formId", "KeyType": "HASH"},
-                    {"AttributeName": "receivedAt", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
-def _ensure_audit_table(dynamodb: Any) -> None:
-    client = dynamodb.meta.client
-    if AUDIT_TABLE in client.list_tables()["TableNames"]:
-        return
-    client.create_table(
-        TableName=AUDIT_TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
 
 
 def _application_item(  # noqa: PLR0917 - one item's fields, read side by side in _seed
@@ -169,7 +121,7 @@ def _seed(rights: RightsStack) -> None:
             "updatedAt": int(time.time()),
         }
     )
-    applications = rights.dynamodb.Table(APPLICATIONS_TABLE)
+    applications = rights.table(APPLICATIONS_TABLE)
     for item in (
         _application_item(
             "app-alice-1",
@@ -230,10 +182,7 @@ def _seed(rights: RightsStack) -> None:
 
 @pytest.fixture
 def rights(stack: Stack) -> RightsStack:
-    dynamodb = boto3.resource("dynamodb", region_name=REGION)
-    _ensure_applications_indexes(dynamodb)
-    _ensure_audit_table(dynamodb)
-    seeded = RightsStack(stack=stack, dynamodb=dynamodb)
+    seeded = RightsStack(stack=stack, dynamodb=boto3.resource("dynamodb", region_name=REGION))
     _seed(seeded)
     return seeded
 
@@ -346,8 +295,8 @@ def test_erasure_leaves_no_personal_data_in_any_table(
     assert kept["survey-alice-1"]["userId"] == "erased#survey-alice-1"
     assert kept["app-bob-1"]["pii"] == BOB_CIPHERTEXT
     assert kept["app-bob-1"]["userId"] == BOB
-    assert tables[TABLES["USERS_TABLE"][0]] == []
-    assert tables[TABLES["CONVERSATIONS_TABLE"][0]] == []
+    assert tables["UsersTable"] == []
+    assert tables["ConversationsTable"] == []
     # And the audit proves the deletion under her pseudonym, with counts
     (deletion,) = [item for item in tables[AUDIT_TABLE] if item["action"] == "deletion"]
     assert deletion["subject"] == audit_subject(ALICE)

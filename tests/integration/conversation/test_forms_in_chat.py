@@ -11,19 +11,16 @@ import boto3
 import pytest
 from tests.integration.conversation.conversation_stack import (
     REGION,
-    TABLES,
     Stack,
     postback_event,
     text_event,
     user_id,
 )
 
-from civicline.adapters.sqs import applications_queue
 from civicline.adapters.sqs.applications_queue import parse_submission
 from civicline.models.forms import Application, SurveyResponse
 
 HANAKO = user_id(0x4A4A)
-QUEUE_NAME = "civicline-applications"  # the conftest's APPLICATIONS_QUEUE_URL names it
 NAME, KANA, POSTAL, DETAIL, PHONE = (
     "新宿　花子",
     "シンジュク ハナコ",
@@ -34,12 +31,13 @@ NAME, KANA, POSTAL, DETAIL, PHONE = (
 
 
 class FormsStack:
-    """The worker's stack plus the applications queue and an Applications table with its byUser index."""
+    """The worker's stack, reading what it queued on the template's ApplicationsQueue."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.sqs = boto3.client("sqs", region_name=REGION)
-        self.queue_url = self.sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
+        self.queue_name = stack.aws.queue_name("ApplicationsQueue")
+        self.queue_url = stack.aws.queue_url("ApplicationsQueue")
         self.seen = 0
 
     # -- the resident ------------------------------------------------------------------------------
@@ -106,33 +104,8 @@ def _texts(messages: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture
-def forms(stack: Stack) -> Iterator[FormsStack]:
-    applications_queue._sqs_client.cache_clear()
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    table = TABLES["APPLICATIONS_TABLE"][0]
-    dynamodb.delete_table(TableName=table)
-    dynamodb.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "applicationId", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": "applicationId", "AttributeType": "S"},
-            {"AttributeName": "userId", "AttributeType": "S"},
-            {"AttributeName": "submittedAt", "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byUser",
-                "KeySchema": [
-                    {"AttributeName": "userId", "KeyType": "HASH"},
-                    {"AttributeName": "submittedAt", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    yield FormsStack(stack)
-    applications_queue._sqs_client.cache_clear()
+def forms(stack: Stack) -> FormsStack:
+    return FormsStack(stack)
 
 
 def _to_card(forms: FormsStack) -> None:
@@ -210,7 +183,7 @@ def test_when_the_queue_fails_the_event_is_retried_with_the_form_kept(forms: For
     assert item is not None
     assert item["state"]["step_id"] == "@confirm"
     # And when the queue is back, the retry goes through once
-    forms.queue_url = forms.sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
+    forms.queue_url = forms.sqs.create_queue(QueueName=forms.queue_name)["QueueUrl"]
     assert forms.stack.run(submit, receive_count=2) == []
     assert len(forms.queued()) == 1
     assert forms.conversation() is None
@@ -218,7 +191,7 @@ def test_when_the_queue_fails_the_event_is_retried_with_the_form_kept(forms: For
 
 def test_status_lists_the_residents_stored_applications(forms: FormsStack) -> None:
     # Given intake stored an application of the resident (as it writes them)
-    boto3.resource("dynamodb", region_name=REGION).Table(TABLES["APPLICATIONS_TABLE"][0]).put_item(
+    boto3.resource("dynamodb", region_name=REGION).Table(forms.stack.aws.table("ApplicationsTable")).put_item(
         Item={
             "applicationId": "app-1",
             "recordType": "application",

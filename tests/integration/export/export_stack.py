@@ -1,6 +1,6 @@
-"""The export handler and its moto resources: Applications (both indexes), Audit, the PII key, the export
-bucket and the staff topic (with a queue subscribed, to read the notices). Applications are stored by
-intake's own adapter and cipher, so the export reads exactly what intake writes."""
+"""The export handler against template.yaml's resources in moto: Applications, Audit, the PII key, the
+export bucket and the staff topic (with a queue subscribed, to read the notices). Applications are stored
+by intake's own adapter and cipher, so the export reads exactly what intake writes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from itertools import count
 from types import ModuleType
 from typing import Any
 
+from tests.integration.aws_from_template import TemplateAws
+
 from civicline.adapters.dynamodb.applications import DynamoApplications
 from civicline.adapters.pii import PiiCipher
 from civicline.domain.applications.reception import format_reception_number
@@ -19,10 +21,6 @@ from civicline.domain.applications.records import ApplicationRecord
 from civicline.models.forms import ApplicantAnswers
 from devtools.lambda_support import FakeLambdaContext, load_function_module
 
-REGION = "ap-northeast-1"
-APPLICATIONS_TABLE = "civicline-applications"
-AUDIT_TABLE = "civicline-audit"
-EXPORT_BUCKET = "civicline-exports"
 FORM = "koho_delivery"
 STAFF_ARN = "arn:aws:iam::123456789012:user/koho-staff"
 
@@ -36,70 +34,21 @@ SAMPLE = ApplicantAnswers(
 )
 
 
-def clear_caches() -> None:
-    from civicline.adapters import pii, pii_decrypt, s3_export, staff_notice
-    from civicline.adapters.dynamodb import dynamodb_resource, export_source
-    from civicline.models.environment import environment
-
-    environment.cache_clear()
-    dynamodb_resource.cache_clear()
-    export_source._low_level_client.cache_clear()
-    s3_export._client.cache_clear()
-    staff_notice._client.cache_clear()
-    pii._data_masking.cache_clear()
-    pii_decrypt._opener.cache_clear()
-    pii_decrypt.kms_session.cache_clear()
-
-
-def create_tables(dynamodb: Any) -> None:
-    """As template.yaml and docs/contracts.md define them."""
-    dynamodb.create_table(
-        TableName=APPLICATIONS_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "applicationId", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"}
-            for name in ("applicationId", "userId", "submittedAt", "formId", "receivedAt")
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byUser",
-                "KeySchema": [
-                    {"AttributeName": "userId", "KeyType": "HASH"},
-                    {"AttributeName": "submittedAt", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                "IndexName": "byFormReceived",
-                "KeySchema": [
-                    {"AttributeName": "formId", "KeyType": "HASH"},
-                    {"AttributeName": "receivedAt", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-        ],
-    )
-    dynamodb.create_table(
-        TableName=AUDIT_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-    )
-
-
 @dataclass
 class ExportStack:
-    pii_key_arn: str
+    aws: TemplateAws
     notices_queue_url: str
     handler: ModuleType
     s3: Any
     dynamodb: Any
     sqs: Any
     _numbers: count[int] = field(default_factory=lambda: count(1))
+
+    def __post_init__(self) -> None:
+        self.pii_key_arn = self.aws.key_arn("PiiKey")
+        self.applications_table = self.aws.table("ApplicationsTable")
+        self.audit_table = self.aws.table("AuditTable")
+        self.bucket = self.aws.bucket("ExportBucket")
 
     def add_application(
         self,
@@ -128,12 +77,12 @@ class ExportStack:
             first_edition=None if kind == "stop" else date(2026, 12, 5),
             last_edition=date(2026, 11, 25) if kind == "stop" else None,
         )
-        DynamoApplications(APPLICATIONS_TABLE).add(record, replacing_holder=None)
+        DynamoApplications(self.applications_table).add(record, replacing_holder=None)
         return record
 
     def item(self, application_id: str) -> dict[str, Any] | None:
         answer = self.dynamodb.get_item(
-            TableName=APPLICATIONS_TABLE, Key={"applicationId": {"S": application_id}}
+            TableName=self.applications_table, Key={"applicationId": {"S": application_id}}
         )
         return answer.get("Item")
 
@@ -149,7 +98,7 @@ class ExportStack:
         )
 
     def download(self, key: str) -> bytes:
-        body: bytes = self.s3.get_object(Bucket=EXPORT_BUCKET, Key=key)["Body"].read()
+        body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         return body
 
     def notices(self) -> list[dict[str, Any]]:
@@ -159,30 +108,31 @@ class ExportStack:
     def audit_items(self) -> list[dict[str, Any]]:
         from civicline.adapters.dynamodb.audit import DynamoAudit
 
-        return DynamoAudit(AUDIT_TABLE).entries(FORM)
+        return DynamoAudit(self.audit_table).entries(FORM)
 
 
-def build_stack(boto3: Any) -> tuple[ExportStack, str]:
-    """The stack and the staff topic's ARN (inside mock_aws)."""
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    create_tables(dynamodb)
-    key_arn = boto3.client("kms", region_name=REGION).create_key(Description="pii")["KeyMetadata"]["Arn"]
-    s3 = boto3.client("s3", region_name=REGION)
-    s3.create_bucket(Bucket=EXPORT_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    sns = boto3.client("sns", region_name=REGION)
-    topic_arn = sns.create_topic(Name="civicline-staff")["TopicArn"]
-    sqs = boto3.client("sqs", region_name=REGION)
+def build_stack(aws: TemplateAws) -> ExportStack:
+    """The stack over the template's resources (inside its mock_aws)."""
+    s3 = aws.client("s3")
+    bucket = aws.bucket("ExportBucket")
+    # The template's bucket encrypts with SSE-KMS by default; without that default the SSE-KMS checks
+    # prove the export asks for aws:kms on every write itself (the bucket policy that refuses anything
+    # else in AWS is not enforced by moto).
+    s3.delete_bucket_encryption(Bucket=bucket)
+    # Not in the template: a queue subscribed to the staff topic, so the tests can read the notices.
+    sqs = aws.client("sqs")
     queue_url = sqs.create_queue(QueueName="staff-notices")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
-    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
-    stack = ExportStack(
-        pii_key_arn=key_arn,
+    aws.client("sns").subscribe(
+        TopicArn=aws.topic_arn("StaffNoticesTopic"), Protocol="sqs", Endpoint=queue_arn
+    )
+    return ExportStack(
+        aws=aws,
         notices_queue_url=queue_url,
         handler=load_function_module("export"),
         s3=s3,
-        dynamodb=dynamodb,
+        dynamodb=aws.client("dynamodb"),
         sqs=sqs,
     )
-    return stack, topic_arn

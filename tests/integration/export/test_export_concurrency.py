@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import botocore.client
 import pytest
-from tests.integration.export.export_stack import AUDIT_TABLE, FORM, ExportStack
+from tests.integration.export.export_stack import FORM, ExportStack
 
 from civicline.adapters.dynamodb.audit import DynamoAudit
 from civicline.domain.export.errors import WatermarkMoved
@@ -94,7 +94,7 @@ def test_applications_arriving_during_an_export_are_exported_once(
 
 def test_two_exports_cannot_claim_from_the_same_watermark(stack: ExportStack) -> None:
     # Given two exports that read the same watermark
-    audit = DynamoAudit(AUDIT_TABLE)
+    audit = DynamoAudit(stack.audit_table)
     previous = audit.watermark(FORM)
     now = datetime.now(UTC)
 
@@ -111,4 +111,4 @@ def test_two_exports_cannot_claim_from_the_same_watermark(stack: ExportStack) ->
     stack.add_application()
     answer = stack.staff_export()
     assert answer["error"]["type"] == "ExportInProgress"
-    assert stack.s3.list_objects_v2(Bucket="civicline-exports").get("KeyCount", 0) == 0
+    assert stack.s3.list_objects_v2(Bucket=stack.bucket).get("KeyCount", 0) == 0

@@ -10,8 +10,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from tests.integration.export.export_stack import (
-    APPLICATIONS_TABLE,
-    EXPORT_BUCKET,
     SAMPLE,
     STAFF_ARN,
     ExportStack,
@@ -53,7 +51,7 @@ def test_staff_export_writes_the_csv_and_returns_a_sigv4_link(stack: ExportStack
     url = urlsplit(result["url"])
     query = parse_qs(url.query)
     assert url.scheme == "https"
-    assert url.hostname == f"{EXPORT_BUCKET}.s3.ap-northeast-1.amazonaws.com"
+    assert url.hostname == f"{stack.bucket}.s3.ap-northeast-1.amazonaws.com"
     assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
     assert query["X-Amz-Expires"] == ["900"]
     assert "/ap-northeast-1/s3/aws4_request" in query["X-Amz-Credential"][0]
@@ -62,7 +60,7 @@ def test_staff_export_writes_the_csv_and_returns_a_sigv4_link(stack: ExportStack
     assert "filename*=UTF-8''" in disposition
     assert unquote(disposition.split("''", 1)[1]).startswith("広報新宿の個別配達_")
     # And the object was written with SSE-KMS
-    head = stack.s3.head_object(Bucket=EXPORT_BUCKET, Key=result["objectKey"])
+    head = stack.s3.head_object(Bucket=stack.bucket, Key=result["objectKey"])
     assert head["ServerSideEncryption"] == "aws:kms"
 
 
@@ -155,7 +153,7 @@ def test_scheduled_export_notifies_without_a_link_and_staff_fetch_one(stack: Exp
     # When staff ask for the link / Then they get one, audited as a link of that export
     link = stack.staff_export(exportId=scheduled["exportId"])
     assert link["reissued"] is True
-    assert urlsplit(link["url"]).hostname == f"{EXPORT_BUCKET}.s3.ap-northeast-1.amazonaws.com"
+    assert urlsplit(link["url"]).hostname == f"{stack.bucket}.s3.ap-northeast-1.amazonaws.com"
     entries = stack.audit_items()
     assert [e["sk"].startswith(scheduled["exportId"]) for e in entries] == [True, True]
     assert entries[1]["requestedBy"] == STAFF_ARN
@@ -201,7 +199,7 @@ def test_unknown_form_is_refused(stack: ExportStack) -> None:
 
 def test_survey_results_are_counts_without_personal_data(stack: ExportStack) -> None:
     # Given survey responses stored as the survey recorder stores them (one with a free-text comment)
-    store = DynamoApplications(APPLICATIONS_TABLE)
+    store = DynamoApplications(stack.applications_table)
     for n, satisfaction in enumerate(["5", "5", "2"]):
         store.add_survey(
             SurveyResponse(
@@ -235,7 +233,7 @@ def test_pii_moved_onto_another_item_is_refused_and_reported(stack: ExportStack)
     original = stack.item(source.application_id)
     assert original is not None
     stack.dynamodb.update_item(
-        TableName=APPLICATIONS_TABLE,
+        TableName=stack.applications_table,
         Key={"applicationId": {"S": target.application_id}},
         UpdateExpression="SET pii = :pii",
         ExpressionAttributeValues={":pii": original["pii"]},

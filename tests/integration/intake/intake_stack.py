@@ -1,5 +1,5 @@
-"""The intake handler and its moto resources (Applications with both indexes, Idempotency, the PII key,
-the LINE secret), driven like the SQS event source drives it."""
+"""The intake handler against template.yaml's resources in moto (Applications, Idempotency, the PII key,
+the LINE secret) and the fake LINE, driven like the SQS event source drives it."""
 
 from __future__ import annotations
 
@@ -9,66 +9,13 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from tests.integration.aws_from_template import TemplateAws
+
 from devstack.fake_line import FakeLine
 from devtools.lambda_support import FakeLambdaContext, load_function_module
 
 REGION = "ap-northeast-1"
-DEV_ACCESS_TOKEN = "civicline-dev-access-token"
-APPLICATIONS_TABLE = "civicline-applications"
-IDEMPOTENCY_TABLE = "civicline-idempotency"
 PUSH = "/v2/bot/message/push"
-
-
-def clear_caches() -> None:
-    from aws_lambda_powertools.utilities import parameters
-
-    from civicline.adapters import pii
-    from civicline.adapters.dynamodb import dynamodb_resource
-    from civicline.adapters.line import client
-    from civicline.models.environment import environment
-
-    environment.cache_clear()
-    client._api_client.cache_clear()
-    dynamodb_resource.cache_clear()
-    pii._data_masking.cache_clear()
-    parameters.clear_caches()
-
-
-def create_tables(dynamodb: Any) -> None:
-    """As template.yaml and docs/contracts.md define them."""
-    dynamodb.create_table(
-        TableName=APPLICATIONS_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "applicationId", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"}
-            for name in ("applicationId", "userId", "submittedAt", "formId", "receivedAt")
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byUser",
-                "KeySchema": [
-                    {"AttributeName": "userId", "KeyType": "HASH"},
-                    {"AttributeName": "submittedAt", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                "IndexName": "byFormReceived",
-                "KeySchema": [
-                    {"AttributeName": "formId", "KeyType": "HASH"},
-                    {"AttributeName": "receivedAt", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-        ],
-    )
-    dynamodb.create_table(
-        TableName=IDEMPOTENCY_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-    )
 
 
 def sqs_record(body: str, message_id: str | None = None, receive_count: int = 1) -> dict[str, Any]:
@@ -88,10 +35,13 @@ def sqs_record(body: str, message_id: str | None = None, receive_count: int = 1)
 @dataclass
 class IntakeStack:
     fake: FakeLine
-    dynamodb: Any
-    pii_key_arn: str
+    aws: TemplateAws
 
     def __post_init__(self) -> None:
+        self.dynamodb = self.aws.client("dynamodb")
+        self.pii_key_arn = self.aws.key_arn("PiiKey")
+        self.applications_table = self.aws.table("ApplicationsTable")
+        self.idempotency_table = self.aws.table("IdempotencyTable")
         self.app: ModuleType = load_function_module("intake")
         # As lambda_handler does: direct calls of the idempotent store (crash scenarios) need it too.
         self.app.idempotency_config.register_lambda_context(FakeLambdaContext())
@@ -103,7 +53,7 @@ class IntakeStack:
 
     def items(self, record_type: str | None = None) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"TableName": APPLICATIONS_TABLE}
+        request: dict[str, Any] = {"TableName": self.applications_table}
         while True:
             page = self.dynamodb.scan(**request)
             items.extend(page["Items"])

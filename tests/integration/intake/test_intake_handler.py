@@ -11,8 +11,6 @@ from typing import Any
 import pytest
 import requests
 from tests.integration.intake.intake_stack import (
-    APPLICATIONS_TABLE,
-    IDEMPOTENCY_TABLE,
     IntakeStack,
     sqs_record,
 )
@@ -230,7 +228,7 @@ def test_the_status_command_lists_the_residents_applications(stack: IntakeStack)
     assert stack.deliver(*(sqs_record(_body(b)) for b in bodies)) == []
     assert stack.deliver(sqs_record(_body(survey()))) == []
     # When the resident asks for 申請状況
-    outcome = StatusQuery(DynamoApplications(APPLICATIONS_TABLE)).reply(USER)
+    outcome = StatusQuery(DynamoApplications(stack.applications_table)).reply(USER)
     # Then their two applications are listed as received, and nothing else
     (card,) = outcome.replies
     assert isinstance(card, Card)
@@ -260,7 +258,7 @@ def test_a_survey_is_stored_once_with_the_residents_id_only(stack: IntakeStack) 
     }
     assert stack.pushes() == []
     # And staff can count it per choice
-    responses = list(DynamoApplications(APPLICATIONS_TABLE).survey_responses("koho_survey"))
+    responses = list(DynamoApplications(stack.applications_table).survey_responses("koho_survey"))
     assert [r.answers["articles"] for r in responses] == ["events"]
     assert responses[0] == survey()
     assert survey_counts_of(responses) == {"events": 1}
@@ -314,7 +312,9 @@ def test_no_personal_data_reaches_logs_or_the_idempotency_table(
     for plain in PLAIN_PII:
         assert plain not in logs
     # And the idempotency records hold the outcome's ids only
-    idempotency = json.dumps(stack.dynamodb.scan(TableName=IDEMPOTENCY_TABLE)["Items"], ensure_ascii=False)
+    idempotency = json.dumps(
+        stack.dynamodb.scan(TableName=stack.idempotency_table)["Items"], ensure_ascii=False
+    )
     assert "refused_pending" in idempotency
     for plain in PLAIN_PII:
         assert plain not in idempotency

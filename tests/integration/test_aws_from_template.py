@@ -1,0 +1,75 @@
+"""template.yaml's resources as the integration suites get them (tests/integration/aws_from_template.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from tests.integration.aws_from_template import TemplateAws, template_aws
+
+
+def test_the_applications_table_has_the_templates_indexes_and_ttl(aws: TemplateAws) -> None:
+    # Given the template's resources in moto
+    dynamodb = aws.client("dynamodb")
+    name = aws.table("ApplicationsTable")
+    # Then the table has both indexes and its TTL attribute, as template.yaml declares
+    described = dynamodb.describe_table(TableName=name)["Table"]
+    assert {index["IndexName"] for index in described["GlobalSecondaryIndexes"]} == {
+        "byUser",
+        "byFormReceived",
+    }
+    ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "purgeAt"}
+
+
+def test_the_functions_environment_names_the_provisioned_resources(aws: TemplateAws) -> None:
+    # Then every resource variable of the functions points at what moto holds
+    assert os.environ["APPLICATIONS_TABLE"] == aws.table("ApplicationsTable")
+    assert os.environ["APPLICATIONS_QUEUE_URL"] == aws.queue_url("ApplicationsQueue")
+    assert os.environ["PII_KEY_ARN"] == aws.key_arn("PiiKey")
+    assert os.environ["EXPORT_BUCKET"] == aws.bucket("ExportBucket")
+    assert os.environ["STAFF_TOPIC_ARN"] == aws.topic_arn("StaffNoticesTopic")
+    assert os.environ["BROADCAST_SCHEDULE_GROUP"] == aws.schedule_group("BroadcastScheduleGroup")
+    assert "AWS_ENDPOINT_URL" not in os.environ
+    # And the LINE secret holds the dev credentials
+    secret = aws.client("secretsmanager").get_secret_value(SecretId=os.environ["LINE_SECRET_ID"])
+    assert json.loads(secret["SecretString"]) == {
+        "channelSecret": "civicline-dev-channel-secret",
+        "channelAccessToken": "civicline-dev-access-token",
+    }
+
+
+def test_queues_have_their_dead_letter_queues(aws: TemplateAws) -> None:
+    attributes = aws.client("sqs").get_queue_attributes(
+        QueueUrl=aws.queue_url("ApplicationsQueue"), AttributeNames=["RedrivePolicy"]
+    )["Attributes"]
+    target = json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"]
+    assert target == aws.queue_arn("ApplicationsDeadLetterQueue")
+
+
+def test_each_test_gets_an_empty_moto(aws: TemplateAws) -> None:
+    # Given the test before wrote nothing that survives: the Users table starts empty
+    users = aws.table("UsersTable")
+    assert aws.client("dynamodb").scan(TableName=users)["Count"] == 0
+    aws.client("dynamodb").put_item(TableName=users, Item={"userId": {"S": "U1"}})
+
+
+def test_each_test_gets_an_empty_moto_again(aws: TemplateAws) -> None:
+    assert aws.client("dynamodb").scan(TableName=aws.table("UsersTable"))["Count"] == 0
+
+
+def test_the_layers_cached_clients_do_not_outlive_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicline.adapters.dynamodb import dynamodb_resource
+
+    # Given a test whose code cached the layer's DynamoDB resource (bound to that test's moto)
+    with template_aws(monkeypatch):
+        dynamodb_resource()
+        assert dynamodb_resource.cache_info().currsize == 1
+    # Then the next test's code gets a new one
+    assert dynamodb_resource.cache_info().currsize == 0
+
+
+def test_roles_resolve_to_the_arn_the_functions_are_given(aws: TemplateAws) -> None:
+    # IAM is not emulated, but the planner's BROADCAST_SCHEDULER_ROLE_ARN names the template's role
+    assert os.environ["BROADCAST_SCHEDULER_ROLE_ARN"] == aws.role_arn("BroadcastSchedulerRole")
