@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+import staff_invoke
 from civicline.models.city import load_city
 
 # Staff read these reports: statuses in Japanese.
@@ -40,7 +41,6 @@ PLANNER = os.environ.get("CIVICLINE_BROADCAST_PLANNER", "BroadcastPlannerFunctio
 TOKYO = ZoneInfo("Asia/Tokyo")
 # The planner runs up to 15 minutes for a million residents: wait for it, never retry the call itself
 # (a retried invoke is harmless — the planner is idempotent — but it would only wait on the lease).
-_LAMBDA_READ_TIMEOUT = 960
 
 
 def load_request(path: Path) -> dict[str, Any]:
@@ -51,25 +51,8 @@ def load_request(path: Path) -> dict[str, Any]:
     return loaded
 
 
-def _lambda_client(endpoint_url: str | None) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(read_timeout=_LAMBDA_READ_TIMEOUT, retries={"total_max_attempts": 1})
-    return boto3.client("lambda", endpoint_url=endpoint_url, config=config)
-
-
 def invoke(client: Any, function: str, event: dict[str, Any]) -> dict[str, Any]:
-    response = client.invoke(FunctionName=function, Payload=json.dumps(event, ensure_ascii=False).encode())
-    payload = json.loads(response["Payload"].read() or b"null")
-    if response.get("FunctionError"):
-        raise SystemExit(f"the planner failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
-    if isinstance(payload, dict) and "error" in payload:
-        error = payload["error"]
-        details = "".join(f"\n  {d['loc']}: {d['msg']}" for d in error.get("details", []))
-        raise SystemExit(f"refused ({error['type']}): {error['message']}{details}")
-    result: dict[str, Any] = payload
-    return result
+    return staff_invoke.invoke(client, function, event, what="planner")
 
 
 def table(rows: list[tuple[str, Any]]) -> str:
@@ -121,7 +104,7 @@ def send(args: argparse.Namespace) -> int:
     if args.dry_run:
         request["dry_run"] = True
     request.setdefault("broadcast_id", f"b-{datetime.now(TOKYO):%Y%m%d-%H%M}-{uuid.uuid4().hex[:8]}")
-    client = _lambda_client(args.endpoint_url)
+    client = staff_invoke.lambda_client(args.endpoint_url)
     result = invoke(client, args.function, {"request": request})
     if args.dry_run:
         print(format_preview(result))
@@ -135,7 +118,11 @@ def send(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     print(
-        format_report(invoke(_lambda_client(args.endpoint_url), args.function, {"report": args.broadcast_id}))
+        format_report(
+            invoke(
+                staff_invoke.lambda_client(args.endpoint_url), args.function, {"report": args.broadcast_id}
+            )
+        )
     )
     return 0
 

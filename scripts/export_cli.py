@@ -19,17 +19,17 @@ CIVICLINE_LAMBDA_ENDPOINT) and STS is answered by the stack's moto server.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import Any
 from urllib.parse import urlsplit
 
+import staff_invoke
+
 FUNCTION = os.environ.get("CIVICLINE_EXPORT_FUNCTION", "ExportFunction")
 LOCAL_STS = "http://127.0.0.1:5000"
 # An export of 100,000 applications takes minutes; the call must wait and never be retried by the SDK
 # (a retry would only find the first one's claim on the watermark).
-_LAMBDA_READ_TIMEOUT = 900
 
 
 def _is_local(endpoint_url: str | None) -> bool:
@@ -58,16 +58,7 @@ def build_event(args: argparse.Namespace, requester: dict[str, str]) -> dict[str
 
 
 def invoke(client: Any, function: str, event: dict[str, Any]) -> dict[str, Any]:
-    response = client.invoke(FunctionName=function, Payload=json.dumps(event, ensure_ascii=False).encode())
-    payload = json.loads(response["Payload"].read() or b"null")
-    if response.get("FunctionError"):
-        raise SystemExit(f"the export failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
-    if isinstance(payload, dict) and "error" in payload:
-        error = payload["error"]
-        details = "".join(f"\n  {d['loc']}: {d['msg']}" for d in error.get("details", []))
-        raise SystemExit(f"refused ({error['type']}): {error['message']}{details}")
-    result: dict[str, Any] = payload
-    return result
+    return staff_invoke.invoke(client, function, event, what="export")
 
 
 def summary(result: dict[str, Any]) -> list[str]:
@@ -110,20 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.date_from) != bool(args.date_to):
         parser.error("--from and --to go together")
 
-    import boto3
-    from botocore.config import Config
-
     local = _is_local(args.endpoint_url)
     if local:  # the local stack: moto answers STS, any credentials do
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
         os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
     requester = caller_identity(args.sts_endpoint_url or (LOCAL_STS if local else None))
-    client = boto3.client(
-        "lambda",
-        endpoint_url=args.endpoint_url,
-        config=Config(read_timeout=_LAMBDA_READ_TIMEOUT, retries={"total_max_attempts": 1}),
-    )
+    client = staff_invoke.lambda_client(args.endpoint_url)
     result = invoke(client, args.function, build_event(args, requester))
     if result.get("url"):
         print(result["url"])  # alone on its line, for scripts and copy-paste

@@ -14,12 +14,13 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from devstack.activity import ActivityTracker
 from devstack.handlers import FunctionError, LocalFunction
+from devstack.loopback import LoopbackServer
 from devstack.resolve import ACCOUNT_ID
 
 log = logging.getLogger("devstack.http_api")
@@ -198,7 +199,7 @@ def map_response(result: Any) -> HttpResponse:
     return HttpResponse(int(result["statusCode"]), headers, list(result.get("cookies") or []), body)
 
 
-class HttpApiServer:
+class HttpApiServer(LoopbackServer):
     """A threading HTTP server dispatching the template's routes to their functions."""
 
     def __init__(
@@ -212,20 +213,7 @@ class HttpApiServer:
         self.routes = routes
         self._functions = functions
         self._activity = activity
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever(poll_interval=0.2)
-
-    def shutdown(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(host, port)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         api = self

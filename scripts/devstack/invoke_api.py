@@ -17,12 +17,13 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from devstack.activity import ActivityTracker
 from devstack.handlers import FunctionError, LocalFunction
+from devstack.loopback import LoopbackServer
 from devstack.resolve import arn
 
 log = logging.getLogger("devstack.invoke_api")
@@ -30,7 +31,7 @@ log = logging.getLogger("devstack.invoke_api")
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
 
 
-class InvokeServer:
+class InvokeServer(LoopbackServer):
     def __init__(
         self,
         host: str,
@@ -45,20 +46,7 @@ class InvokeServer:
         self._is_ready = is_ready
         self._wait_until_idle = wait_until_idle
         self._activity = activity
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever(poll_interval=0.2)
-
-    def shutdown(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(host, port)
 
     def find(self, name: str) -> LocalFunction | None:
         """A function by logical id, physical name, full or partial ARN (a qualifier is ignored)."""

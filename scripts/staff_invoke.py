@@ -1,0 +1,34 @@
+"""How the staff CLIs call a civicline function: boto3 Lambda Invoke with the caller's own credentials.
+
+Shared by `make broadcast` and `make export`; locally `endpoint_url` is the local stack's Invoke API.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# The functions run for up to 15 minutes; one attempt only, so a slow export is never started twice.
+LAMBDA_READ_TIMEOUT_SECONDS = 960
+
+
+def lambda_client(endpoint_url: str | None) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(read_timeout=LAMBDA_READ_TIMEOUT_SECONDS, retries={"total_max_attempts": 1})
+    return boto3.client("lambda", endpoint_url=endpoint_url, config=config)
+
+
+def invoke(client: Any, function: str, event: dict[str, Any], *, what: str) -> dict[str, Any]:
+    """The function's answer, or SystemExit with its refusal (field paths and reasons, never values)."""
+    response = client.invoke(FunctionName=function, Payload=json.dumps(event, ensure_ascii=False).encode())
+    payload = json.loads(response["Payload"].read() or b"null")
+    if response.get("FunctionError"):
+        raise SystemExit(f"the {what} failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
+    if isinstance(payload, dict) and "error" in payload:
+        error = payload["error"]
+        details = "".join(f"\n  {d['loc']}: {d['msg']}" for d in error.get("details", []))
+        raise SystemExit(f"refused ({error['type']}): {error['message']}{details}")
+    result: dict[str, Any] = payload
+    return result
