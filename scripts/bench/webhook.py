@@ -116,6 +116,7 @@ def warm_median_ms() -> float:
 
 
 def _time_warm_requests() -> list[float]:
+    # Left open: the service logger stays bound to it, and later benchmarks in this process log through it.
     devnull = open(os.devnull, "w")  # noqa: SIM115 - the handler's log lines are not the figure
     stdout, sys.stdout = sys.stdout, devnull  # before loading: the Logger binds to stdout at import
     try:
@@ -132,7 +133,6 @@ def _time_warm_requests() -> list[float]:
             timings.append((time.perf_counter() - started) * 1000)
     finally:
         sys.stdout = stdout
-        devnull.close()
     return timings
 
 
