@@ -22,18 +22,11 @@ import argparse
 import os
 import sys
 from typing import Any
-from urllib.parse import urlsplit
 
 import staff_invoke
 
 FUNCTION = os.environ.get("CIVICLINE_EXPORT_FUNCTION", "ExportFunction")
 LOCAL_STS = "http://127.0.0.1:5000"
-# An export of 100,000 applications takes minutes; the call must wait and never be retried by the SDK
-# (a retry would only find the first one's claim on the watermark).
-
-
-def _is_local(endpoint_url: str | None) -> bool:
-    return bool(endpoint_url) and urlsplit(endpoint_url or "").hostname in ("127.0.0.1", "localhost")
 
 
 def caller_identity(sts_endpoint: str | None) -> dict[str, str]:
@@ -101,13 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.date_from) != bool(args.date_to):
         parser.error("--from and --to go together")
 
-    local = _is_local(args.endpoint_url)
-    if local:  # the local stack: moto answers STS, any credentials do
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-        os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
-    requester = caller_identity(args.sts_endpoint_url or (LOCAL_STS if local else None))
     client = staff_invoke.lambda_client(args.endpoint_url)
+    local = staff_invoke.is_local(args.endpoint_url)  # then moto answers STS
+    requester = caller_identity(args.sts_endpoint_url or (LOCAL_STS if local else None))
     result = invoke(client, args.function, build_event(args, requester))
     if result.get("url"):
         print(result["url"])  # alone on its line, for scripts and copy-paste

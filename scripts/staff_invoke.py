@@ -6,14 +6,26 @@ Shared by `make broadcast` and `make export`; locally `endpoint_url` is the loca
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
+from urllib.parse import urlsplit
 
-# The functions run for up to 15 minutes; one attempt only, so a slow export is never started twice.
+# The functions run for up to 15 minutes (an export of 100,000 applications takes minutes): the call
+# waits, and is never retried by the SDK, so a slow export or plan is never started twice.
 LAMBDA_READ_TIMEOUT_SECONDS = 960
+
+
+def is_local(endpoint_url: str | None) -> bool:
+    return bool(endpoint_url) and urlsplit(endpoint_url or "").hostname in ("127.0.0.1", "localhost")
 
 
 def lambda_client(endpoint_url: str | None) -> Any:
     import boto3
+
+    if is_local(endpoint_url):  # the local stack: any credentials do, the region is the template's
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
     from botocore.config import Config
 
     config = Config(read_timeout=LAMBDA_READ_TIMEOUT_SECONDS, retries={"total_max_attempts": 1})
