@@ -25,7 +25,7 @@ NAME, KANA, POSTAL, DETAIL, PHONE = (
     "新宿　花子",
     "シンジュク ハナコ",
     "〒１６０－００２２",
-    "5-1",
+    "5-1 新宿ハイツ305",
     "03-1111-2222",
 )
 
@@ -145,7 +145,8 @@ def test_a_new_subscription_in_chat_reaches_the_applications_queue(
     assert "個別配達のお申込みを受け付けました" in _texts(forms.batch)
     # And nothing the resident typed reached the worker's logs
     logs = capsys.readouterr()
-    for typed in ("花子", "ハナコ", "5-1", "1111", "2222"):
+    # Distinctive strings only: short ones such as "5-1" also occur inside request ids and uuids.
+    for typed in ("花子", "ハナコ", "新宿ハイツ", "1111-2222", "311112222"):
         assert typed not in logs.out + logs.err
 
 
