@@ -65,7 +65,7 @@ test: setup lint test-unit test-integration test-e2e ## lint and every test (wha
 local: $(VENV)/.installed ## the whole system on this machine, in the foreground (Ctrl-C stops it)
 	$(PY) -m devstack
 
-demo: $(VENV)/.installed fonts ## the whole story on the local stack, told in plain words
+demo: $(VENV)/.installed ## the whole story on the local stack, told in plain words
 	$(PY) -m devtools.demo
 
 bench: $(VENV)/.installed ## benchmarks: prints figures and writes .bench/results.json
