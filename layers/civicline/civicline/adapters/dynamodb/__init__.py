@@ -9,7 +9,10 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from civicline.adapters.aws_errors import domain_error, is_condition_failure
 from civicline.domain.errors import StoreUnavailable
+
+__all__ = ["dynamodb_resource", "is_condition_failure", "table", "unavailable"]
 
 # Adaptive retries absorb short throttling; the timeouts keep one slow call from eating the batch.
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=5)
@@ -24,15 +27,6 @@ def table(name: str) -> Any:
     return dynamodb_resource().Table(name)
 
 
-def is_condition_failure(error: ClientError) -> bool:
-    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
-
-
 def unavailable(error: ClientError | BotoCoreError, operation: str) -> StoreUnavailable:
-    """The domain's view of a failed call: the operation and the error code, no item content."""
-    code = (
-        error.response.get("Error", {}).get("Code", "?")
-        if isinstance(error, ClientError)
-        else type(error).__name__
-    )
-    return StoreUnavailable(f"{operation} failed: {code}")
+    """The domain's view of a failed DynamoDB call: the operation and the error code, no item content."""
+    return domain_error(error, operation, StoreUnavailable)
