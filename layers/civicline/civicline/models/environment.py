@@ -1,9 +1,16 @@
-"""Each function's environment, validated once per container (a typo fails at cold start, loudly)."""
+"""Each function's environment, validated once per container (a typo fails at cold start, loudly).
+
+Composed from one small model per resource, so a variable is declared once however many functions
+read it (the cookbook's env-as-model, with mixins instead of repeated fields). A function's composition
+root calls `<Model>.from_environ()` once at import; tests pass a mapping of their own.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import cache
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
@@ -11,32 +18,65 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 class _Environment(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """The process environment (or `environ`) as this model."""
+        return cls.model_validate(dict(os.environ if environ is None else environ))
+
 
 class LineEnvironment(_Environment):
     line_secret_id: str = Field(alias="LINE_SECRET_ID", min_length=1)
     line_api_host: str = Field(alias="LINE_API_HOST", default="https://api.line.me")
 
 
-class ConversationEnvironment(LineEnvironment):
+class UsersTableEnvironment(_Environment):
     users_table: str = Field(alias="USERS_TABLE")
+
+
+class ConversationsTableEnvironment(_Environment):
     conversations_table: str = Field(alias="CONVERSATIONS_TABLE")
+
+
+class ApplicationsTableEnvironment(_Environment):
     applications_table: str = Field(alias="APPLICATIONS_TABLE")
+
+
+class AuditTableEnvironment(_Environment):
     audit_table: str = Field(alias="AUDIT_TABLE")
+
+
+class IdempotencyTableEnvironment(_Environment):
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
+
+
+class BroadcastsTableEnvironment(_Environment):
+    broadcasts_table: str = Field(alias="BROADCASTS_TABLE")
+
+
+class PiiKeyEnvironment(_Environment):
+    pii_key_arn: str = Field(alias="PII_KEY_ARN")
+
+
+class ConversationEnvironment(
+    LineEnvironment,
+    UsersTableEnvironment,
+    ConversationsTableEnvironment,
+    ApplicationsTableEnvironment,
+    AuditTableEnvironment,
+    IdempotencyTableEnvironment,
+):
     applications_queue_url: str = Field(alias="APPLICATIONS_QUEUE_URL")
     privacy_notice_url: HttpUrl = Field(alias="PRIVACY_NOTICE_URL")
     unfollowed_retention_days: int = Field(alias="UNFOLLOWED_RETENTION_DAYS", default=30, ge=0)
 
 
-class IntakeEnvironment(LineEnvironment):
-    applications_table: str = Field(alias="APPLICATIONS_TABLE")
-    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
-    pii_key_arn: str = Field(alias="PII_KEY_ARN")
+class IntakeEnvironment(
+    LineEnvironment, ApplicationsTableEnvironment, IdempotencyTableEnvironment, PiiKeyEnvironment
+):
+    pass
 
 
-class BroadcastPlannerEnvironment(_Environment):
-    users_table: str = Field(alias="USERS_TABLE")
-    broadcasts_table: str = Field(alias="BROADCASTS_TABLE")
+class BroadcastPlannerEnvironment(UsersTableEnvironment, BroadcastsTableEnvironment):
     broadcast_batches_queue_url: str = Field(alias="BROADCAST_BATCHES_QUEUE_URL")
     # One-time EventBridge Scheduler schedules for broadcasts planned ahead (the planner invokes itself).
     broadcast_schedule_group: str = Field(alias="BROADCAST_SCHEDULE_GROUP", min_length=1)
@@ -48,22 +88,18 @@ class BroadcastPlannerEnvironment(_Environment):
     plan_workers: int | None = Field(alias="BROADCAST_PLAN_WORKERS", default=None, ge=1, le=32)
 
 
-class BroadcastSenderEnvironment(LineEnvironment):
-    broadcasts_table: str = Field(alias="BROADCASTS_TABLE")
+class BroadcastSenderEnvironment(LineEnvironment, BroadcastsTableEnvironment):
     # LINE allows 200 multicasts/s per channel; every concurrent sender shares this through Broadcasts.
     # 95 % of it by default: a limiter at exactly the server's rate meets 429s when calls bunch up.
     multicast_rate_per_second: float = Field(alias="BROADCAST_MULTICAST_RATE", default=190.0, gt=0, le=200)
 
 
-class ExportEnvironment(_Environment):
-    applications_table: str = Field(alias="APPLICATIONS_TABLE")
-    audit_table: str = Field(alias="AUDIT_TABLE")
+class ExportEnvironment(ApplicationsTableEnvironment, AuditTableEnvironment, PiiKeyEnvironment):
     export_bucket: str = Field(alias="EXPORT_BUCKET")
     staff_topic_arn: str = Field(alias="STAFF_TOPIC_ARN")
-    pii_key_arn: str = Field(alias="PII_KEY_ARN")
 
 
 @cache
 def environment[EnvironmentT: _Environment](model: type[EnvironmentT]) -> EnvironmentT:
-    """The current process environment as `model`, read once per container."""
-    return model.model_validate(dict(os.environ))
+    """Deprecated: composition roots call `Model.from_environ()` once. Kept until every function has one."""
+    return model.from_environ()
