@@ -198,7 +198,7 @@ class _DiscardingLedger:
     """A PlannerLedger that keeps nothing: the planner's own memory and time, without a table."""
 
     def __init__(self, scan_segments: int) -> None:
-        from civicline.models.broadcast import PlanCheckpoint
+        from civicline.models.broadcast.checkpoint import PlanCheckpoint
 
         self.scan_segments = scan_segments
         self.fresh = PlanCheckpoint()
@@ -242,7 +242,7 @@ def synthetic_plan(residents: int) -> dict[str, float]:
 
     from civicline.adapters.dynamodb.audience import _member
     from civicline.domain.broadcast.planner import Lease, plan_broadcast
-    from civicline.models.broadcast import BroadcastRequest
+    from civicline.models.broadcast.request import BroadcastRequest
 
     class SimulatedScan:
         def stream(self, segment: Any, send_year: int, scan_segment: int, scan_segments: int, after: Any):
@@ -481,7 +481,7 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
     import time
     import tracemalloc
 
-    from civicline.models.broadcast import Segment
+    from civicline.models.broadcast.segment import Segment
     from devstack.fake_line import FakeLine
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -12,7 +12,7 @@ import pytest
 from tests.integration.broadcast.broadcast_stack import BroadcastStack
 
 from civicline.domain.broadcast.segment import matches
-from civicline.models.broadcast import Segment
+from civicline.models.broadcast.segment import Segment
 from civicline.models.resident import ReceptionSettings
 
 TEXT = [{"type": "text", "text": "区からのお知らせです。"}]

@@ -9,14 +9,11 @@ from datetime import datetime
 
 from civicline.domain.broadcast.errors import BroadcastIdConflict, LeaseLost, PlanningInProgress
 from civicline.domain.broadcast.planner import AudienceMember, PlanState
-from civicline.models.broadcast import (
-    BroadcastBatch,
-    BroadcastReport,
-    BroadcastRequest,
-    BroadcastStatus,
-    PlanCheckpoint,
-    Segment,
-)
+from civicline.models.broadcast.batch import BroadcastBatch
+from civicline.models.broadcast.checkpoint import PlanCheckpoint
+from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
+from civicline.models.broadcast.request import BroadcastRequest
+from civicline.models.broadcast.segment import Segment
 from civicline.models.resident import ReceptionSettings
 
 

@@ -15,7 +15,7 @@ from tests.unit.broadcast.broadcast_fakes import Crash, FakeAudience, FakeLedger
 
 from civicline.domain.broadcast.errors import PlanningInProgress
 from civicline.domain.broadcast.planner import Lease, plan_broadcast, preview
-from civicline.models.broadcast import BroadcastRequest
+from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.resident import ReceptionSettings
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from civicline.models.broadcast import BroadcastRequest
+from civicline.models.broadcast.request import BroadcastRequest
 
 TEXT = {"type": "text", "text": "お知らせ"}
 BUBBLE = {

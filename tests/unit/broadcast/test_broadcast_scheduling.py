@@ -8,7 +8,8 @@ from tests.unit.broadcast.broadcast_fakes import FakeAudience, FakeLedger, FakeQ
 
 from civicline.domain.broadcast.planner import Lease, plan_broadcast
 from civicline.domain.broadcast.scheduling import SCHEDULE_TOLERANCE, is_due, schedule_broadcast
-from civicline.models.broadcast import BroadcastRequest, BroadcastStatus
+from civicline.models.broadcast.report import BroadcastStatus
+from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.resident import ReceptionSettings
 
 NOW = datetime(2026, 3, 30, 0, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from civicline.domain.broadcast.segment import matches, send_date
-from civicline.models.broadcast import Segment
+from civicline.models.broadcast.segment import Segment
 from civicline.models.city import load_city
 from civicline.models.resident import ReceptionSettings
 

@@ -10,7 +10,8 @@ from civicline.domain.broadcast.errors import BatchNotYetSent
 from civicline.domain.broadcast.outcome import SendOutcome
 from civicline.domain.broadcast.retry_key import retry_key
 from civicline.domain.broadcast.sender import LineAnswer, send_batch
-from civicline.models.broadcast import BroadcastBatch, BroadcastMessage, TextMessage
+from civicline.models.broadcast.batch import BroadcastBatch
+from civicline.models.broadcast.message import BroadcastMessage, TextMessage
 
 BATCH = BroadcastBatch(broadcast_id="b1", batch_number=3, user_ids=[f"U{i:032x}" for i in range(500)])
 MESSAGES = [TextMessage(text="防災訓練のお知らせ")]

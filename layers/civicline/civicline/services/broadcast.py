@@ -37,7 +37,8 @@ from civicline.domain.broadcast.planner import Lease, plan_broadcast, preview
 from civicline.domain.broadcast.scheduling import is_due, schedule_broadcast
 from civicline.domain.broadcast.segment import send_date
 from civicline.domain.broadcast.sender import send_batch
-from civicline.models.broadcast import BroadcastReport, BroadcastRequest
+from civicline.models.broadcast.report import BroadcastReport
+from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.environment import (
     BroadcastPlannerEnvironment,
     BroadcastSenderEnvironment,

@@ -24,8 +24,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.dynamodb import unavailable
 from civicline.domain.broadcast.planner import AudienceMember
-from civicline.models.broadcast import ChoiceCondition, GenreCondition, GenreMatch, Segment, SegmentConditions
-from civicline.models.broadcast import YearRange as _YearRange
+from civicline.models.broadcast.segment import (
+    ChoiceCondition,
+    GenreCondition,
+    GenreMatch,
+    Segment,
+    SegmentConditions,
+)
+from civicline.models.broadcast.segment import YearRange as _YearRange
 from civicline.models.resident import FollowStatus, ReceptionSettings
 
 _NAMES = {

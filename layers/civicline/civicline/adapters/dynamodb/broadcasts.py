@@ -42,14 +42,10 @@ from civicline.domain.broadcast.errors import (
 from civicline.domain.broadcast.outcome import SendOutcome
 from civicline.domain.broadcast.planner import PlanState
 from civicline.domain.broadcast.sender import BatchResult
-from civicline.models.broadcast import (
-    BatchFailure,
-    BroadcastMessage,
-    BroadcastReport,
-    BroadcastRequest,
-    BroadcastStatus,
-    PlanCheckpoint,
-)
+from civicline.models.broadcast.checkpoint import PlanCheckpoint
+from civicline.models.broadcast.message import BroadcastMessage
+from civicline.models.broadcast.report import BatchFailure, BroadcastReport, BroadcastStatus
+from civicline.models.broadcast.request import BroadcastRequest
 
 MAX_FAILURES_KEPT = 10  # the first few of LINE's refusals; every refused batch is counted regardless
 _ACTIVE_STATUSES = (BroadcastStatus.PLANNED.value, BroadcastStatus.SENDING.value)

@@ -27,7 +27,7 @@ from linebot.v3.messaging import (
 
 from civicline.adapters.line.client import LINE_TIMEOUT, messaging_api
 from civicline.domain.broadcast.sender import LineAnswer
-from civicline.models.broadcast import BroadcastMessage, FlexMessage, ImageMessage, TextMessage
+from civicline.models.broadcast.message import BroadcastMessage, FlexMessage, ImageMessage, TextMessage
 
 
 def to_line_message(message: BroadcastMessage) -> Message:

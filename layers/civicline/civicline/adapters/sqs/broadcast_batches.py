@@ -10,7 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.domain.errors import EnqueueFailed
-from civicline.models.broadcast import BroadcastBatch
+from civicline.models.broadcast.batch import BroadcastBatch
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=5)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from civicline.models.broadcast import MULTICAST_MAX_RECIPIENTS
+from civicline.models.broadcast.base import MULTICAST_MAX_RECIPIENTS
 
 
 def batched(user_ids: Iterable[str], size: int = MULTICAST_MAX_RECIPIENTS) -> Iterator[list[str]]:

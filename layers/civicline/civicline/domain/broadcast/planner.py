@@ -25,16 +25,12 @@ from typing import NamedTuple, Protocol
 
 from civicline.domain.broadcast.batching import batch_number, batched, tail_batch_number
 from civicline.domain.broadcast.segment import matches
-from civicline.models.broadcast import (
-    MULTICAST_MAX_RECIPIENTS,
-    AudiencePreview,
-    BroadcastBatch,
-    BroadcastReport,
-    BroadcastRequest,
-    BroadcastStatus,
-    PlanCheckpoint,
-    Segment,
-)
+from civicline.models.broadcast.base import MULTICAST_MAX_RECIPIENTS
+from civicline.models.broadcast.batch import BroadcastBatch
+from civicline.models.broadcast.checkpoint import PlanCheckpoint
+from civicline.models.broadcast.report import AudiencePreview, BroadcastReport, BroadcastStatus
+from civicline.models.broadcast.request import BroadcastRequest
+from civicline.models.broadcast.segment import Segment
 from civicline.models.resident import ReceptionSettings
 
 UNANSWERED = "unanswered"

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from civicline.domain.broadcast.planner import PlannerLedger
-from civicline.models.broadcast import BroadcastReport, BroadcastRequest, BroadcastStatus
+from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
+from civicline.models.broadcast.request import BroadcastRequest
 
 # A schedule fires at its time (flexible window off); a send time this close is "now", not a schedule.
 SCHEDULE_TOLERANCE = timedelta(minutes=5)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from civicline.models.broadcast import (
+from civicline.models.broadcast.segment import (
     ChoiceCondition,
     GenreCondition,
     GenreMatch,

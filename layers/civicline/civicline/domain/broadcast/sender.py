@@ -15,7 +15,8 @@ from typing import Protocol
 from civicline.domain.broadcast.errors import BatchNotYetSent
 from civicline.domain.broadcast.outcome import SendOutcome, backoff_seconds, classify
 from civicline.domain.broadcast.retry_key import retry_key
-from civicline.models.broadcast import BroadcastBatch, BroadcastMessage
+from civicline.models.broadcast.batch import BroadcastBatch
+from civicline.models.broadcast.message import BroadcastMessage
 
 MAX_ATTEMPTS_PER_INVOCATION = 6
 # The longest one attempt can take: a rate-limit slot (DynamoSendSlots waits ≤ 20 s), LINE's connect

@@ -1,0 +1,54 @@
+"""What a broadcast became, for staff: its status, counts, LINE's refusals, and a dry run's preview."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from civicline.models.broadcast.base import CamelCase
+
+
+class BroadcastStatus(StrEnum):
+    SCHEDULED = "scheduled"  # recorded; its one-time schedule starts it at send_at
+    PLANNED = "planned"
+    SENDING = "sending"
+    DONE = "done"
+    PARTIALLY_FAILED = "partially_failed"
+
+
+class AudiencePreview(CamelCase):
+    """What a dry run answers: how many would receive it, by area (`unanswered` for no area)."""
+
+    audience_size: int = Field(ge=0)
+    by_area: dict[str, int]
+    send_date: str
+
+
+class BatchFailure(CamelCase):
+    batch_number: int
+    recipients: int
+    status: int | None  # LINE's HTTP status; None when no answer came
+    message: str  # LINE's error message and details, never recipients
+
+
+class BroadcastReport(CamelCase):
+    broadcast_id: str
+    title: str = ""
+    status: BroadcastStatus
+    test: bool = False
+    created_at: datetime
+    send_date: str
+    send_at: datetime | None = None  # None: sent as soon as it was planned
+    planning_complete: bool
+    audience_size: int  # recipients enqueued so far
+    batches_planned: int
+    batches_sent: int
+    recipients_sent: int
+    batches_failed: int
+    recipients_failed: int
+    batches_completed: int = 0  # sent + failed: the broadcast is over when it reaches batches_planned
+    retries: int
+    already_accepted: int  # 409: LINE had this batch already
+    failures: tuple[BatchFailure, ...] = ()
