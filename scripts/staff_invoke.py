@@ -40,7 +40,8 @@ def invoke(client: Any, function: str, event: dict[str, Any], *, what: str) -> d
         raise SystemExit(f"the {what} failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
     if isinstance(payload, dict) and "error" in payload:
         error = payload["error"]
-        details = "".join(f"\n  {d['loc']}: {d['msg']}" for d in error.get("details", []))
+        # models.validation.validation_details: [{"field", "message"}], printed as "field: message"
+        details = "".join("\n  " + ": ".join(map(str, d.values())) for d in error.get("details", []))
         raise SystemExit(f"refused ({error['type']}): {error['message']}{details}")
     result: dict[str, Any] = payload
     return result

@@ -315,8 +315,9 @@ def _scan_pattern(table_name: str, segments: int, segment: Any) -> dict[str, flo
     from concurrent.futures import ThreadPoolExecutor
 
     from civicline.adapters.dynamodb.audience import DynamoAudience
+    from civicline.adapters.dynamodb.wire_client import dynamodb_client
 
-    audience = DynamoAudience(table_name)
+    audience = DynamoAudience(dynamodb_client(), table_name)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=segments) as pool:
         counts = list(
@@ -374,28 +375,28 @@ class _Stack:
     def count_calls(self) -> None:
         import time
 
-        from civicline.adapters.line import multicast as multicast_module
+        from civicline.adapters.line.multicast import LineMulticast
 
-        real = multicast_module.multicast
+        real = LineMulticast.__call__
 
         def counting(*args: Any, **kwargs: Any) -> Any:
             with self._lock:
                 self.calls.append(time.perf_counter())
             return real(*args, **kwargs)
 
-        multicast_module.multicast = counting  # the sender imports it at each call
+        LineMulticast.__call__ = counting  # type: ignore[method-assign]  # every sender container's
 
     def plan(self, broadcast_id: str) -> dict[str, Any]:
         import uuid
 
         from devtools.lambda_support import FakeLambdaContext, load_function_module
 
-        app = load_function_module("broadcast")
+        app = load_function_module("broadcast", "planner")
         context = FakeLambdaContext(aws_request_id=str(uuid.uuid4()), remaining_millis=900_000)
         event = {
             "request": {"broadcast_id": broadcast_id, "messages": [{"type": "text", "text": "ベンチマーク"}]}
         }
-        result: dict[str, Any] = app.plan_handler(event, context)
+        result: dict[str, Any] = app.handler(event, context)
         return result
 
     def send_all(self, broadcast_id: str) -> tuple[float, dict[str, Any]]:
@@ -413,7 +414,7 @@ class _Stack:
 
         def container() -> None:
             # A warm container, as Lambda keeps them during a broadcast: code and SDK loaded, client made.
-            app = load_function_module("broadcast")
+            app = load_function_module("broadcast", "sender")
             from civicline.adapters.line.client import api_client
 
             api_client()
@@ -435,7 +436,7 @@ class _Stack:
                         "eventSourceARN": arn,
                     }
                     context = FakeLambdaContext(remaining_millis=SENDER_TIMEOUT_MILLIS)
-                    answer = app.send_handler({"Records": [record]}, context)
+                    answer = app.handler({"Records": [record]}, context)
                     if not answer.get("batchItemFailures"):
                         self.sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=message["ReceiptHandle"])
                 if not got.get("Messages"):
@@ -446,11 +447,11 @@ class _Stack:
             thread.start()
         ready.wait()
         began = time.perf_counter()
-        planner = load_function_module("broadcast")
+        planner = load_function_module("broadcast", "planner")
         report: dict[str, Any] = {}
         deadline = began + SEND_DEADLINE_SECONDS
         while time.perf_counter() < deadline:
-            report = planner.plan_handler({"report": broadcast_id}, FakeLambdaContext())
+            report = planner.handler({"report": broadcast_id}, FakeLambdaContext())
             if report.get("status") in ("done", "partially_failed"):
                 break
             time.sleep(0.5)

@@ -62,16 +62,13 @@ def _is_caching_module(name: str) -> bool:
 
 
 def clear_process_caches() -> None:
-    """Forget the layer's cached clients, settings and messages, and Powertools' cached parameters."""
+    """Forget the layer's cached clients and settings, and Powertools' cached parameters."""
     for name, module in list(sys.modules.items()):
         if not _is_caching_module(name):
             continue
         for value in list(vars(module).values()):
             if getattr(value, "__module__", None) == name and callable(getattr(value, "cache_clear", None)):
                 value.cache_clear()
-    broadcasts = sys.modules.get("civicline.adapters.dynamodb.broadcasts")
-    if broadcasts is not None:
-        broadcasts.forget_cached_messages()  # a dict of broadcasts' messages, keyed by table name
     parameters = sys.modules.get("aws_lambda_powertools.utilities.parameters")
     if parameters is not None:
         parameters.clear_caches()  # the LINE secret

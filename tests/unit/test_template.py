@@ -69,8 +69,8 @@ FUNCTION_HANDLERS = {
     "WebhookFunction": ("functions/webhook", "app.lambda_handler"),
     "ConversationFunction": ("functions/conversation", "app.lambda_handler"),
     "IntakeFunction": ("functions/intake", "app.lambda_handler"),
-    "BroadcastPlannerFunction": ("functions/broadcast", "app.plan_handler"),
-    "BroadcastSenderFunction": ("functions/broadcast", "app.send_handler"),
+    "BroadcastPlannerFunction": ("functions/broadcast", "planner.handler"),
+    "BroadcastSenderFunction": ("functions/broadcast", "sender.handler"),
     "ExportFunction": ("functions/export", "app.lambda_handler"),
 }
 SECRET_LOOKING_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|CREDENTIAL|PRIVATE", re.IGNORECASE)

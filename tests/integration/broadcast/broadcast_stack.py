@@ -21,8 +21,9 @@ SENDER_TIMEOUT_MILLIS = 90_000  # BroadcastSenderFunction Timeout
 PLANNER_ARN = "arn:aws:lambda:ap-northeast-1:123456789012:function:civicline-BroadcastPlannerFunction"
 
 
-def _handlers() -> ModuleType:
-    return load_function_module("broadcast")
+def _handler(module: str) -> ModuleType:
+    """functions/broadcast/<module>.py, loaded fresh: a new container with its own composition root."""
+    return load_function_module("broadcast", module)
 
 
 @dataclass
@@ -42,7 +43,8 @@ class BroadcastStack:
         # Not the template's 540 s (6x the sender's timeout): a failed batch is visible again at once,
         # so the tests need not wait.
         self.sqs.set_queue_attributes(QueueUrl=self.queue_url, Attributes={"VisibilityTimeout": "0"})
-        self.app = _handlers()
+        self.app = _handler("planner")
+        self.sender = _handler("sender")
 
     def seed(self, count: int, seed: int = 7, start: int = 0) -> list[dict[str, Any]]:
         items = list(resident_items(count, seed=seed, start=start))
@@ -58,11 +60,11 @@ class BroadcastStack:
             remaining_millis=900_000,
             invoked_function_arn=PLANNER_ARN,
         )
-        result: dict[str, Any] = self.app.plan_handler(event, context)
+        result: dict[str, Any] = self.app.handler(event, context)
         return result
 
     def report(self, broadcast_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.app.plan_handler({"report": broadcast_id}, FakeLambdaContext())
+        result: dict[str, Any] = self.app.handler({"report": broadcast_id}, FakeLambdaContext())
         return result
 
     def receive(self) -> list[dict[str, Any]]:
@@ -84,7 +86,7 @@ class BroadcastStack:
             "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:civicline-broadcast-batches",
             "awsRegion": REGION,
         }
-        response: dict[str, Any] = self.app.send_handler(
+        response: dict[str, Any] = self.sender.handler(
             {"Records": [record]}, FakeLambdaContext(remaining_millis=SENDER_TIMEOUT_MILLIS)
         )
         if not response.get("batchItemFailures"):

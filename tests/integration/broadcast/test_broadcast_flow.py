@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import cast
 from unittest import mock
 
+import boto3
 import pytest
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from tests.integration.broadcast.broadcast_stack import BroadcastStack
 
 from civicline.domain.broadcast.segment import matches
 from civicline.models.broadcast.segment import Segment
+from civicline.models.environment import BroadcastPlannerEnvironment
 from civicline.models.resident import ReceptionSettings
+from civicline.services.broadcast_planner import build_planner
+from devtools.lambda_support import FakeLambdaContext
 
 TEXT = [{"type": "text", "text": "区からのお知らせです。"}]
 SEND_YEAR = date.today().year
@@ -182,22 +189,34 @@ def test_given_the_planner_dies_mid_way_when_invoked_again_then_it_resumes_witho
     stack: BroadcastStack,
 ) -> None:
     items = stack.seed(3000)
-    real_send = stack.sqs.send_message
+    real_sqs = stack.sqs
     calls = {"n": 0}
 
-    def dying_send(**kwargs: object) -> object:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("Lambda timed out")
-        return real_send(**kwargs)
+    class DyingSqs:
+        """The planner's SQS client, whose Lambda times out at the third batch."""
 
-    from civicline.adapters.sqs import broadcast_batches
+        def send_message(self, **kwargs: object) -> object:
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise RuntimeError("Lambda timed out")
+            return real_sqs.send_message(**kwargs)
 
-    with (
-        mock.patch.object(broadcast_batches._sqs_client(), "send_message", side_effect=dying_send),
-        pytest.raises(RuntimeError),
-    ):
-        stack.plan({"broadcast_id": "b-crash", "messages": TEXT})
+    dying = build_planner(
+        Logger(),
+        Metrics(),
+        BroadcastPlannerEnvironment.from_environ(),
+        dynamodb=boto3.resource("dynamodb"),
+        dynamodb_wire=stack.dynamodb,
+        sqs=DyingSqs(),
+        scheduler=boto3.client("scheduler"),
+    )
+    context = FakeLambdaContext(aws_request_id="first-invocation", remaining_millis=900_000)
+    with pytest.raises(RuntimeError):
+        dying.handle(
+            {"request": {"broadcast_id": "b-crash", "messages": TEXT}},
+            cast(LambdaContext, context),
+            datetime.now(UTC),
+        )
     assert stack.report("b-crash")["planningComplete"] is False
     stack.plan({"broadcast_id": "b-crash", "messages": TEXT}, request_id="second-invocation")
     stack.drain()

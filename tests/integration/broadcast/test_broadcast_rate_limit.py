@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import boto3
 import pytest
 from tests.integration.broadcast.broadcast_stack import BroadcastStack
 
-from civicline.adapters.dynamodb.broadcasts import DynamoSendSlots
+from civicline.adapters.dynamodb.send_slots import DynamoSendSlots
 from devstack.fake_line.ratelimit import TokenBucket
+
+
+def broadcasts(stack: BroadcastStack) -> Any:
+    return boto3.resource("dynamodb").Table(stack.broadcasts_table)
 
 
 class FakeClock:
@@ -26,7 +33,7 @@ def test_given_any_rate_when_senders_take_slots_back_to_back_then_lines_token_bu
 ) -> None:
     # Given the limiter and LINE's model of the limit (a bucket holding one second), on one clock
     clock = FakeClock()
-    slots = DynamoSendSlots(stack.broadcasts_table, rate, clock=clock, sleep=clock.sleep)
+    slots = DynamoSendSlots(broadcasts(stack), rate, clock=clock, sleep=clock.sleep)
     line = TokenBucket(rate, clock)
     # Then windows are at most half a second and hold a few slots where the rate allows
     assert slots.window_seconds <= 0.5 or slots.slots_per_window == 1
@@ -46,7 +53,7 @@ def test_given_any_rate_when_senders_take_slots_back_to_back_then_lines_token_bu
 
 def test_given_a_full_window_then_the_next_slot_waits_for_the_next_window(stack: BroadcastStack) -> None:
     clock = FakeClock()
-    slots = DynamoSendSlots(stack.broadcasts_table, 15.0, clock=clock, sleep=clock.sleep)
+    slots = DynamoSendSlots(broadcasts(stack), 15.0, clock=clock, sleep=clock.sleep)
     for _ in range(slots.slots_per_window):
         slots.acquire()
     assert clock.now == 1_790_000_000.0  # a window's slots are granted at once

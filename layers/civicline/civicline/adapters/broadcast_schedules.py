@@ -1,37 +1,37 @@
 """One-time EventBridge Scheduler schedules that start broadcasts planned ahead.
 
 Each schedule is named after its broadcast (ids are unique, and the group is the broadcasts' own), runs
-once at `send_at` in Tokyo time, invokes the planner with only the broadcast's id, and deletes itself
-afterwards. Scheduler retries a failed invocation; the planner is idempotent, so that is always safe.
+once at `send_at` in the ward's time, invokes the planner with only the broadcast's id, and deletes
+itself afterwards. Scheduler retries a failed invocation; the planner is idempotent, so that is always
+safe.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from civicline.adapters.aws_errors import error_code, has_code
 from civicline.domain.broadcast.errors import SchedulingUnavailable
+from civicline.ward_time import WARD_TZ_NAME, ward_time
 
-SCHEDULE_TIMEZONE = "Asia/Tokyo"
 SCHEDULE_TRIGGER = "schedule"
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+SCHEDULER_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
 
 
-@cache
-def _scheduler_client() -> Any:
-    return boto3.client("scheduler", config=_CONFIG)
+def scheduler_client() -> Any:
+    return boto3.client("scheduler", config=SCHEDULER_CONFIG)
 
 
 def at_expression(send_at: datetime) -> str:
-    """`at(yyyy-mm-ddThh:mm:ss)` in Tokyo time (Scheduler reads it in ScheduleExpressionTimezone)."""
-    local = send_at.astimezone(ZoneInfo(SCHEDULE_TIMEZONE)).replace(tzinfo=None)
+    """`at(yyyy-mm-ddThh:mm:ss)` in the ward's time (Scheduler reads it in ScheduleExpressionTimezone)."""
+    local = ward_time(send_at).replace(tzinfo=None)
     return f"at({local.isoformat(timespec='seconds')})"
 
 
@@ -40,36 +40,36 @@ def schedule_input(broadcast_id: str) -> str:
     return json.dumps({"broadcastId": broadcast_id, "trigger": SCHEDULE_TRIGGER})
 
 
+@dataclass(frozen=True)
 class EventBridgeBroadcastScheduler:
-    def __init__(self, group: str, role_arn: str, planner_arn: str, client: Any | None = None) -> None:
-        self._group = group
-        self._role_arn = role_arn
-        self._planner_arn = planner_arn
-        self._client = client or _scheduler_client()
+    client: Any
+    group: str
+    role_arn: str
+    planner_arn: str = ""  # the invoked function's ARN, known per invocation: see `aimed_at`
+
+    def aimed_at(self, planner_arn: str) -> EventBridgeBroadcastScheduler:
+        return replace(self, planner_arn=planner_arn)
 
     def schedule(self, broadcast_id: str, send_at: datetime) -> None:
         try:
-            self._client.create_schedule(
+            self.client.create_schedule(
                 Name=broadcast_id,
-                GroupName=self._group,
+                GroupName=self.group,
                 ScheduleExpression=at_expression(send_at),
-                ScheduleExpressionTimezone=SCHEDULE_TIMEZONE,
+                ScheduleExpressionTimezone=WARD_TZ_NAME,
                 FlexibleTimeWindow={"Mode": "OFF"},
                 ActionAfterCompletion="DELETE",
                 Description=f"broadcast {broadcast_id}",
                 Target={
-                    "Arn": self._planner_arn,
-                    "RoleArn": self._role_arn,
+                    "Arn": self.planner_arn,
+                    "RoleArn": self.role_arn,
                     "Input": schedule_input(broadcast_id),
                     "RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600},
                 },
             )
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "?")
-            if code == "ConflictException":
+        except (ClientError, BotoCoreError) as error:
+            if has_code(error, "ConflictException"):
                 return  # made by an earlier invocation for this broadcast
-            raise SchedulingUnavailable(f"broadcast {broadcast_id} not scheduled: {code}") from error
-        except BotoCoreError as error:
             raise SchedulingUnavailable(
-                f"broadcast {broadcast_id} not scheduled: {type(error).__name__}"
+                f"broadcast {broadcast_id} not scheduled: {error_code(error)}"
             ) from error

@@ -15,11 +15,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.dynamodb import unavailable
@@ -43,18 +40,6 @@ _NAMES = {
     "#genres": "genres",
 }
 _PROJECTION = "#userId, #birthYear, #gender, #area, #genres"
-_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 5},
-    connect_timeout=3,
-    read_timeout=30,
-    max_pool_connections=32,
-)
-
-
-@cache
-def dynamodb_client() -> Any:
-    """A plain client (wire format): the resource's client would serialise our values a second time."""
-    return boto3.client("dynamodb", config=_CONFIG)
 
 
 @dataclass
@@ -147,11 +132,11 @@ def _member(item: dict[str, Any]) -> AudienceMember:
 
 
 class DynamoAudience:
-    """AudienceSource over the Users table."""
+    """AudienceSource over the Users table, through a plain client (adapters.dynamodb.wire_client)."""
 
-    def __init__(self, table_name: str, client: Any | None = None, page_limit: int | None = None) -> None:
+    def __init__(self, client: Any, table_name: str, page_limit: int | None = None) -> None:
         self._table_name = table_name
-        self._client = client or dynamodb_client()
+        self._client = client
         self._page_limit = page_limit  # None: DynamoDB's 1 MB pages
         self.stats = ScanStats()
 

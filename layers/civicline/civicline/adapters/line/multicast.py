@@ -6,13 +6,14 @@ Our messages (pydantic v2) become the SDK's message objects (pydantic v1) here a
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import urllib3
 from linebot.v3.messaging import (
     ApiException,
     Message,
+    MessagingApi,
     MulticastRequest,
 )
 from linebot.v3.messaging import (
@@ -25,7 +26,7 @@ from linebot.v3.messaging import (
     TextMessage as SdkTextMessage,
 )
 
-from civicline.adapters.line.client import LINE_TIMEOUT, messaging_api
+from civicline.adapters.line.client import LINE_TIMEOUT
 from civicline.domain.broadcast.sender import LineAnswer
 from civicline.models.broadcast.message import BroadcastMessage, FlexMessage, ImageMessage, TextMessage
 
@@ -60,15 +61,27 @@ def _error_details(body: Any) -> str:
     return f"{message} ({details})" if details else message
 
 
-def multicast(user_ids: Sequence[str], messages: Sequence[BroadcastMessage], retry_key: str) -> LineAnswer:
-    request = MulticastRequest(to=list(user_ids), messages=[to_line_message(m) for m in messages])
-    try:
-        messaging_api().multicast(request, x_line_retry_key=retry_key, _request_timeout=LINE_TIMEOUT)
-    except ApiException as error:
-        if not error.status:  # the SDK's own transport failure
-            return LineAnswer(status=None, error="no answer")
-        return LineAnswer(status=int(error.status), error=_error_details(error.body))
-    except urllib3.exceptions.HTTPError as error:
-        # Timed out or dropped after sending: LINE may have accepted it; the same key settles it.
-        return LineAnswer(status=None, error=type(error).__name__)
-    return LineAnswer(status=200)
+class LineMulticast:
+    """The domain's Multicast through line-bot-sdk.
+
+    `api` gives the Messaging API client for each call: the channel token is re-read from Secrets
+    Manager now and then (line.client), so a rotated token reaches a warm sender.
+    """
+
+    def __init__(self, api: Callable[[], MessagingApi]) -> None:
+        self._api = api
+
+    def __call__(
+        self, user_ids: Sequence[str], messages: Sequence[BroadcastMessage], retry_key: str
+    ) -> LineAnswer:
+        request = MulticastRequest(to=list(user_ids), messages=[to_line_message(m) for m in messages])
+        try:
+            self._api().multicast(request, x_line_retry_key=retry_key, _request_timeout=LINE_TIMEOUT)
+        except ApiException as error:
+            if not error.status:  # the SDK's own transport failure
+                return LineAnswer(status=None, error="no answer")
+            return LineAnswer(status=int(error.status), error=_error_details(error.body))
+        except urllib3.exceptions.HTTPError as error:
+            # Timed out or dropped after sending: LINE may have accepted it; the same key settles it.
+            return LineAnswer(status=None, error=type(error).__name__)
+        return LineAnswer(status=200)

@@ -32,9 +32,10 @@ class NotYetDue(BroadcastError):
 class BatchNotYetSent(RetryableError, BroadcastError):
     """LINE kept answering 429/5xx or nothing: the batch goes back to the queue (same retry key)."""
 
-    def __init__(self, broadcast_id: str, batch_number: int, retries: int) -> None:
+    def __init__(self, broadcast_id: str, batch_number: int, retries: int, rate_limited: int = 0) -> None:
         super().__init__(f"batch {broadcast_id}#{batch_number} not sent after {retries} retries")
         self.retries = retries
+        self.rate_limited = rate_limited  # of which LINE answered 429
 
 
 class RateLimitWaitExceeded(RetryableError, BroadcastError):

@@ -7,7 +7,6 @@ is read, and every resident it returns is checked here again.
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from civicline.models.broadcast.segment import (
     ChoiceCondition,
@@ -18,13 +17,12 @@ from civicline.models.broadcast.segment import (
     YearRange,
 )
 from civicline.models.resident import ReceptionSettings
-
-CITY_TIMEZONE = ZoneInfo("Asia/Tokyo")
+from civicline.ward_time import ward_date
 
 
 def send_date(send_at: datetime | None, now: datetime) -> date:
     """The day the broadcast goes out, in the ward's time zone (age bands are computed on it)."""
-    return (send_at or now).astimezone(CITY_TIMEZONE).date()
+    return ward_date(send_at or now)
 
 
 def _year_in(condition: YearRange | None, birth_year: int | None) -> bool | None:

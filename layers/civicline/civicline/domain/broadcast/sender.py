@@ -49,6 +49,7 @@ class BatchResult:
     retries: int
     status: int | None
     error: str = ""
+    rate_limited: int = 0  # 429 answers on the way (each one retried)
 
 
 def send_batch(
@@ -62,14 +63,16 @@ def send_batch(
     seconds_left: Callable[[], float] = lambda: float("inf"),
 ) -> BatchResult:
     key = retry_key(batch.broadcast_id, batch.batch_number)
+    rate_limited = 0
     for attempt in range(1, max_attempts + 1):
         if seconds_left() < SECONDS_PER_ATTEMPT:
-            raise BatchNotYetSent(batch.broadcast_id, batch.batch_number, retries=attempt - 1)
+            raise BatchNotYetSent(batch.broadcast_id, batch.batch_number, attempt - 1, rate_limited)
         slots.acquire()
         answer = multicast(batch.user_ids, messages, key)
         outcome = classify(answer.status)
         if not outcome.worth_retrying:
-            return BatchResult(outcome, retries=attempt - 1, status=answer.status, error=answer.error)
+            return BatchResult(outcome, attempt - 1, answer.status, answer.error, rate_limited)
+        rate_limited += outcome is SendOutcome.RATE_LIMITED
         if attempt < max_attempts:
             sleep(backoff_seconds(attempt))
-    raise BatchNotYetSent(batch.broadcast_id, batch.batch_number, retries=max_attempts)
+    raise BatchNotYetSent(batch.broadcast_id, batch.batch_number, max_attempts, rate_limited)

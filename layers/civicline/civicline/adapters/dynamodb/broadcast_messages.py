@@ -1,0 +1,34 @@
+"""A broadcast's messages as the sender needs them for every batch: read once per container.
+
+A broadcast's messages never change once recorded, so a warm sender reads them from Broadcasts once,
+not once per batch (2,000 batches for a million residents). The cache is an instance owned by the
+sender's composition root, bounded to a few broadcasts: a container serves one or two at a time.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+from civicline.models.broadcast.message import BroadcastMessage
+from civicline.models.broadcast.request import BroadcastRequest
+
+MAX_BROADCASTS_KEPT = 32
+
+
+class MessageCache:
+    def __init__(
+        self, request: Callable[[str], BroadcastRequest], max_broadcasts: int = MAX_BROADCASTS_KEPT
+    ) -> None:
+        self._request = request  # the ledger's recorded request
+        self._max = max_broadcasts
+        self._kept: OrderedDict[str, tuple[BroadcastMessage, ...]] = OrderedDict()
+
+    def messages(self, broadcast_id: str) -> tuple[BroadcastMessage, ...]:
+        kept = self._kept.get(broadcast_id)
+        if kept is None:
+            kept = tuple(self._request(broadcast_id).messages)
+            self._kept[broadcast_id] = kept
+            if len(self._kept) > self._max:
+                self._kept.popitem(last=False)
+        return kept

@@ -1,0 +1,43 @@
+"""The malformed-message policy (docs/contracts.md, "Malformed messages") for a Powertools batch.
+
+A record whose body fails the queue's model is reported as a batch item failure, so SQS retries it
+and, after the queue's maxReceiveCount, moves it to the dead-letter queue (alarmed), where staff can
+look at it: nothing is dropped silently. It is logged with its message id and the names of the
+invalid fields only (never values: a body can hold personal data), and counted in `MalformedRecords`.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from pydantic import ValidationError
+
+from civicline.models.validation import invalid_fields
+
+ExceptionInfo = tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
+
+
+class ValidatingSqsBatchProcessor(BatchProcessor):
+    """`BatchProcessor(model=...)` over SQS, applying the malformed-message policy."""
+
+    def __init__(self, model: type[SqsRecordModel], logger: Logger, metrics: Metrics) -> None:
+        # Failed records are always reported as such, never as a failed invocation, so SQS retries
+        # exactly them and the logs hold our id-only lines.
+        super().__init__(event_type=EventType.SQS, model=model, raise_on_entire_batch_failure=False)
+        self._logger = logger
+        self._metrics = metrics
+
+    def failure_handler(self, record: Any, exception: ExceptionInfo) -> Any:
+        error = exception[1]
+        if isinstance(error, ValidationError) and error.title == getattr(self.model, "__name__", None):
+            self._logger.error(
+                "malformed record",
+                extra={"message_id": record.message_id, "invalid_fields": invalid_fields(error)},
+            )
+            self._metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=1)
+        return super().failure_handler(record, exception)
