@@ -8,7 +8,7 @@ PII decryptor, the S3 multipart writer, the audit table), each size in a fresh p
 its memory is its own. What answers it:
 
 - KMS, S3 and the Audit table: a moto server. Every applicant's data is sealed for real by intake's
-  own `PiiCipher` under a moto KMS key (in two processes: this machine has two cores), and decrypted
+  own `PiiSealer` under a moto KMS key (in two processes: this machine has two cores), and decrypted
   for real by the export.
 - The Applications table: a loopback stand-in answering Query (1 MB pages, as DynamoDB pages) and
   TransactWriteItems (with the export's conditions), and passing everything else to moto. moto's own
@@ -246,10 +246,10 @@ def _seal_chunk(job: tuple[str, str, list[tuple[str, int]]]) -> list[str]:
     """In a worker process: intake's own sealing of a chunk of applications."""
     key_arn, moto_url, chunk = job
     os.environ.update(_aws_environment(moto_url))
-    from civicline.adapters.pii import PiiCipher
+    from civicline.adapters.pii import PiiSealer
     from civicline.models.forms import ApplicantAnswers
 
-    cipher = PiiCipher(key_arn)
+    cipher = PiiSealer(key_arn)
     return [
         cipher.seal(ApplicantAnswers(**_answers(number)), application_id, FORM)
         for application_id, number in chunk
@@ -341,7 +341,7 @@ def _measure(moto_url: str) -> list[Measure]:
     boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     table = ApplicationsStandIn()
     seeded = _seed(table, key_arn, moto_url, sum(SIZES))
-    print(f"  seeded {sum(SIZES)} applications (sealed by intake's PiiCipher) in {seeded:.1f} s")
+    print(f"  seeded {sum(SIZES)} applications (sealed by intake's PiiSealer) in {seeded:.1f} s")
     measures: list[Measure] = []
     peaks: dict[int, float] = {}
     kms_per_1k: list[float] = []
@@ -406,25 +406,24 @@ def _memory_kib(field: str) -> int:
 def _export_once(config: dict[str, Any]) -> dict[str, Any]:
     import gc
 
-    from civicline.adapters.dynamodb.audit import DynamoAudit
-    from civicline.adapters.dynamodb.export_source import DynamoExportSource
-    from civicline.adapters.pii_decrypt import PiiDecryptor, kms_session
-    from civicline.adapters.s3_export import S3ExportFiles
-    from civicline.domain.export.service import ExportPorts, Invocation, run_export
+    import botocore.session
+
+    from civicline.adapters.dynamodb import dynamodb_resource
+    from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
+    from civicline.adapters.dynamodb.export_source import DynamoExportSource, export_dynamodb_client
+    from civicline.adapters.pii import PiiReader
+    from civicline.adapters.s3_export import S3ExportFiles, export_s3_client
+    from civicline.domain.export.ports import ExportPorts, Invocation
+    from civicline.domain.export.run import run_export
     from civicline.models.export import ExportRequest, ExportTuning
 
-    kms_calls = 0
-
-    def count(**_: Any) -> None:
-        nonlocal kms_calls
-        kms_calls += 1
-
-    kms_session().register("before-call.kms", count)
-    source = DynamoExportSource(APPLICATIONS_TABLE)
-    files = S3ExportFiles(BUCKET, REGION)
+    # The export function's own adapters, built as its composition root builds them.
+    pii = PiiReader(config["keyArn"], botocore.session.Session())
+    source = DynamoExportSource(export_dynamodb_client(), APPLICATIONS_TABLE)
+    files = S3ExportFiles(export_s3_client(REGION), BUCKET)
     ports = ExportPorts(
-        applications=source, surveys=source, pii=PiiDecryptor(config["keyArn"]), files=files,
-        audit=DynamoAudit(AUDIT_TABLE), notifier=_NoNotice(),
+        applications=source, surveys=source, pii=pii, files=files,
+        audit=DynamoExportAudit(dynamodb_resource().Table(AUDIT_TABLE)), notifier=_NoNotice(),
     )  # fmt: skip
     request = ExportRequest.model_validate(
         {"formId": FORM, "requestedBy": {"arn": "arn:aws:iam::1:user/bench"}}
@@ -451,7 +450,7 @@ def _export_once(config: dict[str, Any]) -> dict[str, Any]:
         "records": result.record_count,
         "seconds": seconds,
         "peakMiB": peak / 1024,
-        "kmsCalls": kms_calls,
+        "kmsCalls": pii.kms_calls,
         "csvMiB": size / 2**20,
     }
 

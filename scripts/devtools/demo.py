@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from civicline.adapters.dynamodb.audit import DynamoAudit
+from civicline.adapters.dynamodb import dynamodb_resource
+from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
 from devstack.sam_template import REPO_ROOT
 from devstack.stack import DEFAULT_LOG_DIR, LocalStack
 from devtools.resident import Resident, StackUrls, post_webhook, wait_until_idle
@@ -337,7 +338,8 @@ def scene_staff_export(story: Story) -> None:
     )
     for row in rows:
         story.say(f"     {' | '.join(row)}")
-    audit = DynamoAudit(story.stack.physical_id("AuditTable")).entries("koho_delivery")
+    audit_table = dynamodb_resource().Table(story.stack.physical_id("AuditTable"))
+    audit = DynamoExportAudit(audit_table).entries("koho_delivery")
     story.say("   And the audit trail the privacy council can ask for:")
     for entry in audit:
         fields = ("sk", "requestedBy", "issuedAt", "recordCount", "objectKey", "expiresAt")

@@ -14,8 +14,10 @@ from typing import Any
 
 from tests.integration.aws_from_template import TemplateAws
 
+from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.applications import DynamoApplications
-from civicline.adapters.pii import PiiCipher
+from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
+from civicline.adapters.pii import PiiSealer
 from civicline.domain.applications.reception import format_reception_number
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.models.forms import ApplicantAnswers
@@ -49,6 +51,10 @@ class ExportStack:
         self.applications_table = self.aws.table("ApplicationsTable")
         self.audit_table = self.aws.table("AuditTable")
         self.bucket = self.aws.bucket("ExportBucket")
+        # Intake's own adapters, built once as intake's composition root builds them.
+        self.sealer = PiiSealer(self.pii_key_arn)
+        self.applications = DynamoApplications(dynamodb_resource().Table(self.applications_table))
+        self.audit = DynamoExportAudit(dynamodb_resource().Table(self.audit_table))
 
     def add_application(
         self,
@@ -72,12 +78,12 @@ class ExportStack:
             submitted_at=received - timedelta(seconds=1),
             received_at=received,
             reception_number=format_reception_number("KH", date(2026, 11, 27), sequence),
-            pii=PiiCipher(self.pii_key_arn).seal(answers, application_id, form_id),
+            pii=self.sealer.seal(answers, application_id, form_id),
             pii_masked={"name": "新宿 **"},
             first_edition=None if kind == "stop" else date(2026, 12, 5),
             last_edition=date(2026, 11, 25) if kind == "stop" else None,
         )
-        DynamoApplications(self.applications_table).add(record, replacing_holder=None)
+        self.applications.add(record, replacing_holder=None)
         return record
 
     def item(self, application_id: str) -> dict[str, Any] | None:
@@ -106,9 +112,7 @@ class ExportStack:
         return [json.loads(m["Body"]) for m in answer.get("Messages", [])]
 
     def audit_items(self) -> list[dict[str, Any]]:
-        from civicline.adapters.dynamodb.audit import DynamoAudit
-
-        return DynamoAudit(self.audit_table).entries(FORM)
+        return self.audit.entries(FORM)
 
 
 def build_stack(aws: TemplateAws) -> ExportStack:

@@ -13,9 +13,9 @@ import botocore.client
 import pytest
 from tests.integration.export.export_stack import FORM, ExportStack
 
-from civicline.adapters.dynamodb.audit import DynamoAudit
 from civicline.domain.export.errors import WatermarkMoved
 from civicline.domain.export.watermark import Watermark
+from devtools.lambda_support import load_function_module
 
 LAG_SECONDS = 1.0
 # Slower than any write here (stamp to visible), but shorter than the lag: the lag's whole point.
@@ -53,7 +53,7 @@ def test_applications_arriving_during_an_export_are_exported_once(
 ) -> None:
     # Given a safety lag longer than the slowest write (stamped, then stored up to 0.3 s later)
     monkeypatch.setenv("EXPORT_SAFETY_LAG_SECONDS", str(LAG_SECONDS))
-    stack.handler.tuning.cache_clear()
+    stack.handler = load_function_module("export")  # a new container: its tuning read at cold start
     stored: list[str] = []
     lock = threading.Lock()
     started = threading.Event()
@@ -94,7 +94,7 @@ def test_applications_arriving_during_an_export_are_exported_once(
 
 def test_two_exports_cannot_claim_from_the_same_watermark(stack: ExportStack) -> None:
     # Given two exports that read the same watermark
-    audit = DynamoAudit(stack.audit_table)
+    audit = stack.audit
     previous = audit.watermark(FORM)
     now = datetime.now(UTC)
 

@@ -15,7 +15,6 @@ from tests.integration.export.export_stack import (
     ExportStack,
 )
 
-from civicline.adapters.dynamodb.applications import DynamoApplications
 from civicline.models.forms import SurveyResponse
 
 PERSONAL = (SAMPLE.name, SAMPLE.kana, SAMPLE.address, "1234-5678", "3-1234", SAMPLE.phone)
@@ -199,7 +198,7 @@ def test_unknown_form_is_refused(stack: ExportStack) -> None:
 
 def test_survey_results_are_counts_without_personal_data(stack: ExportStack) -> None:
     # Given survey responses stored as the survey recorder stores them (one with a free-text comment)
-    store = DynamoApplications(stack.applications_table)
+    store = stack.applications
     for n, satisfaction in enumerate(["5", "5", "2"]):
         store.add_survey(
             SurveyResponse(

@@ -7,10 +7,18 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
+import botocore.session
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from tests.integration.aws_from_template import TemplateAws
 
+from civicline.adapters.dynamodb import dynamodb_resource
+from civicline.adapters.dynamodb.applications import DynamoApplications
+from civicline.adapters.pii import PiiReader
+from civicline.models.environment import IntakeEnvironment
+from civicline.services import intake
 from devstack.fake_line import FakeLine
 from devtools.lambda_support import FakeLambdaContext, load_function_module
 
@@ -23,7 +31,12 @@ def sqs_record(body: str, message_id: str | None = None, receive_count: int = 1)
         "messageId": message_id or str(uuid.uuid4()),
         "receiptHandle": str(uuid.uuid4()),
         "body": body,
-        "attributes": {"ApproximateReceiveCount": str(receive_count), "SentTimestamp": "1764205323000"},
+        "attributes": {  # as SQS sends them (Powertools' SqsRecordModel requires each)
+            "ApproximateReceiveCount": str(receive_count),
+            "SentTimestamp": "1764205323000",
+            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+            "ApproximateFirstReceiveTimestamp": "1764205323100",
+        },
         "messageAttributes": {},
         "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 (SQS's checksum)
         "eventSource": "aws:sqs",
@@ -43,8 +56,15 @@ class IntakeStack:
         self.applications_table = self.aws.table("ApplicationsTable")
         self.idempotency_table = self.aws.table("IdempotencyTable")
         self.app: ModuleType = load_function_module("intake")
-        # As lambda_handler does: direct calls of the idempotent store (crash scenarios) need it too.
-        self.app.idempotency_config.register_lambda_context(FakeLambdaContext())
+        # For the crash scenarios: the same service, built as the composition root builds it, called
+        # directly. As lambda_handler does, its idempotency needs the invocation's context.
+        self.service = intake.build(
+            IntakeEnvironment.from_environ(), dynamodb_resource(), Logger(), Metrics()
+        )
+        self.service.idempotency_config.register_lambda_context(cast(LambdaContext, FakeLambdaContext()))
+        self.applications = DynamoApplications(dynamodb_resource().Table(self.applications_table))
+        # Export's reader opens what intake sealed (intake's role cannot decrypt; the tests can).
+        self.pii = PiiReader(self.pii_key_arn, botocore.session.Session())
 
     def deliver(self, *records: dict[str, Any]) -> list[str]:
         """One SQS batch to the handler; the message ids it reported failed."""

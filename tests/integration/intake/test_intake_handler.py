@@ -16,9 +16,8 @@ from tests.integration.intake.intake_stack import (
 )
 from tests.unit.applications.applications_fakes import ANSWERS, USER, application, survey
 
-from civicline.adapters.dynamodb.applications import DynamoApplications
 from civicline.adapters.line.confirmation import confirmation_retry_key
-from civicline.adapters.pii import PiiCipher, PiiUnreadable
+from civicline.domain.applications.errors import PiiUnreadable
 from civicline.domain.applications.reception import RECEPTION_NUMBER_PATTERN
 from civicline.domain.applications.status import StatusQuery
 from civicline.domain.applications.surveys import survey_counts
@@ -66,7 +65,7 @@ def test_an_application_is_stored_once_sealed_and_confirmed(stack: IntakeStack) 
     number = _string(item, "receptionNumber")
     assert RECEPTION_NUMBER_PATTERN.match(number)
     assert item["piiMasked"]["M"]["phone"]["S"] == "090-****-5678"
-    cipher = PiiCipher(stack.pii_key_arn)
+    cipher = stack.pii
     assert cipher.open(_string(item, "pii"), submitted.submission_id, "koho_delivery") == ANSWERS
     stored = json.dumps(item, ensure_ascii=False)
     for plain in PLAIN_PII:
@@ -153,7 +152,7 @@ def test_a_crash_after_the_store_before_its_idempotency_record_stores_nothing_tw
 ) -> None:
     # Given a run that stored the application and died before recording it as done (no card sent)
     submitted = application()
-    first = stack.app.store_application(submitted)
+    first = stack.service.store_application(submitted)
     assert stack.received_by(USER) == []
     # When SQS redelivers the message
     assert stack.deliver(sqs_record(_body(submitted), receive_count=2)) == []
@@ -169,7 +168,7 @@ def test_a_crash_after_the_idempotency_record_before_the_push_still_confirms_onc
 ) -> None:
     # Given a run that stored and recorded the outcome, then died before pushing
     submitted = application()
-    first = stack.app.idempotent_store()(application=submitted)
+    first = stack.service.store_once(application=submitted)
     # When SQS redelivers the message twice
     assert stack.deliver(sqs_record(_body(submitted), receive_count=2)) == []
     assert stack.deliver(sqs_record(_body(submitted), receive_count=3)) == []
@@ -201,7 +200,7 @@ def test_reception_numbers_are_unique_under_fifty_concurrent_intakes(stack: Inta
     # Given 50 residents' applications handled at the same time
     submissions = [application(f"c{n}", user_id=f"U{n:032x}") for n in range(50)]
     with ThreadPoolExecutor(max_workers=16) as pool:
-        outcomes = list(pool.map(lambda a: stack.app.idempotent_store()(application=a), submissions))
+        outcomes = list(pool.map(lambda a: stack.service.store_once(application=a), submissions))
     # Then each got its own number, and the store agrees
     numbers = {o.reception_number for o in outcomes}
     assert len(numbers) == 50
@@ -213,7 +212,7 @@ def test_reception_numbers_are_unique_under_fifty_concurrent_intakes(stack: Inta
 def test_two_concurrent_submissions_of_one_kind_never_both_store(stack: IntakeStack) -> None:
     submissions = [application(f"c{n}") for n in range(8)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        outcomes = list(pool.map(lambda a: stack.app.idempotent_store()(application=a), submissions))
+        outcomes = list(pool.map(lambda a: stack.service.store_once(application=a), submissions))
     assert len(stack.items("application")) == 1
     assert sorted(o.result for o in outcomes) == ["refused_pending"] * 7 + ["stored"]
 
@@ -228,7 +227,7 @@ def test_the_status_command_lists_the_residents_applications(stack: IntakeStack)
     assert stack.deliver(*(sqs_record(_body(b)) for b in bodies)) == []
     assert stack.deliver(sqs_record(_body(survey()))) == []
     # When the resident asks for 申請状況
-    outcome = StatusQuery(DynamoApplications(stack.applications_table)).reply(USER)
+    outcome = StatusQuery(stack.applications).reply(USER)
     # Then their two applications are listed as received, and nothing else
     (card,) = outcome.replies
     assert isinstance(card, Card)
@@ -258,7 +257,7 @@ def test_a_survey_is_stored_once_with_the_residents_id_only(stack: IntakeStack) 
     }
     assert stack.pushes() == []
     # And staff can count it per choice
-    responses = list(DynamoApplications(stack.applications_table).survey_responses("koho_survey"))
+    responses = list(stack.applications.survey_responses("koho_survey"))
     assert [r.answers["articles"] for r in responses] == ["events"]
     assert responses[0] == survey()
     assert survey_counts_of(responses) == {"events": 1}
@@ -323,9 +322,7 @@ def test_no_personal_data_reaches_logs_or_the_idempotency_table(
 def test_the_pii_decrypts_to_the_answers_only_with_the_pii_key(stack: IntakeStack) -> None:
     assert stack.deliver(sqs_record(_body(application()))) == []
     (item,) = stack.items("application")
-    answers = PiiCipher(stack.pii_key_arn).open(
-        _string(item, "pii"), _string(item, "applicationId"), "koho_delivery"
-    )
+    answers = stack.pii.open(_string(item, "pii"), _string(item, "applicationId"), "koho_delivery")
     assert isinstance(answers, ApplicantAnswers)
     assert answers.phone == ANSWERS.phone
 

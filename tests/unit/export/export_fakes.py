@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
+from civicline.domain.applications.errors import PiiUnreadable
 from civicline.domain.applications.records import ApplicationRecord, ApplicationStatus
-from civicline.domain.export.errors import ExportStoreFailed, UnreadablePii, WatermarkMoved
-from civicline.domain.export.ports import Bounds, StoredApplication
-from civicline.domain.export.service import ExportPorts, Invocation
+from civicline.domain.export.errors import ExportStoreFailed, WatermarkMoved
+from civicline.domain.export.ports import Bounds, ExportPorts, Invocation, StoredApplication
 from civicline.domain.export.watermark import Watermark, bound
 from civicline.models.export import ExportResult
 from civicline.models.forms import ApplicantAnswers, SurveyResponse
@@ -107,7 +107,7 @@ class FakePii:
     def open(self, ciphertext: str, application_id: str, form_id: str) -> ApplicantAnswers:
         sealed_value = json.loads(ciphertext)
         if application_id in self.unreadable or sealed_value["id"] != application_id:
-            raise UnreadablePii(application_id)
+            raise PiiUnreadable(application_id)
         return ApplicantAnswers.model_validate(sealed_value["answers"])
 
 

@@ -10,7 +10,7 @@ import pytest
 from tests.unit.export.export_fakes import FORM, T0, World
 
 from civicline.domain.export.errors import ExportInProgress, ExportNotFound, ExportStoreFailed, UnknownForm
-from civicline.domain.export.service import run_export
+from civicline.domain.export.run import run_export
 from civicline.models.export import ExportRequest, ExportTuning
 from civicline.models.forms import SurveyResponse
 

@@ -42,3 +42,8 @@ def is_not_found(error: ClientError | BotoCoreError) -> bool:
 def domain_error[E: CivicLineError](error: ClientError | BotoCoreError, operation: str, kind: type[E]) -> E:
     """`kind` for a failed call: the operation and the error code, no content."""
     return kind(f"{operation} failed: {error_code(error)}")
+
+
+def cancellation_codes(error: ClientError) -> list[str]:
+    """A cancelled transaction's reason codes, one per action (`"None"` for the actions that passed)."""
+    return [str(reason.get("Code", "")) for reason in error.response.get("CancellationReasons") or []]

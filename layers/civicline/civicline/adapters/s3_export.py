@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +23,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from civicline.adapters.aws_errors import domain_error, is_not_found
 from civicline.domain.export.errors import ExportStoreFailed
 from civicline.models.export import LINK_EXPIRY_CEILING_SECONDS
 
@@ -31,8 +31,8 @@ PART_BYTES = 5 * 1024 * 1024  # S3's minimum part size: the least memory a multi
 DEFAULT_REGION = "ap-northeast-1"
 
 
-@cache
-def _client(region: str) -> Any:
+def export_s3_client(region: str = DEFAULT_REGION) -> Any:
+    """The client S3ExportFiles needs: SigV4 on the regional virtual-hosted endpoint (see above)."""
     return boto3.client(
         "s3",
         region_name=region,
@@ -53,20 +53,15 @@ def content_disposition(download_name: str, ascii_name: str) -> str:
 
 
 def _failed(error: ClientError | BotoCoreError, operation: str) -> ExportStoreFailed:
-    code = (
-        error.response.get("Error", {}).get("Code", "?")
-        if isinstance(error, ClientError)
-        else type(error).__name__
-    )
-    return ExportStoreFailed(f"S3 {operation} failed: {code}")
+    return domain_error(error, f"S3 {operation}", ExportStoreFailed)
 
 
 class S3ExportFiles:
-    """ExportFiles over the export bucket."""
+    """ExportFiles over the export bucket, through a client made by `export_s3_client`."""
 
-    def __init__(self, bucket: str, region: str = DEFAULT_REGION, part_bytes: int = PART_BYTES) -> None:
+    def __init__(self, client: Any, bucket: str, part_bytes: int = PART_BYTES) -> None:
         self._bucket = bucket
-        self._client = _client(region)
+        self._client = client
         self._part_bytes = part_bytes
 
     def upload(self, key: str, chunks: Iterable[bytes], content_type: str) -> int:
@@ -150,7 +145,7 @@ class S3ExportFiles:
         try:
             self._client.head_object(Bucket=self._bucket, Key=key)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if is_not_found(error):
                 return False
             raise _failed(error, "head") from error
         except BotoCoreError as error:

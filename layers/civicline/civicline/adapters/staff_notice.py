@@ -11,10 +11,8 @@ name. Nothing in the notice is personal data.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.domain.errors import RetryableError
@@ -45,11 +43,6 @@ class NoticeFailed(RetryableError):
     """The topic refused or could not be reached."""
 
 
-@cache
-def _client() -> Any:
-    return boto3.client("sns")
-
-
 def notice_text(result: ExportResult, file_days: int) -> tuple[str, str]:
     """(subject, body) of the notice for a scheduled export."""
     problems = ""
@@ -69,16 +62,17 @@ def notice_text(result: ExportResult, file_days: int) -> tuple[str, str]:
 
 
 class SnsStaffNotifier:
-    """StaffNotifier over the staff notices topic."""
+    """StaffNotifier over the staff notices topic (`client`: a boto3 SNS client)."""
 
-    def __init__(self, topic_arn: str, file_days: int = 7) -> None:
+    def __init__(self, client: Any, topic_arn: str, file_days: int = 7) -> None:
+        self._sns = client
         self._topic_arn = topic_arn
         self._file_days = file_days
 
     def export_ready(self, result: ExportResult) -> None:
         subject, body = notice_text(result, self._file_days)
         try:
-            _client().publish(TopicArn=self._topic_arn, Subject=subject[:99], Message=body)
+            self._sns.publish(TopicArn=self._topic_arn, Subject=subject[:99], Message=body)
         except (ClientError, BotoCoreError) as error:
             raise NoticeFailed(
                 f"staff notice for {result.export_id} failed: {type(error).__name__}"

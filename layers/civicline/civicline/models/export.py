@@ -11,22 +11,23 @@ presigned link. Two modes:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+import os
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from civicline.models.forms import FORM_ID_PATTERN
+from civicline.ward_time import as_ward_time, ward_day_start
 
 DEFAULT_FORM_ID = "koho_delivery"
 # S3 allows a week for SigV4 links; a download link to applicants' personal data lives minutes.
 LINK_EXPIRY_CEILING_SECONDS = 3600
 LINK_EXPIRY_DEFAULT_SECONDS = 900
 LINK_EXPIRY_FLOOR_SECONDS = 60
-# Japan keeps no daylight saving time: a fixed offset is exact (and needs no tz database on Lambda).
-JST_OFFSET = timedelta(hours=9)
 
 
 class ExportEncoding(StrEnum):
@@ -51,17 +52,13 @@ class Requester(_Wire):
     account: str | None = Field(default=None, pattern=r"^\d{12}$")
 
 
-def _jst_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, UTC) - JST_OFFSET
-
-
 def _moment(value: Any, *, end_of_day: bool) -> Any:
     """A bare date is a JST day: `from` its start, `to` the start of the next one (so it is included)."""
     if isinstance(value, str) and len(value) == 10:
         day = date.fromisoformat(value)
-        return _jst_start(day + timedelta(days=1) if end_of_day else day)
+        return ward_day_start(day + timedelta(days=1) if end_of_day else day)
     if isinstance(value, date) and not isinstance(value, datetime):
-        return _jst_start(value + timedelta(days=1) if end_of_day else value)
+        return ward_day_start(value + timedelta(days=1) if end_of_day else value)
     return value
 
 
@@ -100,9 +97,8 @@ class ExportRequest(_Wire):
     @field_validator("from_", "to")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC) - JST_OFFSET  # a bare local time is the ward's (JST)
-        return value
+        # A bare local time is the ward's (JST).
+        return None if value is None else as_ward_time(value)
 
     @model_validator(mode="after")
     def _range_is_whole(self) -> ExportRequest:
@@ -140,6 +136,11 @@ class ExportTuning(BaseModel):
     safety_lag_seconds: float = Field(alias="EXPORT_SAFETY_LAG_SECONDS", default=120.0, ge=0)
     file_days: int = Field(alias="EXPORT_OBJECT_EXPIRATION_DAYS", default=7, ge=1, le=30)
     region: str = Field(alias="AWS_REGION", default="ap-northeast-1")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """The process environment (or `environ`) as the tuning: read once, by the composition root."""
+        return cls.model_validate(dict(os.environ if environ is None else environ))
 
     @property
     def safety_lag(self) -> timedelta:

@@ -32,6 +32,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
+from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.applications import DynamoApplications
 from civicline.adapters.dynamodb.conversations import DynamoConversations
 from civicline.adapters.dynamodb.data_rights import DynamoDataRights, DynamoDataRightsAudit
@@ -66,7 +67,7 @@ def build_dispatcher(env: ConversationEnvironment) -> Dispatcher:
         events,
         conversations=conversations,
         queue=ApplicationsQueue(env.applications_queue_url),
-        statuses=DynamoApplications(env.applications_table),
+        statuses=DynamoApplications(dynamodb_resource().Table(env.applications_table)),
     )
     install_data_rights(
         events,

@@ -10,31 +10,43 @@ Events:
 
 The answer is ExportResult (camelCase JSON) with the link in `url`, or `{"error": {"type", "message"}}`.
 The link is never logged: it is a bearer token to applicants' personal data.
+
+Metrics (per invocation): RecordsExported, KmsCalls, UnencodableCells, UnreadableApplications,
+LinksIssued, ExportsRefused (answered with an error), ExportsFailed (raised: Lambda or the scheduler
+retries), StaffNoticesFailed.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger
+import boto3
+import botocore.session
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from civicline.adapters.dynamodb.audit import DynamoAudit
-from civicline.adapters.dynamodb.export_source import DynamoExportSource
-from civicline.adapters.pii_decrypt import PiiDecryptor
-from civicline.adapters.s3_export import S3ExportFiles
+from civicline.adapters.dynamodb import dynamodb_resource
+from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
+from civicline.adapters.dynamodb.export_source import DynamoExportSource, export_dynamodb_client
+from civicline.adapters.pii import PiiReader
+from civicline.adapters.s3_export import S3ExportFiles, export_s3_client
 from civicline.adapters.staff_notice import NoticeFailed, SnsStaffNotifier
+from civicline.domain.applications.errors import PiiUnavailable
 from civicline.domain.export.errors import ExportError, ExportInProgress
-from civicline.domain.export.service import ExportPorts, Invocation, run_export
-from civicline.models.environment import ExportEnvironment, environment
+from civicline.domain.export.ports import ExportPorts, Invocation, StaffNotifier
+from civicline.domain.export.run import run_export
+from civicline.models.environment import ExportEnvironment
 from civicline.models.export import ExportRequest, ExportResult, ExportTrigger, ExportTuning
+from civicline.models.validation import validation_details
 
 LEASE_MARGIN = timedelta(seconds=60)
+# What staff are told rather than raised at: the request or the moment is wrong, not the function.
+REFUSALS = (ExportError, PiiUnavailable)
 
 
 def new_export_id(now: datetime) -> str:
@@ -42,12 +54,13 @@ def new_export_id(now: datetime) -> str:
     return f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
-class _LoggedNotifier:
-    """A notice that fails is logged, not raised: the export is committed and audited already."""
+class LoggedNotifier:
+    """A notice that fails is logged and counted, not raised: the export is committed and audited."""
 
-    def __init__(self, notifier: SnsStaffNotifier, logger: Logger) -> None:
+    def __init__(self, notifier: StaffNotifier, logger: Logger, metrics: Metrics) -> None:
         self._notifier = notifier
         self._logger = logger
+        self._metrics = metrics
 
     def export_ready(self, result: ExportResult) -> None:
         try:
@@ -56,6 +69,7 @@ class _LoggedNotifier:
             self._logger.error(
                 "staff notice failed", extra={"export_id": result.export_id, "reason": str(error)}
             )
+            self._metrics.add_metric(name="StaffNoticesFailed", unit=MetricUnit.Count, value=1)
 
 
 def _error(kind: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -63,34 +77,32 @@ def _error(kind: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 class ExportService:
-    """One invocation's export on this function's adapters; tuning is read once per sandbox."""
+    """One invocation's export over the ports it was built with (once per container)."""
 
-    def __init__(self, logger: Logger) -> None:
+    def __init__(
+        self,
+        ports: ExportPorts,
+        tuning: ExportTuning,
+        logger: Logger,
+        metrics: Metrics,
+        kms_calls: Callable[[], int] = lambda: 0,
+    ) -> None:
+        self._ports = ports
+        self._tuning = tuning
         self._logger = logger
-        self.tuning = cache(lambda: ExportTuning.model_validate(dict(os.environ)))
+        self._metrics = metrics
+        self._kms_calls = kms_calls
 
-    def _ports(self, env: ExportEnvironment, settings: ExportTuning) -> ExportPorts:
-        source = DynamoExportSource(env.applications_table)
-        return ExportPorts(
-            applications=source,
-            surveys=source,
-            pii=PiiDecryptor(env.pii_key_arn),
-            files=S3ExportFiles(env.export_bucket, settings.region),
-            audit=DynamoAudit(env.audit_table),
-            notifier=_LoggedNotifier(SnsStaffNotifier(env.staff_topic_arn, settings.file_days), self._logger),
-        )
+    def _count(self, name: str, value: int = 1) -> None:
+        self._metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        env = environment(ExportEnvironment)
-        settings = self.tuning()
         try:
             request = ExportRequest.model_validate(event)
         except ValidationError as error:
             # Field paths and reasons only: the values stay out of the answer and the logs.
-            details = [
-                {"loc": ".".join(map(str, e["loc"])), "msg": e["msg"]}
-                for e in error.errors(include_input=False)
-            ]
+            self._count("ExportsRefused")
+            details = [{"loc": d["field"], "msg": d["message"]} for d in validation_details(error)]
             return _error("InvalidRequest", "invalid export request", details=details)
         now = datetime.now(UTC)
         run = Invocation(
@@ -102,16 +114,25 @@ class ExportService:
         self._logger.append_keys(
             export_id=run.export_id, form_id=request.form_id, trigger=request.trigger.value
         )
+        kms_before = self._kms_calls()
         try:
-            result = run_export(request, self._ports(env, settings), settings, run)
-        except ExportInProgress as error:
-            if request.trigger is ExportTrigger.SCHEDULE:
+            result = run_export(request, self._ports, self._tuning, run)
+        except REFUSALS as error:
+            if isinstance(error, ExportInProgress) and request.trigger is ExportTrigger.SCHEDULE:
+                self._count("ExportsFailed")
                 raise  # the scheduler's retry runs once the other export is done
+            self._count("ExportsRefused")
             self._logger.warning("export refused", extra={"reason": type(error).__name__})
             return _error(type(error).__name__, str(error))
-        except ExportError as error:
-            self._logger.warning("export refused", extra={"reason": type(error).__name__})
-            return _error(type(error).__name__, str(error))
+        except Exception:
+            self._count("ExportsFailed")
+            raise
+        finally:
+            self._count("KmsCalls", self._kms_calls() - kms_before)
+        self._count("RecordsExported", result.record_count)
+        self._count("UnencodableCells", result.unencodable_total)
+        self._count("UnreadableApplications", result.skipped_unreadable)
+        self._count("LinksIssued", int(result.url is not None))
         self._logger.info(
             "export done",
             extra={
@@ -127,3 +148,19 @@ class ExportService:
             },
         )
         return result.model_dump(mode="json", by_alias=True)
+
+
+def build(env: ExportEnvironment, tuning: ExportTuning, logger: Logger, metrics: Metrics) -> ExportService:
+    """The composition root's wiring (functions/export/app.py calls it once per container; tests too)."""
+    source = DynamoExportSource(export_dynamodb_client(), env.applications_table)
+    pii = PiiReader(env.pii_key_arn, botocore.session.Session())
+    notifier = SnsStaffNotifier(boto3.client("sns"), env.staff_topic_arn, tuning.file_days)
+    ports = ExportPorts(
+        applications=source,
+        surveys=source,
+        pii=pii,
+        files=S3ExportFiles(export_s3_client(tuning.region), env.export_bucket),
+        audit=DynamoExportAudit(dynamodb_resource().Table(env.audit_table)),
+        notifier=LoggedNotifier(notifier, logger, metrics),
+    )
+    return ExportService(ports, tuning, logger, metrics, kms_calls=lambda: pii.kms_calls)

@@ -28,7 +28,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from civicline.adapters.dynamodb import dynamodb_resource, is_condition_failure, table, unavailable
+from civicline.adapters.aws_errors import cancellation_codes, is_condition_failure, is_transaction_cancelled
+from civicline.adapters.dynamodb import unavailable
 from civicline.domain.applications.errors import AlreadyStored, PendingGuardTaken
 from civicline.domain.applications.records import (
     ApplicationRecord,
@@ -104,14 +105,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _cancellation_codes(error: ClientError) -> list[str]:
-    return [str(reason.get("Code", "")) for reason in error.response.get("CancellationReasons") or []]
-
-
 class DynamoApplications:
-    def __init__(self, table_name: str, clock: Callable[[], float] = time.time) -> None:
-        self._table_name = table_name
-        self._table = table(table_name)
+    """ApplicationStore, StatusSource and SurveyStore over the Applications table (a boto3 Table resource)."""
+
+    def __init__(self, table: Any, clock: Callable[[], float] = time.time) -> None:
+        self._table_name = table.name
+        self._table = table
         self._clock = clock
 
     # -- intake -------------------------------------------------------------------------------------
@@ -158,7 +157,7 @@ class DynamoApplications:
             guard_put["ConditionExpression"] = "holderId = :released"
             guard_put["ExpressionAttributeValues"] = {":released": replacing_holder}
         try:
-            dynamodb_resource().meta.client.transact_write_items(
+            self._table.meta.client.transact_write_items(
                 TransactItems=[
                     {
                         "Put": {
@@ -171,9 +170,9 @@ class DynamoApplications:
                 ]
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            if not is_transaction_cancelled(error):
                 raise unavailable(error, "Applications.transact_write_items") from error
-            codes = _cancellation_codes(error)
+            codes = cancellation_codes(error)
             if codes and codes[0] == "ConditionalCheckFailed":
                 raise AlreadyStored(f"application {record.application_id} already stored") from None
             if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":

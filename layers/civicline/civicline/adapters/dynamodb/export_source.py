@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from civicline.adapters.aws_errors import cancellation_codes, is_transaction_cancelled
 from civicline.adapters.dynamodb import unavailable
 from civicline.adapters.dynamodb.applications import BY_FORM_RECEIVED_INDEX, guard_id
 from civicline.domain.applications.records import ApplicationRecord, ApplicationStatus
@@ -52,8 +52,8 @@ _APPLICATION_ATTRIBUTES = (
 )
 
 
-@cache
-def _low_level_client() -> Any:
+def export_dynamodb_client() -> Any:
+    """The low-level client DynamoExportSource reads and marks with (built once by the composition root)."""
     return boto3.client("dynamodb", config=_CONFIG)
 
 
@@ -105,9 +105,9 @@ def _key_condition(bounds: Bounds | None) -> tuple[str, dict[str, Any]]:
 class DynamoExportSource:
     """ApplicationSource and SurveySource over the Applications table."""
 
-    def __init__(self, table_name: str, workers: int = MARK_WORKERS) -> None:
+    def __init__(self, client: Any, table_name: str, workers: int = MARK_WORKERS) -> None:
         self._table_name = table_name
-        self._client = _low_level_client()
+        self._client = client
         self._workers = workers
 
     # ------------------------------------------------------------ reading
@@ -187,10 +187,9 @@ class DynamoExportSource:
         try:
             self._client.transact_write_items(TransactItems=actions)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            if not is_transaction_cancelled(error):
                 raise unavailable(error, "Applications.transact_write_items(exported)") from error
-            reasons = error.response.get("CancellationReasons") or []
-            return [str(reason.get("Code", "")) for reason in reasons] or ["?"]
+            return cancellation_codes(error) or ["?"]
         except BotoCoreError as error:
             raise unavailable(error, "Applications.transact_write_items(exported)") from error
         return None

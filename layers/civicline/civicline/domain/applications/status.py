@@ -2,7 +2,7 @@
 
 Wiring in the conversation worker (its role may Query the `byUser` index)::
 
-    status = StatusQuery(DynamoApplications(env.applications_table))
+    status = StatusQuery(DynamoApplications(dynamodb.Table(env.applications_table)))
     dispatcher.text_command(text("intake.status.command"), status.on_command)
 
 `reply(user_id)` gives the same Outcome for callers that are not the dispatcher.

@@ -25,13 +25,5 @@ class ExportStoreFailed(RetryableError, ExportError):
     """The export file could not be written or the link signed (S3 unreachable, refused)."""
 
 
-class PiiUnavailableForExport(RetryableError, ExportError):
-    """KMS could not decrypt for now: the export should be tried again."""
-
-
-class UnreadablePii(ExportError):
-    """An application's PII does not open with its key and binding (tampered, moved): skipped, reported."""
-
-
 class ExportNotFound(ExportError):
     """No such export of the form, or its file has expired (re-export the period instead)."""

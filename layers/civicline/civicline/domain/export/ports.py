@@ -67,7 +67,7 @@ class SurveySource(Protocol):
 
 class PiiOpener(Protocol):
     def open(self, ciphertext: str, application_id: str, form_id: str) -> ApplicantAnswers:
-        """The applicant's answers; raises UnreadablePii or PiiUnavailableForExport."""
+        """The applicant's answers; raises PiiUnreadable or PiiUnavailable."""
         ...
 
 
@@ -115,3 +115,23 @@ class StaffNotifier(Protocol):
     def export_ready(self, result: ExportResult) -> None:
         """Tell staff a scheduled export is ready (count, how to get the link)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExportPorts:
+    applications: ApplicationSource
+    surveys: SurveySource
+    pii: PiiOpener
+    files: ExportFiles
+    audit: AuditLog
+    notifier: StaffNotifier
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """This run: its ids, its clock, and until when it may hold the watermark (its Lambda's deadline)."""
+
+    export_id: str
+    invocation_id: str
+    now: datetime
+    lease_until: datetime

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from civicline.domain.applications.labels import kind_label
-from civicline.domain.applications.reception import JST
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.domain.export.csv_stream import CsvRow
 from civicline.domain.forms.phone import normalise_phone
 from civicline.domain.forms.text_inputs import InvalidInput
 from civicline.models.forms import ApplicantAnswers
+from civicline.ward_time import ward_time
 
 APPLICATION_HEADER = (
     "受付番号",
@@ -41,7 +41,7 @@ def edition_cell(first: date | None, last: date | None) -> str:
 
 
 def received_cell(received_at: datetime) -> str:
-    return received_at.astimezone(JST).strftime(RECEIVED_FORMAT)
+    return ward_time(received_at).strftime(RECEIVED_FORMAT)
 
 
 def phone_cell(e164: str) -> str:

@@ -1,4 +1,5 @@
-"""The Audit table as the export writes it: watermarks, and one record per export and per link issued.
+"""Export's part of the Audit table: watermarks, and one record per export and per link issued.
+(Data rights keep their records in the same table: data_rights_audit.py.)
 
 Items (pk / sk):
 
@@ -20,7 +21,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from civicline.adapters.dynamodb import dynamodb_resource, is_condition_failure, table, unavailable
+from civicline.adapters.aws_errors import is_condition_failure, is_transaction_cancelled
+from civicline.adapters.dynamodb import unavailable
 from civicline.domain.export.errors import WatermarkMoved
 from civicline.domain.export.watermark import Claim, Watermark
 from civicline.models.export import ExportResult
@@ -91,12 +93,12 @@ def _record_item(result: ExportResult, sk: str) -> dict[str, Any]:
     return {"pk": export_pk(result.form_id), "sk": sk, "recordType": "export", **body}
 
 
-class DynamoAudit:
-    """AuditLog over the Audit table."""
+class DynamoExportAudit:
+    """AuditLog over the Audit table; `table` is a boto3 DynamoDB Table resource."""
 
-    def __init__(self, table_name: str) -> None:
-        self._table_name = table_name
-        self._table = table(table_name)
+    def __init__(self, table: Any) -> None:
+        self._table_name = table.name
+        self._table = table
 
     def watermark(self, form_id: str) -> Watermark:
         try:
@@ -131,11 +133,11 @@ class DynamoAudit:
             "ConditionExpression": "attribute_not_exists(pk)",
         }
         try:
-            dynamodb_resource().meta.client.transact_write_items(
+            self._table.meta.client.transact_write_items(
                 TransactItems=[{"Put": watermark_put}, {"Put": record_put}]
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+            if is_transaction_cancelled(error):
                 raise WatermarkMoved(
                     f"watermark of {new.form_id} moved: export {result.export_id} not committed"
                 ) from None
