@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from tests.integration.emf_metrics import emf_counts
 from tests.integration.export.export_stack import (
     SAMPLE,
     STAFF_ARN,
@@ -246,3 +247,21 @@ def test_pii_moved_onto_another_item_is_refused_and_reported(stack: ExportStack)
     item = stack.item(target.application_id)
     assert item is not None
     assert item["status"]["S"] == "received"
+
+
+def test_an_export_is_counted_in_metrics(stack: ExportStack, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given two applications, one of them with a name Shift_JIS cannot hold
+    stack.add_application()
+    stack.add_application(SAMPLE.model_copy(update={"name": "𠮷野 家子"}))
+    # When staff export them in cp932
+    result = stack.staff_export(encoding="cp932")
+    # Then the records, the KMS calls, the encoding problem and the link are counted
+    counts = emf_counts(capsys.readouterr().out)
+    assert counts["RecordsExported"] == result["recordCount"] == 2
+    assert counts["UnencodableCells"] == result["unencodableTotal"] == 1
+    assert counts["LinksIssued"] == 1
+    assert 1 <= counts["KmsCalls"] <= 2  # applications sealed together share a data key
+    assert counts["UnreadableApplications"] == 0
+    # And a refused request is counted as refused
+    stack.invoke({"formId": "nope"})
+    assert emf_counts(capsys.readouterr().out)["ExportsRefused"] == 1

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from tests.integration.emf_metrics import emf_counts
 from tests.integration.intake.intake_stack import (
     IntakeStack,
     sqs_record,
@@ -336,3 +337,36 @@ def test_the_sample_event_is_handled(stack: IntakeStack) -> None:
     assert stack.deliver(*event["Records"]) == []
     assert len(stack.items("application")) == 1
     assert len(stack.pushes()) == 1
+
+
+def test_a_malformed_message_is_logged_by_id_and_field_names_and_counted(
+    stack: IntakeStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a body the worker would never send (a phone number not in E.164)
+    body = json.loads(_body(application()))
+    body["answers"]["phone"] = "090-1234-5678"
+    record = sqs_record(json.dumps(body, ensure_ascii=False))
+    # When intake receives it
+    assert stack.deliver(record) == [record["messageId"]]
+    # Then the log names the message and the field, never the value, and MalformedRecords counts it
+    logs = capsys.readouterr().out
+    (line,) = [json.loads(x) for x in logs.splitlines() if "malformed record" in x]
+    assert line["message_id"] == record["messageId"]
+    assert any(field.endswith("answers.phone") for field in line["invalid_fields"])
+    assert "090-1234-5678" not in logs
+    assert emf_counts(logs) == {"MalformedRecords": 1}
+
+
+def test_stores_and_duplicates_are_counted_apart(
+    stack: IntakeStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an application delivered, then delivered again
+    body = _body(application())
+    assert stack.deliver(sqs_record(body)) == []
+    assert stack.deliver(sqs_record(body, receive_count=2)) == []
+    # Then it was stored once, answered from the idempotency record once, and the card pushed once
+    counts = emf_counts(capsys.readouterr().out)
+    assert counts["ApplicationsStored"] == 1
+    assert counts["ApplicationsRepeated"] == 1
+    assert counts["NoticesPushed"] == 1
+    assert counts["NoticesAlreadyPushed"] == 1

@@ -106,6 +106,9 @@ class PiiReader:
     whose calls it counts (`kms_calls`, for the export's metrics and the bench)."""
 
     def __init__(self, key_arn: str, session: botocore.session.Session) -> None:
+        self.kms_calls = 0
+        # Before the provider exists: each client copies the session's handlers when it is created.
+        session.register("before-call.kms", self._count)
         provider = StrictAwsKmsMasterKeyProvider(key_ids=[key_arn], botocore_session=session)
         self._materials = CachingCryptoMaterialsManager(
             master_key_provider=provider,
@@ -113,8 +116,6 @@ class PiiReader:
             max_age=OPEN_CACHE_MAX_AGE_SECONDS,
         )
         self._client = EncryptionSDKClient()
-        self.kms_calls = 0
-        session.register("before-call.kms", self._count)
 
     def _count(self, **_: Any) -> None:
         self.kms_calls += 1
