@@ -2,7 +2,7 @@
 
 The composition root: the service is built once per container from explicit adapters. Why storing runs
 under idempotency and the notice is pushed after it: civicline.services.intake. Malformed records go
-to the dead-letter queue: civicline.adapters.sqs.malformed.
+to the dead-letter queue: civicline.services.malformed_records.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from civicline.adapters.dynamodb import dynamodb_resource
-from civicline.adapters.sqs.malformed import ValidatedBatchProcessor
 from civicline.adapters.sqs.submission_record import SubmissionRecord
 from civicline.models.environment import IntakeEnvironment
 from civicline.services import intake
+from civicline.services.malformed_records import ValidatingSqsBatchProcessor
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-processor = ValidatedBatchProcessor(SubmissionRecord, logger, metrics)
+processor = ValidatingSqsBatchProcessor(SubmissionRecord, logger, metrics)
 service = intake.build(IntakeEnvironment.from_environ(), dynamodb_resource(), logger, metrics)
 
 

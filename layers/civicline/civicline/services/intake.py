@@ -1,8 +1,8 @@
 """Intake: completed forms from the applications queue → stored once, PII sealed, resident notified.
 
 Each SQS record is one `Application` or `SurveyResponse`, validated before it reaches `handle_record`
-(`SubmissionRecord` through `ValidatedBatchProcessor`: a malformed body goes to the dead-letter queue,
-see civicline.adapters.sqs.malformed). The service is built once per container by `build` below.
+(`SubmissionRecord` through `ValidatingSqsBatchProcessor`: a malformed body goes to the dead-letter
+queue, see civicline.services.malformed_records). The service is built once per container by `build`.
 
 Once-only, decided: storing runs under Powertools idempotency keyed on the submission id, and the
 notice is pushed *after* it, outside, with a retry key derived from the same id. So:

@@ -1,8 +1,8 @@
 """An applications-queue record as intake receives it: Powertools' SQS record model, its body parsed.
 
-Given to intake's `ValidatedBatchProcessor(model=SubmissionRecord)`: a body that is neither an
+Given to intake's `ValidatingSqsBatchProcessor(SubmissionRecord, ...)`: a body that is neither an
 `Application` nor a `SurveyResponse` fails validation there and is a malformed record (policy:
-docs/contracts.md, "Malformed SQS messages"; code: malformed.py).
+docs/contracts.md, "Malformed messages"; code: civicline.services.malformed_records).
 """
 
 from __future__ import annotations
