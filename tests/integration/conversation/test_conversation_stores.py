@@ -9,7 +9,7 @@ from tests.integration.conversation.conversation_stack import Stack, user_id
 
 from civicline.adapters.dynamodb.conversations import DynamoConversations
 from civicline.adapters.dynamodb.users import DynamoUsers
-from civicline.domain.errors import ConversationConflict
+from civicline.domain.chat.conversations import ConversationConflict
 from civicline.domain.residents.ports import Profile, SettingItem
 from civicline.models.resident import FollowStatus
 

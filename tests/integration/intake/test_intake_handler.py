@@ -22,7 +22,7 @@ from civicline.adapters.pii import PiiCipher, PiiUnreadable
 from civicline.domain.applications.reception import RECEPTION_NUMBER_PATTERN
 from civicline.domain.applications.status import StatusQuery
 from civicline.domain.applications.surveys import survey_counts
-from civicline.domain.residents.replies import Card
+from civicline.domain.chat.replies import Card
 from civicline.models.forms import ApplicantAnswers
 
 PLAIN_PII = (

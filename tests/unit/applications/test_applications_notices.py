@@ -17,8 +17,8 @@ from civicline.domain.applications.confirmation import ConfirmationCard, Pending
 from civicline.domain.applications.intake import Intake
 from civicline.domain.applications.records import ApplicationStatus, IntakeOutcome
 from civicline.domain.applications.status import StatusQuery
-from civicline.domain.residents.inbound import EventContext, Inbound, InboundKind
-from civicline.domain.residents.replies import Card, TextReply, WhenStale
+from civicline.domain.chat.inbound import EventContext, Inbound, InboundKind
+from civicline.domain.chat.replies import Card, TextReply, WhenStale
 
 STORED = IntakeOutcome(
     submission_id="s", result="stored", reception_number="KH-20261127-0042", received_at=NOW

@@ -14,6 +14,7 @@ from tests.unit.residents.residents_fakes import (
     InMemoryResidents,
 )
 
+from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.data_rights.features import DataRightsRequests, install_data_rights
 from civicline.domain.data_rights.records import (
     AuditEntry,
@@ -23,7 +24,6 @@ from civicline.domain.data_rights.records import (
     Holdings,
     KeptApplication,
 )
-from civicline.domain.residents.dispatch import Dispatcher
 from civicline.domain.residents.features import install_residents
 from civicline.models.city import load_city
 from civicline.models.resident import FollowStatus, ReceptionSettings, Resident

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs
 from tests.unit.data_rights.data_rights_fakes import RightsWorld, application, make_rights_world, resident
 from tests.unit.residents.residents_fakes import NOW, USER, context, postback_in, text_in
 
+from civicline.domain.chat.inbound import Inbound, InboundKind
+from civicline.domain.chat.replies import Card, Outcome, TextReply, WhenStale
 from civicline.domain.data_rights.identity import audit_subject
 from civicline.domain.data_rights.records import Holdings, RightsAction
-from civicline.domain.residents.inbound import Inbound, InboundKind
-from civicline.domain.residents.replies import Card, Outcome, TextReply, WhenStale
 from civicline.messages import text
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from tests.unit.data_rights.data_rights_fakes import InMemoryAudit, InMemoryDataRights
 from tests.unit.residents.residents_fakes import USER, InMemoryConversations, InMemoryResidents, text_in
 
+from civicline.domain.chat.dispatch import Dispatcher
+from civicline.domain.chat.replies import Action, TextReply
 from civicline.domain.data_rights.erasure import erased_text
 from civicline.domain.data_rights.features import install_data_rights
 from civicline.domain.data_rights.identity import audit_subject, erased_owner
 from civicline.domain.data_rights.masking import FULLY_MASKED, shown_fields, shown_value
 from civicline.domain.data_rights.records import Erasure, KeptApplication
-from civicline.domain.residents.dispatch import Dispatcher
-from civicline.domain.residents.replies import Action, TextReply
 from civicline.messages import text
 from civicline.models.city import load_city
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from civicline.domain.errors import ConversationConflict
-from civicline.domain.residents.dispatch import Dispatcher
+from civicline.domain.chat.conversations import ConversationConflict, StoredConversation
+from civicline.domain.chat.dispatch import Dispatcher
+from civicline.domain.chat.inbound import EventContext, Inbound, InboundKind
 from civicline.domain.residents.features import install_residents
-from civicline.domain.residents.inbound import EventContext, Inbound, InboundKind
-from civicline.domain.residents.ports import Profile, SettingItem, StoredConversation
+from civicline.domain.residents.ports import Profile, SettingItem
 from civicline.domain.residents.settings import SettingsFlow
 from civicline.models.city import City, load_city
 from civicline.models.resident import FollowStatus, ReceptionSettings, Resident

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from tests.unit.residents.residents_fakes import NOW, PRIVACY_URL, USER, World, context
 
-from civicline.domain.residents.inbound import Inbound, InboundKind
+from civicline.domain.chat.inbound import Inbound, InboundKind
+from civicline.domain.chat.replies import NOTHING, Action, Outcome, TextReply, WhenStale
 from civicline.domain.residents.ports import Profile, SettingItem
-from civicline.domain.residents.replies import NOTHING, Action, Outcome, TextReply, WhenStale
 from civicline.messages import text
 from civicline.models.resident import FollowStatus
 

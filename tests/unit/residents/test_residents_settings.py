@@ -7,10 +7,9 @@ from datetime import datetime
 
 from tests.unit.residents.residents_fakes import NOW, USER, World, postback_in, text_in
 
-from civicline.domain.residents.inbound import Inbound, InboundKind
-from civicline.domain.residents.ports import SettingItem
-from civicline.domain.residents.postbacks import decode
-from civicline.domain.residents.replies import (
+from civicline.domain.chat.inbound import Inbound, InboundKind
+from civicline.domain.chat.postbacks import decode
+from civicline.domain.chat.replies import (
     CARD_LABEL_MAX,
     POSTBACK_DATA_MAX_BYTES,
     QUICK_REPLY_LABEL_MAX,
@@ -21,6 +20,7 @@ from civicline.domain.residents.replies import (
     TextReply,
     WhenStale,
 )
+from civicline.domain.residents.ports import SettingItem
 from civicline.domain.residents.settings import FLOW
 from civicline.messages import text
 from civicline.models.resident import ReceptionSettings

@@ -40,10 +40,10 @@ from civicline.adapters.line.inbound import MalformedEvent, parse_event, to_inbo
 from civicline.adapters.line.profile import LineProfiles
 from civicline.adapters.line.replies import Delivery, LineOutbox
 from civicline.adapters.sqs.applications_queue import ApplicationsQueue
-from civicline.domain.applications_chat.features import install_forms
+from civicline.domain.applications.chat.features import install_forms
+from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.data_rights.features import install_data_rights
 from civicline.domain.errors import RetryableError
-from civicline.domain.residents.dispatch import Dispatcher
 from civicline.domain.residents.features import install_residents
 from civicline.models.city import load_city
 from civicline.models.environment import ConversationEnvironment, environment

@@ -18,8 +18,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.dynamodb import is_condition_failure, table, unavailable
-from civicline.domain.errors import ConversationConflict
-from civicline.domain.residents.ports import StoredConversation
+from civicline.domain.chat.conversations import ConversationConflict, StoredConversation
 
 DEFAULT_TTL = timedelta(hours=24)
 

@@ -15,7 +15,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-from civicline.domain.residents.replies import Action, Card, Reply, TextReply
+from civicline.domain.chat.replies import Action, Card, Reply, TextReply
 
 ACCENT = "#1D6A96"
 MUTED = "#666666"

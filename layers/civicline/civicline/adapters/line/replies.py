@@ -24,9 +24,9 @@ from linebot.v3.messaging.exceptions import ApiException
 
 from civicline.adapters.line.client import LINE_TIMEOUT, messaging_api
 from civicline.adapters.line.messages import line_messages
+from civicline.domain.chat.inbound import EventContext
+from civicline.domain.chat.replies import Outcome, WhenStale
 from civicline.domain.errors import CivicLineError, LineRejected, LineUnavailable
-from civicline.domain.residents.inbound import EventContext
-from civicline.domain.residents.replies import Outcome, WhenStale
 
 REPLY_TOKEN_FRESH_MS = 50_000  # LINE says "about one minute"; keep a margin for the call itself
 # Fixed forever: the same webhookEventId must always give the same retry key.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from civicline.domain.forms.definition import FormDefinitionError, load_form
+from civicline.domain.applications.forms.definition import FormDefinitionError, load_form
 from civicline.messages import text
 
 

@@ -14,8 +14,8 @@ from civicline.domain.applications.labels import form_title, kind_label
 from civicline.domain.applications.ports import StatusSource
 from civicline.domain.applications.reception import JST
 from civicline.domain.applications.records import StatusEntry
-from civicline.domain.residents.inbound import Inbound
-from civicline.domain.residents.replies import NOTHING, Card, CardRow, Outcome, TextReply, WhenStale
+from civicline.domain.chat.inbound import Inbound
+from civicline.domain.chat.replies import NOTHING, Card, CardRow, Outcome, TextReply, WhenStale
 from civicline.messages import text
 
 SHOWN_APPLICATIONS = 5  # a bubble stays readable (and far below LINE's 30 KB) with five rows

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from civicline.domain.residents.postbacks import encode
-from civicline.domain.residents.replies import CARD_LABEL_MAX, Action, fit
+from civicline.domain.chat.postbacks import encode
+from civicline.domain.chat.replies import CARD_LABEL_MAX, Action, fit
 from civicline.messages import text
 
 ACTION = "datarights"

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from civicline.domain.applications.labels import form_title, kind_label
 from civicline.domain.applications.reception import JST
+from civicline.domain.chat.replies import Card, CardRow, Outcome, Reply, TextReply, WhenStale
 from civicline.domain.data_rights.actions import ask_action
 from civicline.domain.data_rights.masking import shown_fields
 from civicline.domain.data_rights.records import HeldApplication, Holdings
-from civicline.domain.residents.replies import Card, CardRow, Outcome, Reply, TextReply, WhenStale
 from civicline.messages import CatalogueError, text
 from civicline.models.resident import Resident
 

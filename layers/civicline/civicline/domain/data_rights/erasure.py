@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from civicline.domain.chat.replies import Card, CardRow
 from civicline.domain.data_rights.actions import cancel_action, erase_action
 from civicline.domain.data_rights.records import Erasure, Holdings
-from civicline.domain.residents.replies import Card, CardRow
 from civicline.messages import text
 
 # How long 削除する stays valid after the card was asked for.

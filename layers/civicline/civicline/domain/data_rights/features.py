@@ -21,6 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
+from civicline.domain.applications.forms.definition import FormDefinitionError, form_ids, load_form
+from civicline.domain.chat.conversations import ConversationStore
+from civicline.domain.chat.dispatch import Dispatcher
+from civicline.domain.chat.inbound import Inbound
+from civicline.domain.chat.replies import Card, Outcome, TextReply, WhenStale
 from civicline.domain.data_rights.actions import ACTION, Op, ask_action, show_action
 from civicline.domain.data_rights.disclosure import disclosure_outcome
 from civicline.domain.data_rights.erasure import (
@@ -32,12 +37,8 @@ from civicline.domain.data_rights.erasure import (
 from civicline.domain.data_rights.identity import audit_subject
 from civicline.domain.data_rights.ports import DataRightsAudit, DataRightsStore
 from civicline.domain.data_rights.records import AuditEntry, ErasureRequest, RightsAction
-from civicline.domain.forms.definition import FormDefinitionError, form_ids, load_form
-from civicline.domain.residents.dispatch import Dispatcher
-from civicline.domain.residents.inbound import Inbound
 from civicline.domain.residents.lifecycle import event_time
-from civicline.domain.residents.ports import ConversationStore, ResidentStore
-from civicline.domain.residents.replies import Card, Outcome, TextReply, WhenStale
+from civicline.domain.residents.ports import ResidentStore
 from civicline.domain.residents.settings import SettingsFlow
 from civicline.messages import text
 from civicline.models.city import City

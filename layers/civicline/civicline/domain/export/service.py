@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from civicline.domain.applications.forms.definition import FormDefinitionError, load_form
 from civicline.domain.applications.reception import JST
 from civicline.domain.errors import CivicLineError
 from civicline.domain.export.csv_stream import MAX_CELLS_REPORTED, CsvRow, EncodingReport, encode_csv
@@ -35,7 +36,6 @@ from civicline.domain.export.ports import (
 from civicline.domain.export.rows import APPLICATION_HEADER, application_row
 from civicline.domain.export.survey import SURVEY_HEADER, survey_count_rows
 from civicline.domain.export.watermark import Watermark, bound
-from civicline.domain.forms.definition import FormDefinitionError, load_form
 from civicline.messages import text
 from civicline.models.export import (
     LINK_EXPIRY_CEILING_SECONDS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from civicline.domain.residents.inbound import Inbound
+from civicline.domain.chat.inbound import Inbound
+from civicline.domain.chat.replies import NOTHING, Action, Outcome, TextReply, WhenStale
 from civicline.domain.residents.ports import ProfileSource, ResidentStore
-from civicline.domain.residents.replies import NOTHING, Action, Outcome, TextReply, WhenStale
 from civicline.messages import text
 
 # How long a blocked resident's record is kept, so a re-follow finds their settings again; after that

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 
-from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year, wareki
-from civicline.domain.residents.dispatch import command_key
-from civicline.domain.residents.inbound import Inbound
-from civicline.domain.residents.ports import ConversationStore, ResidentStore, SettingItem, StoredConversation
-from civicline.domain.residents.postbacks import encode
-from civicline.domain.residents.replies import (
+from civicline.domain.chat.conversations import ConversationStore, StoredConversation
+from civicline.domain.chat.dispatch import command_key
+from civicline.domain.chat.inbound import Inbound
+from civicline.domain.chat.postbacks import encode
+from civicline.domain.chat.replies import (
     CARD_LABEL_MAX,
     QUICK_REPLY_MAX_ITEMS,
     Action,
@@ -28,6 +27,8 @@ from civicline.domain.residents.replies import (
     WhenStale,
     fit,
 )
+from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year, wareki
+from civicline.domain.residents.ports import ResidentStore, SettingItem
 from civicline.messages import text
 from civicline.models.city import Choice, City
 from civicline.models.resident import ReceptionSettings, Resident

@@ -1,0 +1,15 @@
+"""The short answer to anything we do not handle: a pointer to the menu, with quick replies."""
+
+from __future__ import annotations
+
+from civicline.domain.chat.replies import Action, Outcome, TextReply, WhenStale
+from civicline.messages import text
+
+
+def help_outcome(menu: tuple[Action, ...]) -> Outcome:
+    # Said late it would only puzzle: a help line answers what the resident just did, or nothing.
+    return Outcome(
+        replies=(TextReply(text("help.fallback"), quick_replies=menu),),
+        when_stale=WhenStale.DROP,
+        tags=("help",),
+    )
