@@ -24,8 +24,8 @@ from civicline.domain.chat.replies import (
     CARD_LABEL_MAX,
     QUICK_REPLY_LABEL_MAX,
     Action,
+    Answer,
     Card,
-    Outcome,
     TextReply,
 )
 from civicline.domain.errors import EnqueueFailed
@@ -104,23 +104,23 @@ class FormsWorld:
             statuses=self.statuses,
             clock=self.clock,
         )
-        self.outcome = Outcome()
+        self.outcome = Answer()
 
     # -- what the resident does ------------------------------------------------------------------
-    def send(self, inbound: Inbound) -> Outcome:
+    def send(self, inbound: Inbound) -> Answer:
         self.outcome = self.dispatcher.dispatch(inbound)
         check_limits(self.outcome)
         return self.outcome
 
-    def say(self, *texts: str) -> Outcome:
+    def say(self, *texts: str) -> Answer:
         for typed in texts:
             self.send(text_in(typed))
         return self.outcome
 
-    def postback(self, data: str) -> Outcome:
+    def postback(self, data: str) -> Answer:
         return self.send(postback_in(data))
 
-    def tap(self, label: str) -> Outcome:
+    def tap(self, label: str) -> Answer:
         for action in self.actions():
             if action.label == label:
                 return self.postback(action.data)
@@ -164,7 +164,7 @@ class FormsWorld:
         return str(stored.state.get("step_id")) if stored.flow == "form" else f"<{stored.flow}>"
 
 
-def check_limits(outcome: Outcome) -> None:
+def check_limits(outcome: Answer) -> None:
     """What LINE would refuse: labels too long (quick replies ≤ 20, card buttons ≤ 40)."""
     for reply in outcome.replies:
         if isinstance(reply, TextReply):

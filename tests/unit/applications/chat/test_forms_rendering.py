@@ -11,7 +11,7 @@ FORM = forms.load_form("koho_delivery")
 
 
 def test_a_question_with_a_notice_is_two_texts_with_the_buttons_on_the_last() -> None:
-    reply = forms.Reply(
+    reply = forms.FormReply(
         Message("forms.koho.name.prompt"),
         notice=Message("forms.error.empty"),
         quick_replies=(QuickReply(label="forms.label.cancel", data="form:name:@cancel"),),
@@ -26,7 +26,7 @@ def test_a_question_with_a_notice_is_two_texts_with_the_buttons_on_the_last() ->
 
 
 def test_a_date_picker_button_is_left_out_and_typing_the_date_still_works() -> None:
-    reply = forms.Reply(
+    reply = forms.FormReply(
         Message("forms.koho.name.prompt"),
         quick_replies=(
             QuickReply(label="forms.label.pick_date", data="form:when:date", picker="date"),
@@ -39,7 +39,7 @@ def test_a_date_picker_button_is_left_out_and_typing_the_date_still_works() -> N
 
 
 def test_the_confirmation_is_a_card_with_rows_buttons_and_the_prompt_as_its_note() -> None:
-    reply = forms.Reply(
+    reply = forms.FormReply(
         Message("forms.confirm.prompt", {"title": "広報新宿の個別配達"}),
         notice=Message("forms.notice.resumed", {"title": "広報新宿の個別配達"}),
         quick_replies=(

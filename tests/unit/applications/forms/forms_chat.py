@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 from civicline.domain.applications.forms import (
     Ended,
-    Outcome,
+    FormReply,
+    FormStep,
     Postback,
-    Reply,
     SwitchForm,
     UserInput,
     answer,
@@ -60,7 +60,7 @@ class Chat:
         self.store = FakeConversations()
         state, reply = start(self.form, kind, now, conversation_id="conv-0001")
         self.store.put(USER_ID, state, None)
-        self.outcome: Outcome = reply
+        self.outcome: FormStep = reply
         self.seen: list[RenderedReply] = [self._check_reply(reply)]
 
     @property
@@ -68,8 +68,8 @@ class Chat:
         return self.store.get(USER_ID)
 
     @property
-    def reply(self) -> Reply:
-        assert isinstance(self.outcome, Reply), self.outcome
+    def reply(self) -> FormReply:
+        assert isinstance(self.outcome, FormReply), self.outcome
         return self.outcome
 
     @property
@@ -91,7 +91,7 @@ class Chat:
         state = self.state
         return state.step_id if state else None
 
-    def send(self, user_input: UserInput) -> Outcome:
+    def send(self, user_input: UserInput) -> FormStep:
         state = self.store.get(USER_ID)
         assert state is not None, "no open form"
         new_state, outcome = answer(self.form, state, user_input, self.now)
@@ -100,23 +100,23 @@ class Chat:
         else:
             self.store.put(USER_ID, new_state, state.version)
         self.outcome = outcome
-        if isinstance(outcome, Reply):
+        if isinstance(outcome, FormReply):
             self.seen.append(self._check_reply(outcome))
         return outcome
 
-    def tap(self, label: str) -> Outcome:
+    def tap(self, label: str) -> FormStep:
         for quick_reply in self.rendered.quick_replies:
             if quick_reply.label == label:
                 return self.send(Postback(quick_reply.data))
         raise AssertionError(f"no button {label!r} in {self.labels}")
 
-    def say_all(self, *inputs: str) -> Outcome:
+    def say_all(self, *inputs: str) -> FormStep:
         for text in inputs:
             self.send(text)
         return self.outcome
 
     @staticmethod
-    def _check_reply(reply: Reply) -> RenderedReply:
+    def _check_reply(reply: FormReply) -> RenderedReply:
         rendered = render(reply)
         assert len(rendered.quick_replies) <= 13
         assert all(1 <= len(q.label) <= 20 for q in rendered.quick_replies)
@@ -125,6 +125,6 @@ class Chat:
         return rendered
 
 
-def switched(outcome: Outcome) -> SwitchForm:
+def switched(outcome: FormStep) -> SwitchForm:
     assert isinstance(outcome, SwitchForm), outcome
     return outcome

@@ -134,7 +134,9 @@ def test_unknown_keys_in_a_definition_are_refused() -> None:
 
 def test_every_forms_message_key_named_in_code_is_in_the_catalogue() -> None:
     # Given the engine's source / Then every literal "forms.…" key it can say is in the Japanese catalogue
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (LAYER / "domain" / "applications" / "forms").glob("*.py"))
+    source = "\n".join(
+        p.read_text(encoding="utf-8") for p in (LAYER / "domain" / "applications" / "forms").glob("*.py")
+    )
     keys = set(re.findall(r"\"(forms\.[a-z_.]+)\"", source)) - {"forms.completed"}
     assert keys
     catalogue = messages.catalogue("ja")

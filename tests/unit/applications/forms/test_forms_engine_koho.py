@@ -20,7 +20,7 @@ from civicline.domain.applications.forms import (
     resume,
     start,
 )
-from civicline.domain.applications.forms.reply import Reply, UserInput
+from civicline.domain.applications.forms.reply import FormReply, UserInput
 from civicline.models.forms import CONFIRMING, ConversationState, FormDefinition
 
 NAME, KANA, POSTAL, DETAIL, PHONE = (
@@ -40,7 +40,7 @@ def _next(form: FormDefinition, state: ConversationState, user_input: UserInput)
 
 
 def _texts(reply: object) -> tuple[str, ...]:
-    assert isinstance(reply, Reply), reply
+    assert isinstance(reply, FormReply), reply
     return render(reply).texts
 
 
@@ -404,7 +404,7 @@ def test_starting_another_form_asks_first() -> None:
     state = _next(form, state, NAME)
     asking, reply = request_switch(form, state, survey, None, NOW)
     assert asking is not None
-    assert isinstance(reply, Reply)
+    assert isinstance(reply, FormReply)
     rendered = render(reply)
     assert "「広報新宿の個別配達」を入力中" in rendered.texts[0]
     assert [q.label for q in rendered.quick_replies] == ["破棄して始める", "入力を続ける"]

@@ -12,8 +12,8 @@ from tests.unit.applications.forms.forms_chat import NOW
 from civicline.domain.applications.forms import (
     Completed,
     Ended,
+    FormReply,
     Postback,
-    Reply,
     SwitchForm,
     answer,
     load_form,
@@ -54,7 +54,7 @@ def test_an_impossible_date_is_re_asked() -> None:
     again, reply = answer(DATE_AND_NUMBER, state, "2025/2/30", NOW)
     assert again is not None
     assert again.step_id == "day"
-    assert isinstance(reply, Reply)
+    assert isinstance(reply, FormReply)
     assert reply.notice is not None
     assert reply.notice.key == "forms.error.date"
 
@@ -64,12 +64,12 @@ def test_a_number_must_be_in_range() -> None:
     moved, _ = answer(DATE_AND_NUMBER, state, "2025-05-03", NOW)
     assert moved is not None
     _, reply = answer(DATE_AND_NUMBER, moved, "０", NOW)
-    assert isinstance(reply, Reply)
+    assert isinstance(reply, FormReply)
     assert "1から10まで" in render(reply).texts[0]
     done, card = answer(DATE_AND_NUMBER, moved, "７", NOW)
     assert done is not None
     assert done.answers["count"] == 7
-    assert isinstance(card, Reply)
+    assert isinstance(card, FormReply)
     assert ("ご意見・ご要望", "2025年5月3日") in render(card).summary
 
 
@@ -110,7 +110,7 @@ def test_whatever_is_sent_the_conversation_stays_well_formed(
             return
         assert new_state.version == state.version + 1
         assert new_state.expires_at == now + timedelta(hours=form.ttl_hours)
-        assert isinstance(outcome, Reply)
+        assert isinstance(outcome, FormReply)
         rendered = render(outcome)
         assert rendered.texts
         assert len(rendered.quick_replies) <= 13

@@ -25,7 +25,7 @@ from linebot.v3.messaging.exceptions import ApiException
 from civicline.adapters.line.client import LINE_TIMEOUT, messaging_api
 from civicline.adapters.line.messages import line_messages
 from civicline.domain.chat.inbound import EventContext
-from civicline.domain.chat.replies import Outcome, WhenStale
+from civicline.domain.chat.replies import Answer, WhenStale
 from civicline.domain.errors import CivicLineError, LineRejected, LineUnavailable
 
 REPLY_TOKEN_FRESH_MS = 50_000  # LINE says "about one minute"; keep a margin for the call itself
@@ -74,7 +74,7 @@ class LineOutbox:
         self._api = api
         self._clock = clock
 
-    def send(self, context: EventContext, outcome: Outcome) -> Delivery:  # noqa: PLR0911
+    def send(self, context: EventContext, outcome: Answer) -> Delivery:  # noqa: PLR0911
         if not outcome.replies:
             return Delivery.NOTHING
         if context.standby or not context.one_to_one or context.user_id is None:

@@ -5,7 +5,7 @@ Wiring in the conversation worker (its role may Query the `byUser` index)::
     status = StatusQuery(DynamoApplications(env.applications_table))
     dispatcher.text_command(text("intake.status.command"), status.on_command)
 
-`reply(user_id)` gives the same Outcome for callers that are not the dispatcher.
+`reply(user_id)` gives the same Answer for callers that are not the dispatcher.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from civicline.domain.applications.ports import StatusSource
 from civicline.domain.applications.reception import JST
 from civicline.domain.applications.records import StatusEntry
 from civicline.domain.chat.inbound import Inbound
-from civicline.domain.chat.replies import NOTHING, Card, CardRow, Outcome, TextReply, WhenStale
+from civicline.domain.chat.replies import NOTHING, Answer, Card, CardRow, TextReply, WhenStale
 from civicline.messages import text
 
 SHOWN_APPLICATIONS = 5  # a bubble stays readable (and far below LINE's 30 KB) with five rows
@@ -42,10 +42,10 @@ class StatusQuery:
         self._source = source
         self._limit = limit
 
-    def reply(self, user_id: str) -> Outcome:
+    def reply(self, user_id: str) -> Answer:
         entries = self._source.statuses_of(user_id, self._limit)
         if not entries:
-            return Outcome(
+            return Answer(
                 replies=(TextReply(text("intake.status.none")),),
                 when_stale=WhenStale.PUSH,
                 tags=("applications.status.none",),
@@ -56,8 +56,8 @@ class StatusQuery:
             rows=tuple(_row(entry) for entry in entries),
             note=text("intake.status.note", limit=self._limit),
         )
-        return Outcome(replies=(card,), when_stale=WhenStale.PUSH, tags=("applications.status.listed",))
+        return Answer(replies=(card,), when_stale=WhenStale.PUSH, tags=("applications.status.listed",))
 
-    def on_command(self, inbound: Inbound) -> Outcome:
+    def on_command(self, inbound: Inbound) -> Answer:
         """The dispatcher's text command handler for 「申請状況」."""
         return self.reply(inbound.user_id) if inbound.user_id else NOTHING

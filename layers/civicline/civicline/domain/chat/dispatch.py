@@ -19,15 +19,15 @@ import unicodedata
 from collections.abc import Callable, Mapping
 
 from civicline.domain.chat.conversations import ConversationStore, StoredConversation
-from civicline.domain.chat.help import help_outcome
+from civicline.domain.chat.help import help_answer
 from civicline.domain.chat.inbound import Inbound, InboundKind
 from civicline.domain.chat.postbacks import decode
-from civicline.domain.chat.replies import NOTHING, QUICK_REPLY_MAX_ITEMS, Action, Outcome
+from civicline.domain.chat.replies import NOTHING, QUICK_REPLY_MAX_ITEMS, Action, Answer
 
-EventHandler = Callable[[Inbound], Outcome]
-TextCommandHandler = Callable[[Inbound], Outcome]
-PostbackHandler = Callable[[Inbound, Mapping[str, str]], Outcome]
-FlowHandler = Callable[[Inbound, StoredConversation], Outcome]
+EventHandler = Callable[[Inbound], Answer]
+TextCommandHandler = Callable[[Inbound], Answer]
+PostbackHandler = Callable[[Inbound, Mapping[str, str]], Answer]
+FlowHandler = Callable[[Inbound, StoredConversation], Answer]
 
 
 def command_key(text: str) -> str:
@@ -76,7 +76,7 @@ class Dispatcher:
         table[key] = handler
 
     # -- dispatch -----------------------------------------------------------------------------------
-    def dispatch(self, inbound: Inbound) -> Outcome:
+    def dispatch(self, inbound: Inbound) -> Answer:
         context = inbound.context
         if inbound.kind in (InboundKind.FOLLOW, InboundKind.UNFOLLOW):
             handler = self._events.get(inbound.kind)
@@ -93,10 +93,10 @@ class Dispatcher:
         handler = self._events.get(inbound.kind)
         return handler(inbound) if handler else NOTHING
 
-    def help(self, inbound: Inbound) -> Outcome:
-        return help_outcome(tuple(self._menu))
+    def help(self, inbound: Inbound) -> Answer:
+        return help_answer(tuple(self._menu))
 
-    def _postback(self, inbound: Inbound) -> Outcome:
+    def _postback(self, inbound: Inbound) -> Answer:
         data = inbound.postback_data or ""
         for prefix in sorted(self._prefixes, key=len, reverse=True):
             if data.startswith(prefix):
@@ -105,7 +105,7 @@ class Dispatcher:
         handler = self._postbacks.get(params.get("action", ""))
         return handler(inbound, params) if handler else self.help(inbound)
 
-    def _text(self, inbound: Inbound) -> Outcome:
+    def _text(self, inbound: Inbound) -> Answer:
         command = self._texts.get(command_key(inbound.text or ""))
         if command is not None:
             return command(inbound)

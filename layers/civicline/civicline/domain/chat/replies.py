@@ -77,7 +77,7 @@ class WhenStale(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Answer:
     replies: tuple[Reply, ...] = ()
     when_stale: WhenStale = WhenStale.DROP
     # Short tags for metrics and logs (never personal data), e.g. "settings.gender.saved".
@@ -88,4 +88,4 @@ class Outcome:
             raise ValueError("LINE sends at most 5 messages per request")
 
 
-NOTHING = Outcome()
+NOTHING = Answer()

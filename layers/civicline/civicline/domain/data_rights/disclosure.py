@@ -12,7 +12,7 @@ from datetime import datetime
 
 from civicline.domain.applications.labels import form_title, kind_label
 from civicline.domain.applications.reception import JST
-from civicline.domain.chat.replies import Card, CardRow, Outcome, Reply, TextReply, WhenStale
+from civicline.domain.chat.replies import Answer, Card, CardRow, Reply, TextReply, WhenStale
 from civicline.domain.data_rights.actions import ask_action
 from civicline.domain.data_rights.masking import shown_fields
 from civicline.domain.data_rights.records import HeldApplication, Holdings
@@ -115,9 +115,9 @@ def applications_card(applications: tuple[HeldApplication, ...], limit: int = SH
     )
 
 
-def disclosure_outcome(holdings: Holdings, settings_card: SettingsCard) -> Outcome:
+def disclosure_answer(holdings: Holdings, settings_card: SettingsCard) -> Answer:
     if holdings.empty:
-        return Outcome(
+        return Answer(
             replies=(TextReply(text("data_rights.none")),),
             when_stale=WhenStale.PUSH,
             tags=("data_rights.disclosed.none",),
@@ -128,4 +128,4 @@ def disclosure_outcome(holdings: Holdings, settings_card: SettingsCard) -> Outco
     if holdings.applications:
         replies.append(applications_card(holdings.applications))
     replies.append(TextReply(text("data_rights.show.closing"), quick_replies=(ask_action(),)))
-    return Outcome(replies=tuple(replies), when_stale=WhenStale.PUSH, tags=("data_rights.disclosed",))
+    return Answer(replies=tuple(replies), when_stale=WhenStale.PUSH, tags=("data_rights.disclosed",))

@@ -25,9 +25,9 @@ from civicline.domain.applications.forms.definition import FormDefinitionError, 
 from civicline.domain.chat.conversations import ConversationStore
 from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.chat.inbound import Inbound
-from civicline.domain.chat.replies import Card, Outcome, TextReply, WhenStale
+from civicline.domain.chat.replies import Answer, Card, TextReply, WhenStale
 from civicline.domain.data_rights.actions import ACTION, Op, ask_action, show_action
-from civicline.domain.data_rights.disclosure import disclosure_outcome
+from civicline.domain.data_rights.disclosure import disclosure_answer
 from civicline.domain.data_rights.erasure import (
     CONFIRMATION_WINDOW,
     confirmation_card,
@@ -82,7 +82,7 @@ class DataRightsRequests:
         self._window = window
 
     # -- 登録情報の確認 -----------------------------------------------------------------------------
-    def show(self, inbound: Inbound) -> Outcome:
+    def show(self, inbound: Inbound) -> Answer:
         user_id = _user(inbound)
         holdings = self._store.holdings(user_id)
         counts = {
@@ -91,18 +91,18 @@ class DataRightsRequests:
             "surveys": holdings.surveys,
         }
         self._record(inbound, RightsAction.DISCLOSURE, counts)
-        return disclosure_outcome(holdings, self._settings_card)
+        return disclosure_answer(holdings, self._settings_card)
 
     # -- 登録情報の削除 -----------------------------------------------------------------------------
-    def ask(self, inbound: Inbound) -> Outcome:
+    def ask(self, inbound: Inbound) -> Answer:
         holdings = self._store.holdings(_user(inbound))
         if holdings.empty:
             return _said("data_rights.nothing_to_erase", "data_rights.erase.nothing")
         asked_at = int(event_time(inbound).timestamp())
         card = confirmation_card(holdings, asked_at, self._window)
-        return Outcome(replies=(card,), when_stale=WhenStale.PUSH, tags=("data_rights.erase.asked",))
+        return Answer(replies=(card,), when_stale=WhenStale.PUSH, tags=("data_rights.erase.asked",))
 
-    def on_postback(self, inbound: Inbound, params: Mapping[str, str]) -> Outcome:
+    def on_postback(self, inbound: Inbound, params: Mapping[str, str]) -> Answer:
         op = params.get("op", "")
         if op == Op.SHOW:
             return self.show(inbound)
@@ -112,13 +112,13 @@ class DataRightsRequests:
             return _said("data_rights.cancelled", "data_rights.erase.cancelled")
         return self.ask(inbound)
 
-    def _erase(self, inbound: Inbound, asked_at: str) -> Outcome:
+    def _erase(self, inbound: Inbound, asked_at: str) -> Answer:
         if not self._confirmed_in_time(inbound, asked_at):
             reply = TextReply(
                 text("data_rights.expired", minutes=window_minutes(self._window)),
                 quick_replies=(ask_action(),),
             )
-            return Outcome(replies=(reply,), when_stale=WhenStale.PUSH, tags=("data_rights.erase.expired",))
+            return Answer(replies=(reply,), when_stale=WhenStale.PUSH, tags=("data_rights.erase.expired",))
         now = self._clock()
         erasure = self._store.erase(
             _user(inbound),
@@ -126,7 +126,7 @@ class DataRightsRequests:
         )
         self._record(inbound, RightsAction.DELETION, erasure.counts())
         tag = "data_rights.erase.nothing" if erasure.nothing else "data_rights.erased"
-        return Outcome(replies=(TextReply(erased_text(erasure)),), when_stale=WhenStale.PUSH, tags=(tag,))
+        return Answer(replies=(TextReply(erased_text(erasure)),), when_stale=WhenStale.PUSH, tags=(tag,))
 
     def _confirmed_in_time(self, inbound: Inbound, asked_at: str) -> bool:
         if not asked_at.isdigit():
@@ -155,8 +155,8 @@ def _user(inbound: Inbound) -> str:
     return user_id
 
 
-def _said(key: str, tag: str) -> Outcome:
-    return Outcome(replies=(TextReply(text(key)),), when_stale=WhenStale.PUSH, tags=(tag,))
+def _said(key: str, tag: str) -> Answer:
+    return Answer(replies=(TextReply(text(key)),), when_stale=WhenStale.PUSH, tags=(tag,))
 
 
 def install_data_rights(

@@ -20,9 +20,9 @@ from civicline.domain.chat.replies import (
     CARD_LABEL_MAX,
     QUICK_REPLY_MAX_ITEMS,
     Action,
+    Answer,
     Card,
     CardRow,
-    Outcome,
     TextReply,
     WhenStale,
     fit,
@@ -59,15 +59,15 @@ class SettingsFlow:
         label = text("settings.entry.label")
         return Action(label=fit(label), data=encode(ACTION), display_text=label)
 
-    def start(self, inbound: Inbound) -> Outcome:
+    def start(self, inbound: Inbound) -> Answer:
         """「受信設定」: the four questions for a newcomer, the current settings card for others."""
         resident = self._residents.get(self._user(inbound))
         if resident is None or resident.settings == ReceptionSettings():
             return self._ask(inbound, SettingItem.BIRTH_YEAR, wizard=True)
         self._close(inbound)
-        return Outcome(replies=(self.card(resident),), when_stale=WhenStale.PUSH, tags=("settings.card",))
+        return Answer(replies=(self.card(resident),), when_stale=WhenStale.PUSH, tags=("settings.card",))
 
-    def on_postback(self, inbound: Inbound, params: Mapping[str, str]) -> Outcome:  # noqa: PLR0911
+    def on_postback(self, inbound: Inbound, params: Mapping[str, str]) -> Answer:  # noqa: PLR0911
         if params.get("all") == "1":
             return self._ask(inbound, SettingItem.BIRTH_YEAR, wizard=True)
         try:
@@ -86,7 +86,7 @@ class SettingsFlow:
             return self._ask(inbound, item, wizard, decade=decade)
         return self._ask(inbound, item, wizard, page=_int(params.get("p")) or 0)
 
-    def on_answer(self, inbound: Inbound, conversation: StoredConversation) -> Outcome:  # noqa: PLR0911
+    def on_answer(self, inbound: Inbound, conversation: StoredConversation) -> Answer:  # noqa: PLR0911
         """Typed text while a settings question is open."""
         try:
             item = SettingItem(conversation.state.get("item", ""))
@@ -117,7 +117,7 @@ class SettingsFlow:
         return self._ask(inbound, item, wizard, notice=text("settings.invalid.choice"))
 
     # -- transitions --------------------------------------------------------------------------------
-    def _answer(self, inbound: Inbound, item: SettingItem, raw: str, wizard: bool) -> Outcome:
+    def _answer(self, inbound: Inbound, item: SettingItem, raw: str, wizard: bool) -> Answer:
         user_id, now = self._user(inbound), self._clock()
         value: int | str | None = None
         if raw != SKIP:
@@ -130,7 +130,7 @@ class SettingsFlow:
             resident = self._residents.set_setting(user_id, item, value, now)
         return self._item_done(inbound, item, wizard, resident)
 
-    def _toggle_genre(self, inbound: Inbound, genre: str, selected: bool, wizard: bool) -> Outcome:
+    def _toggle_genre(self, inbound: Inbound, genre: str, selected: bool, wizard: bool) -> Answer:
         if genre not in self._city.genre_ids():
             return self._ask(inbound, SettingItem.GENRES, wizard, notice=text("settings.invalid.choice"))
         resident = self._residents.set_genre(self._user(inbound), genre, selected, self._clock())
@@ -138,7 +138,7 @@ class SettingsFlow:
 
     def _item_done(
         self, inbound: Inbound, item: SettingItem, wizard: bool, resident: Resident | None
-    ) -> Outcome:
+    ) -> Answer:
         position = ORDER.index(item)
         if wizard and position + 1 < len(ORDER):
             return self._ask(inbound, ORDER[position + 1], wizard=True)
@@ -148,7 +148,7 @@ class SettingsFlow:
         replies: tuple[TextReply | Card, ...] = (TextReply(said),)
         if resident is not None:
             replies += (self.card(resident),)
-        return Outcome(replies=replies, when_stale=WhenStale.PUSH, tags=(f"settings.{item.value}.saved",))
+        return Answer(replies=replies, when_stale=WhenStale.PUSH, tags=(f"settings.{item.value}.saved",))
 
     def _ask(
         self,
@@ -160,7 +160,7 @@ class SettingsFlow:
         decade: int | None = None,
         notice: str | None = None,
         resident: Resident | None = None,
-    ) -> Outcome:
+    ) -> Answer:
         self._open(inbound, item, wizard)
         if item is SettingItem.BIRTH_YEAR:
             prompt, quick_replies = self._birth_year_question(wizard, page, decade)
@@ -175,7 +175,7 @@ class SettingsFlow:
             prompt = text("settings.progress", step=ORDER.index(item) + 1, total=len(ORDER)) + prompt
         if notice:
             prompt = f"{notice}\n{prompt}"
-        return Outcome(
+        return Answer(
             replies=(TextReply(prompt, quick_replies=quick_replies),),
             when_stale=WhenStale.PUSH,
             tags=(f"settings.{item.value}.asked",),

@@ -22,11 +22,11 @@ from pydantic import ValidationError
 from civicline.domain.applications import forms
 from civicline.domain.applications.chat.menu import MENU, MenuEntry, find_entry, resume_action, status_action
 from civicline.domain.applications.chat.ports import SubmissionQueue
-from civicline.domain.applications.chat.rendering import outcome_of, replies_of
+from civicline.domain.applications.chat.rendering import answer_of, replies_of
 from civicline.domain.applications.status import StatusQuery
 from civicline.domain.chat.conversations import ConversationStore, StoredConversation
 from civicline.domain.chat.inbound import Inbound
-from civicline.domain.chat.replies import Outcome, Reply, TextReply
+from civicline.domain.chat.replies import Answer, Reply, TextReply
 from civicline.domain.errors import CivicLineError
 from civicline.messages import text
 from civicline.models.forms import ConversationState, FormDefinition, FormPurpose
@@ -61,7 +61,7 @@ class FormsChat:
         self._menu = menu
 
     # -- the 電子申請 menu, 「申請の続き」, 「申請状況」 -------------------------------------------------
-    def menu(self, inbound: Inbound) -> Outcome:
+    def menu(self, inbound: Inbound) -> Answer:
         """The forms on offer; with 「申請の続き」 first while one is open."""
         open_form = self._open(_user(inbound))
         actions = [entry.action() for entry in self._menu] + [status_action()]
@@ -69,15 +69,15 @@ class FormsChat:
         if open_form is not None:
             actions.insert(0, resume_action())
             lines.insert(0, text("applications_chat.menu.prompt_open", title=text(open_form.form.title)))
-        return outcome_of((TextReply("\n\n".join(lines), quick_replies=tuple(actions)),), "form.menu")
+        return answer_of((TextReply("\n\n".join(lines), quick_replies=tuple(actions)),), "form.menu")
 
-    def on_menu(self, inbound: Inbound, params: Mapping[str, str]) -> Outcome:
+    def on_menu(self, inbound: Inbound, params: Mapping[str, str]) -> Answer:
         return self.menu(inbound)
 
-    def on_status(self, inbound: Inbound, params: Mapping[str, str]) -> Outcome:
+    def on_status(self, inbound: Inbound, params: Mapping[str, str]) -> Answer:
         return self._statuses.on_command(inbound)
 
-    def resume(self, inbound: Inbound) -> Outcome:
+    def resume(self, inbound: Inbound) -> Answer:
         """Ask the open form's question again (after the resident did something else)."""
         open_form = self._open(_user(inbound))
         if open_form is None:
@@ -85,11 +85,11 @@ class FormsChat:
         state, reply = forms.resume(open_form.form, open_form.state, self._clock())
         return self._settle(inbound, open_form, state, reply)
 
-    def on_resume(self, inbound: Inbound, params: Mapping[str, str]) -> Outcome:
+    def on_resume(self, inbound: Inbound, params: Mapping[str, str]) -> Answer:
         return self.resume(inbound)
 
     # -- starting a form ----------------------------------------------------------------------------
-    def on_start(self, inbound: Inbound, params: Mapping[str, str]) -> Outcome:
+    def on_start(self, inbound: Inbound, params: Mapping[str, str]) -> Answer:
         """`action=apply&form=…&kind=…`: start it, or ask first when another form is open."""
         entry = find_entry(params.get("form", ""), params.get("kind") or None, self._menu)
         if entry is None:
@@ -104,13 +104,13 @@ class FormsChat:
             # The open one had expired: say so, then start what was asked for in its place.
             ended = replies_of(open_form.form, reply.reply)
             started = self._start(user_id, wanted, entry.kind, open_form.stored.version)
-            return outcome_of((*ended, *started.replies), *started.tags)
+            return answer_of((*ended, *started.replies), *started.tags)
         return self._settle(inbound, open_form, state, reply)
 
-    def _start(self, user_id: str, form: FormDefinition, kind: str | None, version: int) -> Outcome:
+    def _start(self, user_id: str, form: FormDefinition, kind: str | None, version: int) -> Answer:
         state, reply = forms.start(form, kind, self._clock())
         self._conversations.save(user_id, FLOW, _stored_state(state), version)
-        return outcome_of(replies_of(form, reply), f"form.{form.id}.started", *_kind_tag(kind))
+        return answer_of(replies_of(form, reply), f"form.{form.id}.started", *_kind_tag(kind))
 
     def _slot_version(self, user_id: str) -> int:
         """The version to overwrite: another flow's light state (a settings question) gives way to a form."""
@@ -118,7 +118,7 @@ class FormsChat:
         return stored.version if stored is not None else 0
 
     # -- answers ------------------------------------------------------------------------------------
-    def on_postback(self, inbound: Inbound) -> Outcome:
+    def on_postback(self, inbound: Inbound) -> Answer:
         """A tapped form button (`form:…` data), or a picked date."""
         open_form = self._open(_user(inbound))
         if open_form is None:
@@ -126,14 +126,14 @@ class FormsChat:
         date = inbound.postback_params.get("date")
         return self._answer(inbound, open_form, forms.Postback(inbound.postback_data or "", date=date))
 
-    def on_answer(self, inbound: Inbound, conversation: StoredConversation) -> Outcome:
+    def on_answer(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
         """Typed text while a form question is open."""
         open_form = self._read(conversation)
         if open_form is None:
             return self._none_open()
         return self._answer(inbound, open_form, inbound.text or "")
 
-    def _answer(self, inbound: Inbound, open_form: OpenForm, user_input: forms.UserInput) -> Outcome:
+    def _answer(self, inbound: Inbound, open_form: OpenForm, user_input: forms.UserInput) -> Answer:
         state, outcome = forms.answer(open_form.form, open_form.state, user_input, self._clock())
         return self._settle(inbound, open_form, state, outcome)
 
@@ -143,23 +143,23 @@ class FormsChat:
         inbound: Inbound,
         open_form: OpenForm,
         state: ConversationState | None,
-        outcome: forms.Outcome,
-    ) -> Outcome:
+        outcome: forms.FormStep,
+    ) -> Answer:
         user_id, form, version = _user(inbound), open_form.form, open_form.stored.version
-        if isinstance(outcome, forms.Reply):
+        if isinstance(outcome, forms.FormReply):
             assert state is not None
             self._conversations.save(user_id, FLOW, _stored_state(state), version)
-            return outcome_of(replies_of(form, outcome), f"form.{form.id}.{state.step_id}")
+            return answer_of(replies_of(form, outcome), f"form.{form.id}.{state.step_id}")
         if isinstance(outcome, forms.SwitchForm):
             return self._start(user_id, forms.load_form(outcome.form_id), outcome.kind, version)
         if isinstance(outcome, forms.Completed):
             said = self._submit(user_id, form, outcome)
             self._conversations.clear(user_id, version)
-            return outcome_of(replies_of(form, said), f"form.{form.id}.submitted", *_kind_tag(outcome.kind))
+            return answer_of(replies_of(form, said), f"form.{form.id}.submitted", *_kind_tag(outcome.kind))
         self._conversations.clear(user_id, version)
-        return outcome_of(replies_of(form, outcome.reply), f"form.{form.id}.{outcome.reason}")
+        return answer_of(replies_of(form, outcome.reply), f"form.{form.id}.{outcome.reason}")
 
-    def _submit(self, user_id: str, form: FormDefinition, completed: forms.Completed) -> forms.Reply:
+    def _submit(self, user_id: str, form: FormDefinition, completed: forms.Completed) -> forms.FormReply:
         now = self._clock()
         try:
             if form.purpose is FormPurpose.APPLICATION:
@@ -190,10 +190,10 @@ class FormsChat:
             return None
         return OpenForm(stored, form, state)
 
-    def _none_open(self) -> Outcome:
+    def _none_open(self) -> Answer:
         actions = (*(entry.action() for entry in self._menu), status_action())
         reply: Reply = TextReply(text("applications_chat.none_open"), quick_replies=actions)
-        return outcome_of((reply,), "form.none_open")
+        return answer_of((reply,), "form.none_open")
 
 
 def _stored_state(state: ConversationState) -> dict[str, object]:

@@ -13,9 +13,9 @@ from civicline.domain.chat.replies import (
     CARD_LABEL_MAX,
     QUICK_REPLY_LABEL_MAX,
     Action,
+    Answer,
     Card,
     CardRow,
-    Outcome,
     Reply,
     TextReply,
     WhenStale,
@@ -37,7 +37,7 @@ def _actions(rendered: forms.RenderedReply, limit: int) -> tuple[Action, ...]:
     )
 
 
-def replies_of(form: FormDefinition, reply: forms.Reply) -> tuple[Reply, ...]:
+def replies_of(form: FormDefinition, reply: forms.FormReply) -> tuple[Reply, ...]:
     """What the resident receives for one engine reply (at most three messages)."""
     rendered = forms.render(reply)
     if rendered.summary:
@@ -62,6 +62,6 @@ def _confirmation(form: FormDefinition, rendered: forms.RenderedReply) -> tuple[
     return (*(TextReply(notice) for notice in notices), card)
 
 
-def outcome_of(replies: tuple[Reply, ...], *tags: str) -> Outcome:
+def answer_of(replies: tuple[Reply, ...], *tags: str) -> Answer:
     # The resident is waiting for the next question: worth a push if the reply token is gone.
-    return Outcome(replies=replies, when_stale=WhenStale.PUSH, tags=tags)
+    return Answer(replies=replies, when_stale=WhenStale.PUSH, tags=tags)

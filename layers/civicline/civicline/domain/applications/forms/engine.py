@@ -1,7 +1,7 @@
 """The forms engine: a pure state machine, one question at a time (一問一答).
 
     state, reply = start(form, kind, now)
-    state, outcome = answer(form, state, user_input, now)  # Reply | Completed | Ended | SwitchForm
+    state, outcome = answer(form, state, user_input, now)  # FormReply | Completed | Ended | SwitchForm
 
 No I/O: the conversation worker loads and saves the ConversationState (with a condition on its version),
 turns Replies into LINE messages and hands a Completed to `submission`. Every transition returns a new
@@ -38,11 +38,11 @@ from civicline.domain.applications.forms.reply import (
     POSTBACK_PREFIX,
     Completed,
     Ended,
+    FormReply,
+    FormStep,
     Message,
-    Outcome,
     Postback,
     QuickReply,
-    Reply,
     SummaryRow,
     SwitchForm,
     UserInput,
@@ -111,7 +111,7 @@ def _read(user_input: UserInput) -> _Input:
 
 def start(
     form: FormDefinition, kind: str | None, now: datetime, conversation_id: str | None = None
-) -> tuple[ConversationState, Reply]:
+) -> tuple[ConversationState, FormReply]:
     """Open a form. Without a kind, a form that has kinds first asks which one."""
     if kind is not None and kind not in {k.id for k in form.kinds}:
         raise ValueError(f"form {form.id} has no kind {kind!r}")
@@ -132,7 +132,7 @@ def start(
 
 def answer(
     form: FormDefinition, state: ConversationState, user_input: UserInput, now: datetime
-) -> tuple[ConversationState | None, Outcome]:
+) -> tuple[ConversationState | None, FormStep]:
     """Take the resident's next message or tapped button. The state is None once the form has ended."""
     if state.form_id != form.id:
         raise ValueError("the state belongs to another form")
@@ -141,7 +141,7 @@ def answer(
         return None, ended
     given = _read(user_input)
     if given.command(CANCEL) or given.is_typed("forms.command.cancel"):
-        return None, Ended("cancelled", Reply(Message("forms.cancelled", {"title": _title(form)})))
+        return None, Ended("cancelled", FormReply(Message("forms.cancelled", {"title": _title(form)})))
     if state.pending_switch is not None:
         return _answer_switch(form, state, given, now)
     if given.place is not None and given.place != state.step_id:
@@ -155,7 +155,7 @@ def answer(
 
 def resume(
     form: FormDefinition, state: ConversationState, now: datetime
-) -> tuple[ConversationState | None, Reply | Ended]:
+) -> tuple[ConversationState | None, FormReply | Ended]:
     """Ask the open question again after an interruption (e.g. the resident opened the menu)."""
     ended = _ended(form, state, now)
     if ended is not None:
@@ -170,7 +170,7 @@ def request_switch(
     new_form: FormDefinition,
     new_kind: str | None,
     now: datetime,
-) -> tuple[ConversationState | None, Reply | Ended]:
+) -> tuple[ConversationState | None, FormReply | Ended]:
     """The resident asked for `new_form` while `form` is open: ask before dropping it (one form at a time).
 
     Asking for the open form itself just resumes it. Answering はい yields `SwitchForm`.
@@ -193,15 +193,15 @@ def is_expired(state: ConversationState, now: datetime) -> bool:
 
 def _ended(form: FormDefinition, state: ConversationState, now: datetime) -> Ended | None:
     if is_expired(state, now):
-        return Ended("expired", Reply(Message("forms.expired", {"title": _title(form)})))
+        return Ended("expired", FormReply(Message("forms.expired", {"title": _title(form)})))
     if state.form_version != form.version or not (state.step_id in _PLACES or form.has_step(state.step_id)):
-        return Ended("outdated", Reply(Message("forms.outdated", {"title": _title(form)})))
+        return Ended("outdated", FormReply(Message("forms.outdated", {"title": _title(form)})))
     return None
 
 
 def _answer_kind(
     form: FormDefinition, state: ConversationState, given: _Input, now: datetime
-) -> tuple[ConversationState, Reply]:
+) -> tuple[ConversationState, FormReply]:
     typed = plain(given.given.text or "")
     for kind in form.kinds:
         if given.given.value == kind.id or (
@@ -213,7 +213,7 @@ def _answer_kind(
 
 def _answer_confirmation(
     form: FormDefinition, state: ConversationState, given: _Input, now: datetime
-) -> tuple[ConversationState | None, Outcome]:
+) -> tuple[ConversationState | None, FormStep]:
     if given.command(SUBMIT) or given.is_typed("forms.command.submit"):
         answers = {
             step.id: state.answers[step.id]
@@ -228,7 +228,7 @@ def _answer_confirmation(
 
 def _answer_edit_choice(
     form: FormDefinition, state: ConversationState, given: _Input, now: datetime
-) -> tuple[ConversationState, Reply]:
+) -> tuple[ConversationState, FormReply]:
     typed = plain(given.given.text or "")
     for step in _editable(form, state):
         assert step.label is not None
@@ -241,7 +241,7 @@ def _answer_edit_choice(
 
 def _answer_step(
     form: FormDefinition, state: ConversationState, given: _Input, now: datetime
-) -> tuple[ConversationState, Reply]:
+) -> tuple[ConversationState, FormReply]:
     step = form.step(state.step_id)
     if given.command(SKIP) or (step.optional and given.is_typed("forms.command.skip")):
         if not step.optional:
@@ -262,7 +262,7 @@ def _answer_step(
 
 
 _PlaceAnswer = Callable[
-    [FormDefinition, ConversationState, _Input, datetime], tuple[ConversationState | None, Outcome]
+    [FormDefinition, ConversationState, _Input, datetime], tuple[ConversationState | None, FormStep]
 ]
 _PLACE_ANSWERS: dict[str, _PlaceAnswer] = {
     CHOOSING_KIND: _answer_kind,
@@ -273,7 +273,7 @@ _PLACE_ANSWERS: dict[str, _PlaceAnswer] = {
 
 def _answer_switch(
     form: FormDefinition, state: ConversationState, given: _Input, now: datetime
-) -> tuple[ConversationState | None, Outcome]:
+) -> tuple[ConversationState | None, FormStep]:
     pending = state.pending_switch
     assert pending is not None
     tapped = given.given.value if given.place == SWITCH else None
@@ -286,7 +286,9 @@ def _answer_switch(
     return asking, _switch_question(form, pending.form_id, notice=Message("forms.error.yes_no"))
 
 
-def _back(form: FormDefinition, state: ConversationState, now: datetime) -> tuple[ConversationState, Reply]:
+def _back(
+    form: FormDefinition, state: ConversationState, now: datetime
+) -> tuple[ConversationState, FormReply]:
     history = list(state.history)
     while history:
         place = history.pop()
@@ -311,7 +313,7 @@ def _touch(
 
 def _stay(
     form: FormDefinition, state: ConversationState, now: datetime, notice: Message
-) -> tuple[ConversationState, Reply]:
+) -> tuple[ConversationState, FormReply]:
     stayed = _touch(form, state, now)
     return stayed, _ask(form, stayed, notice=notice)
 
@@ -322,7 +324,7 @@ def _go(
     now: datetime,
     answers: dict[str, AnswerValue],
     kind: str | None = None,
-) -> tuple[ConversationState, Reply]:
+) -> tuple[ConversationState, FormReply]:
     """Move on: see `_following`."""
     kind = kind if kind is not None else state.kind
     return _go_to(form, state, now, _following(form, state, kind, answers), answers=answers, kind=kind)
@@ -351,7 +353,7 @@ def _go_to(
     *,
     answers: Mapping[str, AnswerValue] | None = None,
     kind: str | None = None,
-) -> tuple[ConversationState, Reply]:
+) -> tuple[ConversationState, FormReply]:
     history = (*state.history, state.step_id)[-HISTORY_LIMIT:]
     moved = _touch(
         form,
@@ -458,16 +460,16 @@ def _summary(form: FormDefinition, state: ConversationState) -> tuple[SummaryRow
     return tuple(rows)
 
 
-def _ask(form: FormDefinition, state: ConversationState, notice: Message | None = None) -> Reply:
+def _ask(form: FormDefinition, state: ConversationState, notice: Message | None = None) -> FormReply:
     """The question (or card) of the place the state stands on."""
     place = state.step_id
     back = (BACK,) if state.history else ()
     if place == CHOOSING_KIND:
         assert form.kind_prompt is not None
         buttons = [QuickReply(label=k.label, data=postback_data(place, k.id)) for k in form.kinds]
-        return Reply(Message(form.kind_prompt), notice, _with_commands(place, buttons, *back, CANCEL))
+        return FormReply(Message(form.kind_prompt), notice, _with_commands(place, buttons, *back, CANCEL))
     if place == CONFIRMING:
-        return Reply(
+        return FormReply(
             Message("forms.confirm.prompt", {"title": _title(form)}),
             notice,
             _with_commands(place, [], SUBMIT, EDIT, *back, CANCEL),
@@ -477,7 +479,7 @@ def _ask(form: FormDefinition, state: ConversationState, notice: Message | None 
         buttons = [
             QuickReply(label=s.label or "", data=postback_data(place, s.id)) for s in _editable(form, state)
         ]
-        return Reply(Message("forms.edit.prompt"), notice, _with_commands(place, buttons, BACK, CANCEL))
+        return FormReply(Message("forms.edit.prompt"), notice, _with_commands(place, buttons, BACK, CANCEL))
     step = form.step(place)
     params = {name: _resolve(state.answers, ref) for name, ref in step.params.items()}
     question = Message(step.prompt_for(state.kind), params)
@@ -494,13 +496,13 @@ def _ask(form: FormDefinition, state: ConversationState, notice: Message | None 
             QuickReply(label="forms.label.pick_date", data=postback_data(place, "date"), picker="date")
         ]
     skip = (SKIP,) if step.optional else ()
-    return Reply(question, notice, _with_commands(place, buttons, *skip, *back, CANCEL))
+    return FormReply(question, notice, _with_commands(place, buttons, *skip, *back, CANCEL))
 
 
-def _switch_question(form: FormDefinition, new_form_id: str, notice: Message | None = None) -> Reply:
+def _switch_question(form: FormDefinition, new_form_id: str, notice: Message | None = None) -> FormReply:
     buttons = (
         QuickReply(label="forms.label.switch_yes", data=postback_data(SWITCH, YES)),
         QuickReply(label="forms.label.switch_no", data=postback_data(SWITCH, NO)),
     )
     params = {"current": _title(form), "new": _title(load_form(new_form_id))}
-    return Reply(Message("forms.switch.prompt", params), notice, buttons)
+    return FormReply(Message("forms.switch.prompt", params), notice, buttons)

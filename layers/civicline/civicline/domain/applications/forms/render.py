@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from civicline import messages
-from civicline.domain.applications.forms.reply import Message, Reply
+from civicline.domain.applications.forms.reply import FormReply, Message
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def render_message(message: Message, lang: str = messages.DEFAULT_LANGUAGE) -> s
     return messages.text(message.key, lang, **message.params)
 
 
-def render(reply: Reply, lang: str = messages.DEFAULT_LANGUAGE) -> RenderedReply:
+def render(reply: FormReply, lang: str = messages.DEFAULT_LANGUAGE) -> RenderedReply:
     texts = [render_message(reply.notice, lang)] if reply.notice else []
     texts.append(render_message(reply.message, lang))
     return RenderedReply(

@@ -47,7 +47,7 @@ class SummaryRow:
 
 
 @dataclass(frozen=True)
-class Reply:
+class FormReply:
     """Say `notice` (if any), then `message`, with `quick_replies`; on the confirmation, also `summary`."""
 
     message: Message
@@ -91,7 +91,7 @@ class Ended:
     """The conversation is over without a submission: delete it and send `reply`."""
 
     reason: EndReason
-    reply: Reply
+    reply: FormReply
 
 
 @dataclass(frozen=True)
@@ -102,4 +102,4 @@ class SwitchForm:
     kind: str | None
 
 
-Outcome = Reply | Completed | Ended | SwitchForm
+FormStep = FormReply | Completed | Ended | SwitchForm

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from civicline.domain.applications.forms.editions import first_edition, last_edition
 from civicline.domain.applications.forms.inputs import stored_value
-from civicline.domain.applications.forms.reply import Completed, Message, Reply
+from civicline.domain.applications.forms.reply import Completed, FormReply, Message
 from civicline.models.forms import (
     ApplicantAnswers,
     Application,
@@ -75,14 +75,14 @@ def build_application(
     )
 
 
-def application_reply(form: FormDefinition, application: Application) -> Reply:
+def application_reply(form: FormDefinition, application: Application) -> FormReply:
     """Thanks, and from (or up to) which edition: keys `<completed>.<kind>` with the edition's date."""
     base = form.completed or "forms.completed"
     edition = application.first_edition or application.last_edition
     params: dict[str, str | int] = {}
     if edition is not None:
         params = {"year": edition.year, "month": edition.month, "day": edition.day}
-    return Reply(Message(f"{base}.{application.kind}", params))
+    return FormReply(Message(f"{base}.{application.kind}", params))
 
 
 def build_survey_response(
@@ -99,8 +99,8 @@ def build_survey_response(
     )
 
 
-def survey_reply(form: FormDefinition) -> Reply:
-    return Reply(Message(form.completed or "forms.completed.survey"))
+def survey_reply(form: FormDefinition) -> FormReply:
+    return FormReply(Message(form.completed or "forms.completed.survey"))
 
 
 def choice_counts(form: FormDefinition, responses: Iterable[SurveyResponse]) -> dict[str, dict[str, int]]:
