@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from civicline.domain.applications.labels import form_title, kind_label
 from civicline.domain.applications.ports import StatusSource
-from civicline.domain.applications.reception import JST
 from civicline.domain.applications.records import StatusEntry
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import NOTHING, Answer, Card, CardRow, TextReply, WhenStale
 from civicline.messages import text
+from civicline.ward_time import ward_time
 
 SHOWN_APPLICATIONS = 5  # a bubble stays readable (and far below LINE's 30 KB) with five rows
 
 
 def _row(entry: StatusEntry) -> CardRow:
-    submitted = entry.submitted_at.astimezone(JST)
+    submitted = ward_time(entry.submitted_at)
     return CardRow(
         label=text("intake.status.row_label", reception_number=entry.reception_number),
         value=text(

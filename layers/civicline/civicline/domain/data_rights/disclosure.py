@@ -11,13 +11,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from civicline.domain.applications.labels import form_title, kind_label
-from civicline.domain.applications.reception import JST
 from civicline.domain.chat.replies import Answer, Card, CardRow, Reply, TextReply, WhenStale
 from civicline.domain.data_rights.actions import ask_action
 from civicline.domain.data_rights.masking import shown_fields
 from civicline.domain.data_rights.records import HeldApplication, Holdings
 from civicline.messages import CatalogueError, text
 from civicline.models.resident import Resident
+from civicline.ward_time import ward_time
 
 SHOWN_APPLICATIONS = 5  # a bubble stays readable (and far below LINE's 30 KB) with five rows
 
@@ -25,7 +25,7 @@ SettingsCard = Callable[[Resident], Card]
 
 
 def date_text(moment: datetime) -> str:
-    local = moment.astimezone(JST)
+    local = ward_time(moment)
     return text("data_rights.date", year=local.year, month=local.month, day=local.day)
 
 
@@ -80,7 +80,7 @@ def profile_card(holdings: Holdings) -> Card:
 
 
 def _application_row(application: HeldApplication) -> CardRow:
-    submitted = application.submitted_at.astimezone(JST)
+    submitted = ward_time(application.submitted_at)
     lines = [
         text(
             "data_rights.applications.row_value",

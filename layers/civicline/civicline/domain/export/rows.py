@@ -12,10 +12,10 @@ from datetime import date, datetime
 from civicline.domain.applications.forms.phone import normalise_phone
 from civicline.domain.applications.forms.text_inputs import InvalidInput
 from civicline.domain.applications.labels import kind_label
-from civicline.domain.applications.reception import JST
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.domain.export.csv_stream import CsvRow
 from civicline.models.forms import ApplicantAnswers
+from civicline.ward_time import WARD_TZ as JST
 
 APPLICATION_HEADER = (
     "受付番号",

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from civicline.domain.applications.forms.definition import FormDefinitionError, load_form
-from civicline.domain.applications.reception import JST
 from civicline.domain.errors import CivicLineError
 from civicline.domain.export.csv_stream import MAX_CELLS_REPORTED, CsvRow, EncodingReport, encode_csv
 from civicline.domain.export.errors import ExportNotFound, UnknownForm, UnreadablePii
@@ -48,6 +47,7 @@ from civicline.models.export import (
     UnencodableCell,
 )
 from civicline.models.forms import FormDefinition, FormPurpose
+from civicline.ward_time import WARD_TZ as JST
 
 SCHEDULER = "EventBridge Scheduler"
 SCHEDULER_SOURCE = "the export schedule (EventBridge Scheduler with ExportSchedulerRole)"

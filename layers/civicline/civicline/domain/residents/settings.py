@@ -10,7 +10,7 @@ year such as 「昭和50年」) reaches it; that state lives in the shared conve
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from civicline.domain.chat.conversations import ConversationStore, StoredConversation
 from civicline.domain.chat.dispatch import command_key
@@ -32,12 +32,12 @@ from civicline.domain.residents.ports import ResidentStore, SettingItem
 from civicline.messages import text
 from civicline.models.city import Choice, City
 from civicline.models.resident import ReceptionSettings, Resident
+from civicline.ward_time import ward_time
 
 FLOW = "settings"
 ACTION = "settings"
 SKIP = "-"  # the value of 「回答しない」
 ORDER: tuple[SettingItem, ...] = tuple(SettingItem)
-JST = timezone(timedelta(hours=9), "JST")  # Japan keeps no daylight saving time
 
 
 class SettingsFlow:
@@ -361,7 +361,7 @@ class SettingsFlow:
         return parse_birth_year(typed, min_year=self._city.birth_year_min, current_year=self._current_year())
 
     def _current_year(self) -> int:
-        return self._clock().astimezone(JST).year
+        return ward_time(self._clock()).year
 
     @staticmethod
     def _year_text(year: int) -> str:

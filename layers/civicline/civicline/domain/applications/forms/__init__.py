@@ -36,7 +36,6 @@ from civicline.domain.applications.forms.submission import (
     build_survey_response,
     choice_counts,
     survey_reply,
-    ward_date,
 )
 
 __all__ = [
@@ -68,5 +67,4 @@ __all__ = [
     "resume",
     "start",
     "survey_reply",
-    "ward_date",
 ]

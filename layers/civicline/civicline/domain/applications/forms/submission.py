@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 
 from civicline.domain.applications.forms.editions import first_edition, last_edition
 from civicline.domain.applications.forms.inputs import stored_value
@@ -18,16 +18,7 @@ from civicline.models.forms import (
     SurveyResponse,
     submission_id_for,
 )
-
-# Japan keeps no daylight saving time, so a fixed offset is exact (and needs no tz database on Lambda).
-JST = timezone(timedelta(hours=9), "JST")
-
-
-def ward_date(now: datetime) -> date:
-    """The date in Shinjuku at `now` (which must carry its time zone)."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(JST).date()
+from civicline.ward_time import ward_date
 
 
 def _flat_answers(form: FormDefinition, completed: Completed) -> dict[str, str | int | bool | None]:
