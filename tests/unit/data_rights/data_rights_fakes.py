@@ -12,6 +12,7 @@ from tests.unit.residents.residents_fakes import (
     FakeProfiles,
     InMemoryConversations,
     InMemoryResidents,
+    ResolvingDispatcher,
 )
 
 from civicline.domain.chat.dispatch import Dispatcher
@@ -103,7 +104,7 @@ class RightsWorld:
 
 def make_rights_world(clock_at: datetime = NOW) -> RightsWorld:
     residents, conversations = InMemoryResidents(), InMemoryConversations()
-    dispatcher = Dispatcher(conversations)
+    dispatcher = ResolvingDispatcher(conversations)
     city = load_city()
     install_residents(
         dispatcher,

@@ -11,6 +11,7 @@ from tests.unit.residents.residents_fakes import (
     FakeProfiles,
     InMemoryConversations,
     InMemoryResidents,
+    ResolvingDispatcher,
     postback_in,
     text_in,
 )
@@ -18,7 +19,6 @@ from tests.unit.residents.residents_fakes import (
 from civicline.domain.applications.chat.chat import FormsChat
 from civicline.domain.applications.chat.features import install_forms
 from civicline.domain.applications.records import ApplicationStatus, StatusEntry
-from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import (
     CARD_LABEL_MAX,
@@ -87,7 +87,7 @@ class FormsWorld:
         self.conversations = InMemoryConversations()
         self.queue = FakeQueue()
         self.statuses = FakeStatuses()
-        self.dispatcher = Dispatcher(self.conversations)
+        self.dispatcher = ResolvingDispatcher(self.conversations)
         install_residents(
             self.dispatcher,
             residents=self.residents,
@@ -104,7 +104,7 @@ class FormsWorld:
             statuses=self.statuses,
             clock=self.clock,
         )
-        self.outcome = Answer()
+        self.outcome: Answer[str] = Answer()
 
     # -- what the resident does ------------------------------------------------------------------
     def send(self, inbound: Inbound) -> Answer:

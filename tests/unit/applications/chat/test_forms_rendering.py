@@ -5,9 +5,14 @@ from __future__ import annotations
 from civicline.domain.applications import forms
 from civicline.domain.applications.chat.rendering import replies_of
 from civicline.domain.applications.forms import Message, QuickReply, SummaryRow
-from civicline.domain.chat.replies import Card, TextReply
+from civicline.domain.chat.replies import Answer, Card, Reply, TextReply, resolved
 
 FORM = forms.load_form("koho_delivery")
+
+
+def said(reply: forms.FormReply) -> tuple[Reply[str], ...]:
+    """The chat's replies for one engine reply, in the words LINE shows."""
+    return resolved(Answer(replies=replies_of(FORM, reply))).replies
 
 
 def test_a_question_with_a_notice_is_two_texts_with_the_buttons_on_the_last() -> None:
@@ -16,7 +21,7 @@ def test_a_question_with_a_notice_is_two_texts_with_the_buttons_on_the_last() ->
         notice=Message("forms.error.empty"),
         quick_replies=(QuickReply(label="forms.label.cancel", data="form:name:@cancel"),),
     )
-    notice, question = replies_of(FORM, reply)
+    notice, question = said(reply)
     assert isinstance(notice, TextReply)
     assert notice.quick_replies == ()
     assert isinstance(question, TextReply)
@@ -33,7 +38,7 @@ def test_a_date_picker_button_is_left_out_and_typing_the_date_still_works() -> N
             QuickReply(label="forms.label.cancel", data="form:when:@cancel"),
         ),
     )
-    (question,) = replies_of(FORM, reply)
+    (question,) = said(reply)
     assert isinstance(question, TextReply)
     assert [a.label for a in question.quick_replies] == ["やめる"]
 
@@ -51,7 +56,7 @@ def test_the_confirmation_is_a_card_with_rows_buttons_and_the_prompt_as_its_note
             SummaryRow(label="forms.koho.field.name", value=Message("forms.value.raw", {"value": ""})),
         ),
     )
-    notice, card = replies_of(FORM, reply)
+    notice, card = said(reply)
     assert isinstance(notice, TextReply)
     assert "入力の続き" in notice.text
     assert isinstance(card, Card)

@@ -6,6 +6,7 @@ only when the version it is given is the one stored: optimistic locking.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from civicline.domain.applications.forms import (
@@ -17,14 +18,41 @@ from civicline.domain.applications.forms import (
     UserInput,
     answer,
     load_form,
-    render,
     start,
 )
-from civicline.domain.applications.forms.render import RenderedReply
+from civicline.domain.chat.wording import Message, resolve
 from civicline.models.forms import ConversationState
 
 USER_ID = "U" + "a" * 32
 NOW = datetime(2025, 4, 1, 1, 0, tzinfo=UTC)  # 10:00 in Shinjuku
+
+
+@dataclass(frozen=True)
+class RenderedQuickReply:
+    label: str
+    data: str
+    picker: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedReply:
+    """An engine reply's words in Japanese: `texts` in order, `summary` rows (label, value)."""
+
+    texts: tuple[str, ...] = field(repr=False)
+    quick_replies: tuple[RenderedQuickReply, ...]
+    summary: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+
+def render(reply: FormReply) -> RenderedReply:
+    """The reply's keys resolved by the chat's one resolver, as the resident would read them."""
+    said = (reply.notice, reply.message) if reply.notice else (reply.message,)
+    return RenderedReply(
+        texts=tuple(resolve(message) for message in said),
+        quick_replies=tuple(
+            RenderedQuickReply(resolve(Message(q.label)), q.data, q.picker) for q in reply.quick_replies
+        ),
+        summary=tuple((resolve(Message(row.label)), resolve(row.value)) for row in reply.summary),
+    )
 
 
 class VersionConflict(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from tests.unit.applications.forms.forms_chat import NOW, USER_ID, Chat, switched
+from tests.unit.applications.forms.forms_chat import NOW, USER_ID, Chat, render, switched
 
 from civicline.domain.applications.forms import (
     Completed,
@@ -15,7 +15,6 @@ from civicline.domain.applications.forms import (
     application_reply,
     build_application,
     load_form,
-    render,
     request_switch,
     resume,
     start,

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.unit.applications.forms.forms_chat import NOW
+from tests.unit.applications.forms.forms_chat import NOW, render
 
 from civicline.domain.applications.forms import (
     Completed,
@@ -17,7 +17,6 @@ from civicline.domain.applications.forms import (
     SwitchForm,
     answer,
     load_form,
-    render,
     start,
 )
 from civicline.models.forms import FormDefinition

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.unit.applications.forms.forms_chat import NOW, USER_ID, Chat
+from tests.unit.applications.forms.forms_chat import NOW, USER_ID, Chat, render
 
 from civicline.domain.applications.forms import (
     Completed,
     build_survey_response,
     choice_counts,
     load_form,
-    render,
     survey_reply,
 )
 from civicline.models.forms import CONFIRMING, SurveyResponse

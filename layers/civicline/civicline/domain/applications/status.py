@@ -10,26 +10,26 @@ Wiring in the conversation worker (its role may Query the `byUser` index)::
 
 from __future__ import annotations
 
-from civicline.domain.applications.labels import form_title, kind_label
+from civicline.domain.applications.labels import form_title_phrase, kind_phrase
 from civicline.domain.applications.ports import StatusSource
 from civicline.domain.applications.records import StatusEntry
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import NOTHING, Answer, Card, CardRow, TextReply, WhenStale
-from civicline.messages import text
+from civicline.domain.chat.wording import Phrase, say
 from civicline.ward_time import ward_time
 
 SHOWN_APPLICATIONS = 5  # a bubble stays readable (and far below LINE's 30 KB) with five rows
 
 
-def _row(entry: StatusEntry) -> CardRow:
+def _row(entry: StatusEntry) -> CardRow[Phrase]:
     submitted = ward_time(entry.submitted_at)
     return CardRow(
-        label=text("intake.status.row_label", reception_number=entry.reception_number),
-        value=text(
+        label=say("intake.status.row_label", reception_number=entry.reception_number),
+        value=say(
             "intake.status.row_value",
-            title=form_title(entry.form_id),
-            kind=kind_label(entry.form_id, entry.kind),
-            status=text(f"intake.status.{entry.status.value}"),
+            title=form_title_phrase(entry.form_id),
+            kind=kind_phrase(entry.form_id, entry.kind),
+            status=say(f"intake.status.{entry.status.value}"),
             year=submitted.year,
             month=submitted.month,
             day=submitted.day,
@@ -46,15 +46,15 @@ class StatusQuery:
         entries = self._source.statuses_of(user_id, self._limit)
         if not entries:
             return Answer(
-                replies=(TextReply(text("intake.status.none")),),
+                replies=(TextReply(say("intake.status.none")),),
                 when_stale=WhenStale.PUSH,
                 tags=("applications.status.none",),
             )
         card = Card(
-            alt_text=text("intake.status.alt_text", count=len(entries)),
-            title=text("intake.status.title"),
+            alt_text=say("intake.status.alt_text", count=len(entries)),
+            title=say("intake.status.title"),
             rows=tuple(_row(entry) for entry in entries),
-            note=text("intake.status.note", limit=self._limit),
+            note=say("intake.status.note", limit=self._limit),
         )
         return Answer(replies=(card,), when_stale=WhenStale.PUSH, tags=("applications.status.listed",))
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from civicline.domain.chat.replies import Action, Answer, TextReply, WhenStale
-from civicline.messages import text
+from civicline.domain.chat.wording import Phrase, say
 
 
-def help_answer(menu: tuple[Action, ...]) -> Answer:
+def help_answer(menu: tuple[Action[Phrase], ...]) -> Answer[Phrase]:
     # Said late it would only puzzle: a help line answers what the resident just did, or nothing.
     return Answer(
-        replies=(TextReply(text("help.fallback"), quick_replies=menu),),
+        replies=(TextReply(say("help.fallback"), quick_replies=menu),),
         when_stale=WhenStale.DROP,
         tags=("help",),
     )

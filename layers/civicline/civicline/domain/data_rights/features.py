@@ -26,6 +26,7 @@ from civicline.domain.chat.conversations import ConversationStore
 from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Answer, Card, TextReply, WhenStale
+from civicline.domain.chat.wording import Phrase, say
 from civicline.domain.data_rights.actions import ACTION, Op, ask_action, show_action
 from civicline.domain.data_rights.disclosure import disclosure_answer
 from civicline.domain.data_rights.erasure import (
@@ -66,7 +67,7 @@ class DataRightsRequests:
         self,
         store: DataRightsStore,
         audit: DataRightsAudit,
-        settings_card: Callable[[Resident], Card],
+        settings_card: Callable[[Resident], Card[Phrase]],
         *,
         form_kinds: frozenset[tuple[str, str]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -115,7 +116,7 @@ class DataRightsRequests:
     def _erase(self, inbound: Inbound, asked_at: str) -> Answer:
         if not self._confirmed_in_time(inbound, asked_at):
             reply = TextReply(
-                text("data_rights.expired", minutes=window_minutes(self._window)),
+                say("data_rights.expired", minutes=window_minutes(self._window)),
                 quick_replies=(ask_action(),),
             )
             return Answer(replies=(reply,), when_stale=WhenStale.PUSH, tags=("data_rights.erase.expired",))
@@ -156,7 +157,7 @@ def _user(inbound: Inbound) -> str:
 
 
 def _said(key: str, tag: str) -> Answer:
-    return Answer(replies=(TextReply(text(key)),), when_stale=WhenStale.PUSH, tags=(tag,))
+    return Answer(replies=(TextReply(say(key)),), when_stale=WhenStale.PUSH, tags=(tag,))
 
 
 def install_data_rights(

@@ -10,7 +10,8 @@ from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.chat.inbound import InboundKind
 from civicline.domain.residents.lifecycle import DEFAULT_BLOCKED_RETENTION, Lifecycle
 from civicline.domain.residents.ports import ProfileSource, ResidentStore
-from civicline.domain.residents.settings import ACTION, FLOW, SettingsFlow
+from civicline.domain.residents.settings import FLOW, SettingsFlow
+from civicline.domain.residents.settings_questions import ACTION
 from civicline.messages import text
 from civicline.models.city import City
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import NOTHING, Action, Answer, TextReply, WhenStale
+from civicline.domain.chat.wording import Phrase, say
 from civicline.domain.residents.ports import ProfileSource, ResidentStore
-from civicline.messages import text
 
 # How long a blocked resident's record is kept, so a re-follow finds their settings again; after that
 # the Users item expires (TTL `purgeAt`) and nothing of them stays. The deployment sets its own
@@ -27,7 +27,7 @@ class Lifecycle:
         residents: ResidentStore,
         profiles: ProfileSource,
         privacy_notice_url: str,
-        settings_entry: Action,
+        settings_entry: Action[Phrase],
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         blocked_retention: timedelta = DEFAULT_BLOCKED_RETENTION,
@@ -50,9 +50,9 @@ class Lifecycle:
         if not recorded:
             return Answer(tags=("follow.stale",))
         if returning:
-            greeting = text("residents.welcome_back")
+            greeting: Phrase = say("residents.welcome_back")
         else:
-            greeting = text("residents.greeting", privacy_notice_url=self._privacy_notice_url)
+            greeting = say("residents.greeting", privacy_notice_url=self._privacy_notice_url)
         return Answer(
             replies=(TextReply(greeting, quick_replies=(self._settings_entry,)),),
             # A greeting is still welcome a little late; the push carries a retry key, so never twice.

@@ -27,8 +27,8 @@ from civicline.domain.applications.status import StatusQuery
 from civicline.domain.chat.conversations import ConversationStore, StoredConversation
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Answer, Reply, TextReply
+from civicline.domain.chat.wording import Phrase, Verbatim, joined, say
 from civicline.domain.errors import CivicLineError
-from civicline.messages import text
 from civicline.models.forms import ConversationState, FormDefinition, FormPurpose
 
 FLOW = "form"
@@ -65,11 +65,12 @@ class FormsChat:
         """The forms on offer; with 「申請の続き」 first while one is open."""
         open_form = self._open(_user(inbound))
         actions = [entry.action() for entry in self._menu] + [status_action()]
-        lines = [text("applications_chat.menu.prompt")]
+        said: list[Phrase] = [say("applications_chat.menu.prompt")]
         if open_form is not None:
             actions.insert(0, resume_action())
-            lines.insert(0, text("applications_chat.menu.prompt_open", title=text(open_form.form.title)))
-        return answer_of((TextReply("\n\n".join(lines), quick_replies=tuple(actions)),), "form.menu")
+            said.insert(0, say("applications_chat.menu.prompt_open", title=say(open_form.form.title)))
+        prompt = joined(said, Verbatim("\n\n"))
+        return answer_of((TextReply(prompt, quick_replies=tuple(actions)),), "form.menu")
 
     def on_menu(self, inbound: Inbound, params: Mapping[str, str]) -> Answer:
         return self.menu(inbound)
@@ -192,7 +193,7 @@ class FormsChat:
 
     def _none_open(self) -> Answer:
         actions = (*(entry.action() for entry in self._menu), status_action())
-        reply: Reply = TextReply(text("applications_chat.none_open"), quick_replies=actions)
+        reply: Reply[Phrase] = TextReply(say("applications_chat.none_open"), quick_replies=actions)
         return answer_of((reply,), "form.none_open")
 
 

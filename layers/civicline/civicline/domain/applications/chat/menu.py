@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from civicline.domain.chat.postbacks import encode
-from civicline.domain.chat.replies import Action, fit
-from civicline.messages import text
+from civicline.domain.chat.replies import Action
+from civicline.domain.chat.wording import Phrase, say
 
 ACTION_MENU = "apply_menu"  # the rich menu's 電子申請 tile
 ACTION_START = "apply"
@@ -24,12 +24,10 @@ class MenuEntry:
     kind: str | None
     label: str  # message key (≤ 20 characters)
 
-    def action(self) -> Action:
-        label = text(self.label)
+    def action(self) -> Action[Phrase]:
+        label = say(self.label)
         return Action(
-            label=fit(label),
-            data=encode(ACTION_START, form=self.form_id, kind=self.kind),
-            display_text=label,
+            label=label, data=encode(ACTION_START, form=self.form_id, kind=self.kind), display_text=label
         )
 
 
@@ -41,21 +39,21 @@ MENU: tuple[MenuEntry, ...] = (
 )
 
 
-def _action(action: str, label_key: str) -> Action:
-    label = text(label_key)
-    return Action(label=fit(label), data=encode(action), display_text=label)
+def _action(action: str, label_key: str) -> Action[Phrase]:
+    label = say(label_key)
+    return Action(label=label, data=encode(action), display_text=label)
 
 
-def menu_action() -> Action:
+def menu_action() -> Action[Phrase]:
     """The quick reply that opens the 電子申請 menu (help reply)."""
     return _action(ACTION_MENU, "applications_chat.menu.label")
 
 
-def resume_action() -> Action:
+def resume_action() -> Action[Phrase]:
     return _action(ACTION_RESUME, "applications_chat.resume.label")
 
 
-def status_action() -> Action:
+def status_action() -> Action[Phrase]:
     return _action(ACTION_STATUS, "applications_chat.status.label")
 
 

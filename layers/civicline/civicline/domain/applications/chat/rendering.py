@@ -9,59 +9,40 @@ glance. The card shows the resident's own answers back to them; it goes to LINE 
 from __future__ import annotations
 
 from civicline.domain.applications import forms
-from civicline.domain.chat.replies import (
-    CARD_LABEL_MAX,
-    QUICK_REPLY_LABEL_MAX,
-    Action,
-    Answer,
-    Card,
-    CardRow,
-    Reply,
-    TextReply,
-    WhenStale,
-    fit,
-)
-from civicline.messages import text
+from civicline.domain.chat.replies import Action, Answer, Card, CardRow, Reply, TextReply, WhenStale
+from civicline.domain.chat.wording import Phrase, say
 from civicline.models.forms import FormDefinition
 
-EMPTY_VALUE = "-"  # a Flex text must not be empty
 
-
-def _actions(rendered: forms.RenderedReply, limit: int) -> tuple[Action, ...]:
+def _actions(reply: forms.FormReply) -> tuple[Action[Phrase], ...]:
     # Date-picker buttons are left out: a reply's Action cannot carry a picker yet, and the engine
     # accepts a typed date as well (its error text says so). No form in use asks for a date.
     return tuple(
-        Action(label=fit(quick.label, limit), data=quick.data, display_text=quick.label)
-        for quick in rendered.quick_replies
+        Action(label=say(quick.label), data=quick.data, display_text=say(quick.label))
+        for quick in reply.quick_replies
         if quick.picker is None
     )
 
 
-def replies_of(form: FormDefinition, reply: forms.FormReply) -> tuple[Reply, ...]:
+def replies_of(form: FormDefinition, reply: forms.FormReply) -> tuple[Reply[Phrase], ...]:
     """What the resident receives for one engine reply (at most three messages)."""
-    rendered = forms.render(reply)
-    if rendered.summary:
-        return _confirmation(form, rendered)
-    *notices, question = rendered.texts
-    return (
-        *(TextReply(notice) for notice in notices),
-        TextReply(question, quick_replies=_actions(rendered, limit=QUICK_REPLY_LABEL_MAX)),
+    notices: tuple[Reply[Phrase], ...] = (TextReply(reply.notice),) if reply.notice else ()
+    if reply.summary:
+        return (*notices, _confirmation(form, reply))
+    return (*notices, TextReply(reply.message, quick_replies=_actions(reply)))
+
+
+def _confirmation(form: FormDefinition, reply: forms.FormReply) -> Card[Phrase]:
+    title = say(form.title)
+    return Card(
+        alt_text=say("applications_chat.confirm.alt_text", title=title),
+        title=say("applications_chat.confirm.title", title=title),
+        rows=tuple(CardRow(label=say(row.label), value=row.value) for row in reply.summary),
+        buttons=_actions(reply),
+        note=reply.message,
     )
 
 
-def _confirmation(form: FormDefinition, rendered: forms.RenderedReply) -> tuple[Reply, ...]:
-    *notices, prompt = rendered.texts
-    title = text(form.title)
-    card = Card(
-        alt_text=text("applications_chat.confirm.alt_text", title=title),
-        title=text("applications_chat.confirm.title", title=title),
-        rows=tuple(CardRow(label=label, value=value or EMPTY_VALUE) for label, value in rendered.summary),
-        buttons=_actions(rendered, limit=CARD_LABEL_MAX),
-        note=prompt,
-    )
-    return (*(TextReply(notice) for notice in notices), card)
-
-
-def answer_of(replies: tuple[Reply, ...], *tags: str) -> Answer:
+def answer_of(replies: tuple[Reply[Phrase], ...], *tags: str) -> Answer[Phrase]:
     # The resident is waiting for the next question: worth a push if the reply token is gone.
     return Answer(replies=replies, when_stale=WhenStale.PUSH, tags=tags)

@@ -4,8 +4,8 @@
     form = forms.load_form("koho_delivery")
     state, reply = forms.start(form, "new", now)
     state, outcome = forms.answer(form, state, "新宿 太郎", now)
-    forms.render(reply).texts
 
+The chat turns the engine's steps into its answers (civicline/domain/applications/chat/rendering.py).
 See engine.py for the conversation rules and reply.py for the values handed to the worker.
 """
 
@@ -16,7 +16,6 @@ from civicline.domain.applications.forms.definition import (
     load_form,
 )
 from civicline.domain.applications.forms.engine import answer, is_expired, request_switch, resume, start
-from civicline.domain.applications.forms.render import RenderedQuickReply, RenderedReply, render
 from civicline.domain.applications.forms.reply import (
     Completed,
     Ended,
@@ -47,8 +46,6 @@ __all__ = [
     "Message",
     "Postback",
     "QuickReply",
-    "RenderedQuickReply",
-    "RenderedReply",
     "SummaryRow",
     "SwitchForm",
     "UserInput",
@@ -62,7 +59,6 @@ __all__ = [
     "is_expired",
     "is_form_postback",
     "load_form",
-    "render",
     "request_switch",
     "resume",
     "start",

@@ -421,8 +421,8 @@ def _resolve(answers: Mapping[str, AnswerValue], ref: str) -> str:
 # --- what to say ------------------------------------------------------------------------------------
 
 
-def _title(form: FormDefinition) -> str:
-    return messages.text(form.title)
+def _title(form: FormDefinition) -> Message:
+    return Message(form.title)
 
 
 def _command(place: str, name: str) -> QuickReply:

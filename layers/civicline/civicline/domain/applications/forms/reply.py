@@ -1,8 +1,9 @@
 """What the engine hands back: values the conversation worker turns into LINE messages.
 
-Everything resident-facing is a message key plus parameters (see messages/ja/forms.yaml);
-`civicline.domain.applications.forms.render` resolves them to text. Parameters and summary values can hold the
-resident's answers, so none of these show them in `repr`.
+Everything resident-facing is a message key plus parameters (see messages/ja/forms.yaml), the chat's
+own `Message`: the applications chat turns a step into the chat's answer (applications/chat/rendering.py)
+and the words are resolved once, when the answer is rendered for LINE. Parameters and summary values
+can hold the resident's answers, so none of these show them in `repr`.
 """
 
 from __future__ import annotations
@@ -11,17 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from civicline.domain.chat.wording import Message
 from civicline.models.forms import AnswerValue
 
 POSTBACK_PREFIX = "form:"
-
-
-@dataclass(frozen=True)
-class Message:
-    """A catalogue key and its `{placeholders}`."""
-
-    key: str
-    params: Mapping[str, str | int] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 - A reply token works once, for about a minute. We reply only to a fresh event (under 50 s old by its
   own timestamp), seen for the first time (not a LINE redelivery, not a queue retry).
-- Otherwise, if the outcome says it is still worth saying, we push, with `X-Line-Retry-Key` derived
+- Otherwise, if the answer says it is still worth saying, we push, with `X-Line-Retry-Key` derived
   from the webhookEventId: a push retried for the same event is accepted once (LINE answers 409 to the
   repeat), so a resident never reads the same answer twice from retries.
 - Events in standby mode are never answered (another channel has the chat).
@@ -12,26 +12,26 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
 from enum import StrEnum
 
-import urllib3
 from linebot.v3.messaging import MessagingApi, PushMessageRequest, ReplyMessageRequest
 from linebot.v3.messaging.exceptions import ApiException
 
-from civicline.adapters.line.client import LINE_TIMEOUT, messaging_api
+from civicline import messages as catalogue
+from civicline.adapters.line.client import LINE_TIMEOUT
+from civicline.adapters.line.errors import TRANSPORT_ERRORS, error_message, line_failure
 from civicline.adapters.line.messages import line_messages
 from civicline.domain.chat.inbound import EventContext
 from civicline.domain.chat.replies import Answer, WhenStale
-from civicline.domain.errors import CivicLineError, LineRejected, LineUnavailable
+from civicline.domain.chat.wording import Phrase
+from civicline.domain.errors import LineUnavailable
 
 REPLY_TOKEN_FRESH_MS = 50_000  # LINE says "about one minute"; keep a margin for the call itself
 # Fixed forever: the same webhookEventId must always give the same retry key.
 RETRY_KEY_NAMESPACE = uuid.UUID("3b0f6f0e-8f5e-4c55-a7a4-6f3c2b1d9e47")
-TRANSPORT_ERRORS = (urllib3.exceptions.HTTPError, OSError)
 
 
 class Delivery(StrEnum):
@@ -47,39 +47,26 @@ def retry_key(webhook_event_id: str) -> str:
     return str(uuid.uuid5(RETRY_KEY_NAMESPACE, webhook_event_id))
 
 
-def _error_message(error: ApiException) -> str:
-    try:
-        return str(json.loads(error.body or "{}").get("message", ""))
-    except (ValueError, AttributeError):
-        return ""
-
-
-def line_failure(error: ApiException, operation: str) -> CivicLineError:
-    """The domain error for a LINE error answer: status and LINE's message, never our content."""
-    status = error.status or 0
-    detail = f"{operation}: HTTP {status} {_error_message(error)[:120]}".strip()
-    if status == 429 or status >= 500:
-        return LineUnavailable(detail)
-    return LineRejected(detail)
-
-
 def _invalid_reply_token(error: ApiException) -> bool:
-    return error.status == 400 and "reply token" in _error_message(error).lower()
+    return error.status == 400 and "reply token" in error_message(error).lower()
 
 
 class LineOutbox:
-    def __init__(
-        self, api: Callable[[], MessagingApi] = messaging_api, clock: Callable[[], float] = time.time
-    ) -> None:
+    """Sends the chat's answers. `api` gives the Messaging API client (a fresh token after rotation)."""
+
+    def __init__(self, api: Callable[[], MessagingApi], clock: Callable[[], float] = time.time) -> None:
         self._api = api
         self._clock = clock
 
-    def send(self, context: EventContext, outcome: Answer) -> Delivery:  # noqa: PLR0911
-        if not outcome.replies:
+    def send(  # noqa: PLR0911
+        self, context: EventContext, answer: Answer[Phrase], lang: str = catalogue.DEFAULT_LANGUAGE
+    ) -> Delivery:
+        """`lang`: the language the answer's words are put in (the resident's, once residents choose)."""
+        if not answer.replies:
             return Delivery.NOTHING
         if context.standby or not context.one_to_one or context.user_id is None:
             return Delivery.DROPPED
-        messages = line_messages(outcome.replies)
+        messages = line_messages(answer, lang)
         if self._can_reply(context):
             assert context.reply_token is not None
             try:
@@ -94,7 +81,7 @@ class LineOutbox:
                 # Used or expired after all (a retry whose first reply got through): push instead.
             except TRANSPORT_ERRORS as error:
                 raise LineUnavailable(f"reply_message: {type(error).__name__}") from None
-        if outcome.when_stale is not WhenStale.PUSH:
+        if answer.when_stale is not WhenStale.PUSH:
             return Delivery.DROPPED
         try:
             self._api().push_message(

@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from civicline.adapters.dynamodb import is_condition_failure, table, unavailable
+from civicline.adapters.dynamodb import is_condition_failure, unavailable
 from civicline.domain.residents.ports import Profile, SettingItem
 from civicline.models.resident import FollowStatus, ReceptionSettings, Resident
 
@@ -33,9 +33,11 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-class DynamoUsers:
-    def __init__(self, table_name: str) -> None:
-        self._table = table(table_name)
+class DynamoResidents:
+    """ResidentStore over the Users table (`table`: its boto3 Table resource)."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
 
     def get(self, user_id: str) -> Resident | None:
         try:
