@@ -15,9 +15,9 @@ part of a batch sees those records again. Without the guard a follow would be gr
 first, then a push that no retry key can match). Failed handlings leave no record behind, so their
 retry runs in full; the domain's writes are set-not-toggle, so a partial first run is harmless.
 
-Malformed records follow the project's policy (docs/contracts.md, "Malformed messages"): reported as a
-batch item failure, so SQS moves them to the DLQ after maxReceiveCount; logged with the message id and
-the invalid field names only; counted in `MalformedRecords`.
+Malformed records follow the project's policy (docs/contracts.md, "Malformed messages"): a body that
+fails `EventsQueueRecord` is reported by the handler's processor (services/malformed_records.py); an
+event line-bot-sdk cannot read at all is reported here, the same way.
 """
 
 from __future__ import annotations
@@ -27,29 +27,20 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
     BasePersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import Json, ValidationError
 
 from civicline.adapters.line.inbound import MalformedEvent, parse_event, to_inbound
 from civicline.adapters.line.outbox import Delivery, LineOutbox
 from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.errors import CivicLineError, RetryableError
-from civicline.models.events_queue import QueuedWebhookEvent
-from civicline.models.validation import invalid_fields
+from civicline.models.events_queue import EventsQueueRecord
+from civicline.services.malformed_records import report_malformed
 
 IDEMPOTENCY_KEY_PREFIX = "civicline-conversation-event"
-
-
-class EventsQueueRecord(SqsRecordModel):
-    """An events.fifo record whose body is what the webhook enqueues."""
-
-    body: Json[QueuedWebhookEvent]
 
 
 class MalformedRecord(CivicLineError):
@@ -96,17 +87,17 @@ class ConversationWorker:
             "tags": list(answer.tags),
         }
 
-    def handle_record(self, record: SQSRecord) -> None:
-        """One SQS record: raised if malformed or retryable (a batch item failure), else handled once."""
-        body = self._valid_body(record)
+    def handle_record(self, record: EventsQueueRecord) -> None:
+        """A valid record: raised if its event is unreadable or retryable (a batch item failure)."""
+        body = record.body
         event_id = body.event.webhook_event_id
-        receive_count = int(record.attributes.approximate_receive_count or 1)
+        receive_count = int(record.attributes.ApproximateReceiveCount or 1)
         try:
             result = self._handle_once(payload=body.payload(), receive_count=receive_count)
         except MalformedEvent as malformed:
             # An event not even the SDK's UnknownEvent accepts: the same policy as a malformed body.
-            self._malformed(record, [str(malformed)])
-            raise MalformedRecord(f"record {record.message_id}: {malformed}") from None
+            report_malformed(self._logger, self._metrics, record.messageId, ["event"])
+            raise MalformedRecord(f"record {record.messageId}: {malformed}") from None
         except RetryableError:
             # Handed back to SQS (and, after maxReceiveCount, to the DLQ); the batch processor logs it.
             self._metrics.add_metric(name="RetriedEvents", unit=MetricUnit.Count, value=1)
@@ -119,22 +110,6 @@ class ConversationWorker:
         self._metrics.add_metric(name="EventsHandled", unit=MetricUnit.Count, value=1)
         self._count("Events", "EventType", str(result.get("eventType")))
         self._count("Answers", "Delivery", str(delivery))
-
-    def _valid_body(self, record: SQSRecord) -> QueuedWebhookEvent:
-        try:
-            return EventsQueueRecord.model_validate(record.raw_event).body
-        except ValidationError as invalid:
-            fields = invalid_fields(invalid)
-            self._malformed(record, fields)
-            raise MalformedRecord(f"record {record.message_id}: invalid {fields}") from None
-
-    def _malformed(self, record: SQSRecord, fields: list[str]) -> None:
-        # The body is not ours to log (it may hold a resident's words): its message id and field names.
-        self._logger.warning(
-            "malformed record; left for the DLQ",
-            extra={"message_id": record.message_id, "invalid_fields": fields},
-        )
-        self._metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=1)
 
     def _count(self, name: str, dimension: str, value: str) -> None:
         # A dimension per record (event type, delivery) needs its own EMF blob: Metrics' dimensions are
