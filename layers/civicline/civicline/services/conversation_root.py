@@ -1,16 +1,8 @@
 """The conversation worker's composition root: every feature on its adapters, built once per container.
 
-    worker = conversation_worker(
-        ConversationEnvironment.from_environ(),
-        dynamodb=dynamodb_resource(),
-        sqs=sqs_client(),
-        line_api=messaging_api,
-        logger=logger,
-        metrics=metrics,
-    )
-
-Tests build the same with moto's resources and the fake LINE, or build a Dispatcher with in-memory
-fakes (tests/unit).
+functions/conversation/app.py calls `conversation_worker` at import (cold start) with the DynamoDB
+resource, the SQS client and the LINE client; tests build the same with moto's resources and the fake
+LINE, or build a Dispatcher with in-memory fakes (tests/unit).
 """
 
 from __future__ import annotations
