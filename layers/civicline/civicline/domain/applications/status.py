@@ -1,9 +1,7 @@
 """申請状況: the resident's own applications and where each stands.
 
-Wiring in the conversation worker (its role may Query the `byUser` index)::
-
-    status = StatusQuery(DynamoApplications(env.applications_table))
-    dispatcher.text_command(text("intake.status.command"), status.on_command)
+Wired by `install_forms` (applications/chat/features.py); the conversation worker's role may Query
+the `byUser` index.
 
 `reply(user_id)` gives the same Answer for callers that are not the dispatcher.
 """

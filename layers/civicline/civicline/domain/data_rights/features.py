@@ -1,15 +1,7 @@
 """The data-rights features, put on a dispatcher: 「登録情報の確認」 and 「登録情報の削除」.
 
-Wiring in the conversation worker::
-
-    install_data_rights(
-        events,
-        store=DynamoDataRights(env.users_table, env.conversations_table, env.applications_table),
-        audit=DynamoDataRightsAudit(env.audit_table),
-        residents=DynamoUsers(env.users_table),
-        conversations=conversations,
-        city=load_city(),
-    )
+Wired by `install_data_rights` in the conversation worker's composition root
+(civicline/services/conversation_root.py).
 
 The erasure takes two steps (「登録情報の削除」 → a card with 削除する / やめる → erasure), each a
 postback that carries all it needs, so a retried event does the same again and nothing else: the
