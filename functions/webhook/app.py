@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from civicline.adapters.sqs.events_queue import EventsQueue
-from civicline.domain.webhook.ingress import Outcome, receive
+from civicline.domain.webhook.ingress import IngressStatus, receive
 
 logger = Logger()
 metrics = Metrics()
@@ -59,18 +59,18 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # IDs and types only: the body holds residents' messages.
     logger.info(
         "webhook handled",
-        outcome=result.outcome.name,
+        outcome=result.status.name,
         event_types=result.event_types,
         webhook_event_ids=result.event_ids,
     )
-    if result.outcome is Outcome.ACCEPTED:
+    if result.status is IngressStatus.ACCEPTED:
         metrics.add_metric(name="EventsEnqueued", unit=MetricUnit.Count, value=len(result.event_ids))
     else:
         metrics.add_metric(
-            name=f"Webhook{result.outcome.name.title().replace('_', '')}", unit=MetricUnit.Count, value=1
+            name=f"Webhook{result.status.name.title().replace('_', '')}", unit=MetricUnit.Count, value=1
         )
     return {
-        "statusCode": int(result.outcome),
+        "statusCode": int(result.status),
         "headers": {"content-type": "application/json"},
-        "body": json.dumps({"status": result.outcome.name.lower()}),
+        "body": json.dumps({"status": result.status.name.lower()}),
     }

@@ -7,7 +7,7 @@ connection dropped" (nobody twice, nobody missed, the rate limit kept filled). P
 the access patterns' read units are also measured over a simulated Scan at 100k and 1M residents.
 
 Also holds the Users seeding shared with the integration tests (the item shape of
-civicline/adapters/dynamodb/users.py, with display names, so a projection that leaked them would show).
+civicline/adapters/dynamodb/residents.py, with display names, so a projection that leaked them would show).
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ WARD_TZ_NAME = "Asia/Tokyo"  # for services that want an IANA name (EventBridge 
 
 def ward_time(moment: datetime) -> datetime:
     """`moment` as the ward's wall clock shows it (an aware datetime)."""
+    if moment.tzinfo is None:
+        # astimezone would read a naive time as the machine's own zone: right on a laptop, wrong on Lambda.
+        raise ValueError("moment must be timezone-aware")
     return moment.astimezone(WARD_TZ)
 
 

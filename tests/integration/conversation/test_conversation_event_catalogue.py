@@ -6,7 +6,14 @@ import json
 from typing import Any
 
 import pytest
-from tests.integration.conversation.conversation_stack import FIXTURES, Stack, fixture, fresh, user_id
+from tests.integration.conversation.conversation_stack import (
+    FIXTURES,
+    Stack,
+    fixture,
+    fresh,
+    sqs_record,
+    user_id,
+)
 
 from devtools.lambda_support import FakeLambdaContext
 
@@ -65,7 +72,10 @@ def test_location_and_free_text_are_not_stored(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize("body", ["not json", json.dumps({"event": {}}), json.dumps([1, 2])])
-def test_a_record_that_is_no_webhook_event_is_dropped_not_retried(stack: Stack, body: str) -> None:
+def test_a_record_that_is_no_webhook_event_is_kept_for_the_dlq_not_dropped(
+    stack: Stack, body: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a record our webhook would never enqueue, next to a resident's ordinary event
     record: dict[str, Any] = {
         "messageId": "m-1",
         "receiptHandle": "h",
@@ -77,5 +87,14 @@ def test_a_record_that_is_no_webhook_event_is_dropped_not_retried(stack: Stack, 
         "eventSourceARN": "arn:aws:sqs:ap-northeast-1:123456789012:civicline-events.fifo",
         "awsRegion": "ap-northeast-1",
     }
-    response = stack.handler({"Records": [record]}, FakeLambdaContext())
-    assert response["batchItemFailures"] == []
+    ordinary = sqs_record(fresh(fixture("message_sticker"), stack.fake, user=user_id(0xBAD)))
+    # When the worker handles the batch
+    response = stack.handler({"Records": [record, ordinary]}, FakeLambdaContext())
+    # Then the malformed record is reported failed, so SQS moves it to the DLQ after maxReceiveCount
+    assert response["batchItemFailures"] == [{"itemIdentifier": "m-1"}]
+    # And it is logged by message id and counted, its body never written out
+    out = capsys.readouterr().out
+    assert '"message_id":"m-1"' in out.replace(" ", "")
+    assert '"MalformedRecords"' in out
+    if body != "not json":
+        assert body not in out

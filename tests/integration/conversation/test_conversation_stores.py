@@ -8,8 +8,8 @@ import pytest
 from tests.integration.conversation.conversation_stack import Stack, user_id
 
 from civicline.adapters.dynamodb.conversations import DynamoConversations
-from civicline.adapters.dynamodb.users import DynamoUsers
-from civicline.domain.errors import ConversationConflict
+from civicline.adapters.dynamodb.residents import DynamoResidents
+from civicline.domain.chat.conversations import ConversationConflict
 from civicline.domain.residents.ports import Profile, SettingItem
 from civicline.models.resident import FollowStatus
 
@@ -18,11 +18,11 @@ T0 = datetime(2025, 4, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def users(stack: Stack) -> DynamoUsers:
-    return DynamoUsers(stack.aws.table("UsersTable"))
+def users(stack: Stack) -> DynamoResidents:
+    return DynamoResidents(stack.users_table)
 
 
-def test_an_older_follow_never_undoes_a_newer_unfollow(users: DynamoUsers) -> None:
+def test_an_older_follow_never_undoes_a_newer_unfollow(users: DynamoResidents) -> None:
     assert users.record_follow(RESIDENT, Profile("名前", None), T0, T0)
     assert users.record_unfollow(RESIDENT, T0 + timedelta(minutes=5), T0 + timedelta(days=30), T0)
     # When a follow from before the unfollow arrives late
@@ -32,18 +32,20 @@ def test_an_older_follow_never_undoes_a_newer_unfollow(users: DynamoUsers) -> No
     assert resident.status is FollowStatus.BLOCKED
 
 
-def test_an_unfollow_of_an_unknown_resident_stores_nothing(users: DynamoUsers, stack: Stack) -> None:
+def test_an_unfollow_of_an_unknown_resident_stores_nothing(users: DynamoResidents, stack: Stack) -> None:
     assert not users.record_unfollow(RESIDENT, T0, T0 + timedelta(days=30), T0)
     assert stack.user_item(RESIDENT) is None
 
 
-def test_settings_of_a_follower_from_before_the_system_create_them_active(users: DynamoUsers) -> None:
+def test_settings_of_a_follower_from_before_the_system_create_them_active(users: DynamoResidents) -> None:
     resident = users.set_setting(RESIDENT, SettingItem.GENDER, "female", T0)
     assert resident.status is FollowStatus.ACTIVE
     assert resident.settings.gender == "female"
 
 
-def test_genre_toggles_are_idempotent_and_an_empty_set_disappears(users: DynamoUsers, stack: Stack) -> None:
+def test_genre_toggles_are_idempotent_and_an_empty_set_disappears(
+    users: DynamoResidents, stack: Stack
+) -> None:
     users.set_genre(RESIDENT, "kenko", False, T0)  # removing from nothing is harmless
     users.set_genre(RESIDENT, "kenko", True, T0)
     users.set_genre(RESIDENT, "kenko", True, T0)
@@ -57,7 +59,7 @@ def test_genre_toggles_are_idempotent_and_an_empty_set_disappears(users: DynamoU
     assert "genres" not in item
 
 
-def test_a_cleared_setting_is_removed(users: DynamoUsers, stack: Stack) -> None:
+def test_a_cleared_setting_is_removed(users: DynamoResidents, stack: Stack) -> None:
     users.set_setting(RESIDENT, SettingItem.BIRTH_YEAR, 1975, T0)
     resident = users.set_setting(RESIDENT, SettingItem.BIRTH_YEAR, None, T0)
     assert resident.settings.birth_year is None
@@ -68,9 +70,7 @@ def test_a_cleared_setting_is_removed(users: DynamoUsers, stack: Stack) -> None:
 
 def test_conversations_lock_on_version_and_ignore_expired_items(stack: Stack) -> None:
     clock = [1_000_000.0]
-    store = DynamoConversations(
-        stack.aws.table("ConversationsTable"), ttl=timedelta(hours=1), clock=lambda: clock[0]
-    )
+    store = DynamoConversations(stack.conversations_table, ttl=timedelta(hours=1), clock=lambda: clock[0])
     first = store.save(RESIDENT, "form", {"step": "name", "answers": {"n": 1.5}}, 0)
     assert first.version == 1
     # A writer that read nothing (or an old version) loses

@@ -16,7 +16,7 @@ from tests.integration.conversation.conversation_stack import (
     user_id,
 )
 
-from civicline.adapters.line.replies import RETRY_KEY_NAMESPACE
+from civicline.adapters.line.outbox import RETRY_KEY_NAMESPACE
 from civicline.messages import text
 
 ALICE = user_id(0xA11CE)

@@ -22,7 +22,7 @@ from civicline.domain.applications.errors import PiiUnreadable
 from civicline.domain.applications.reception import RECEPTION_NUMBER_PATTERN
 from civicline.domain.applications.status import StatusQuery
 from civicline.domain.applications.surveys import survey_counts
-from civicline.domain.residents.replies import Card
+from civicline.domain.chat.replies import Card, resolved
 from civicline.models.forms import ApplicantAnswers
 
 PLAIN_PII = (
@@ -228,7 +228,7 @@ def test_the_status_command_lists_the_residents_applications(stack: IntakeStack)
     assert stack.deliver(*(sqs_record(_body(b)) for b in bodies)) == []
     assert stack.deliver(sqs_record(_body(survey()))) == []
     # When the resident asks for 申請状況
-    outcome = StatusQuery(stack.applications).reply(USER)
+    outcome = resolved(StatusQuery(stack.applications).reply(USER))
     # Then their two applications are listed as received, and nothing else
     (card,) = outcome.replies
     assert isinstance(card, Card)

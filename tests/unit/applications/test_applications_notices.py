@@ -17,8 +17,8 @@ from civicline.domain.applications.confirmation import ConfirmationCard, Pending
 from civicline.domain.applications.intake import Intake
 from civicline.domain.applications.records import ApplicationStatus, IntakeOutcome
 from civicline.domain.applications.status import StatusQuery
-from civicline.domain.residents.inbound import EventContext, Inbound, InboundKind
-from civicline.domain.residents.replies import Card, TextReply, WhenStale
+from civicline.domain.chat.inbound import EventContext, Inbound, InboundKind
+from civicline.domain.chat.replies import Card, TextReply, WhenStale, resolved
 
 STORED = IntakeOutcome(
     submission_id="s", result="stored", reception_number="KH-20261127-0042", received_at=NOW
@@ -83,7 +83,7 @@ def test_status_lists_the_residents_applications_newest_first_with_japanese_stat
     intake.receive(later)
     store.set_status(first.submission_id, ApplicationStatus.EXPORTED)
     # When the resident sends 申請状況
-    outcome = StatusQuery(store).on_command(_inbound(USER))
+    outcome = resolved(StatusQuery(store).on_command(_inbound(USER)))
     # Then a card lists both, newest first, worth a push if the reply token is gone
     assert outcome.when_stale is WhenStale.PUSH
     (card,) = outcome.replies
@@ -96,7 +96,7 @@ def test_status_lists_the_residents_applications_newest_first_with_japanese_stat
 
 
 def test_status_without_applications_says_so() -> None:
-    outcome = StatusQuery(InMemoryApplications()).reply(USER)
+    outcome = resolved(StatusQuery(InMemoryApplications()).reply(USER))
     (reply,) = outcome.replies
     assert isinstance(reply, TextReply)
     assert "ありません" in reply.text

@@ -10,8 +10,8 @@ from civicline.domain.applications.reception import (
     RECEPTION_NUMBER_PATTERN,
     format_reception_number,
     reception_prefix,
-    ward_day,
 )
+from civicline.ward_time import ward_date
 
 
 def test_a_koho_number_reads_like_the_ward_quotes_it() -> None:
@@ -38,9 +38,9 @@ def test_the_day_is_shinjukus_not_utcs() -> None:
     # Given 15:30 UTC on 26 November, which is 00:30 on 27 November in Tokyo
     moment = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
     # Then the reception day is the 27th
-    assert ward_day(moment) == date(2026, 11, 27)
+    assert ward_date(moment) == date(2026, 11, 27)
 
 
 def test_a_naive_moment_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone"):
-        ward_day(datetime(2026, 11, 26, 15, 30))
+        ward_date(datetime(2026, 11, 26, 15, 30))

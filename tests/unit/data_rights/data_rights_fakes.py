@@ -12,8 +12,10 @@ from tests.unit.residents.residents_fakes import (
     FakeProfiles,
     InMemoryConversations,
     InMemoryResidents,
+    ResolvingDispatcher,
 )
 
+from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.data_rights.features import DataRightsRequests, install_data_rights
 from civicline.domain.data_rights.records import (
     AuditEntry,
@@ -23,7 +25,6 @@ from civicline.domain.data_rights.records import (
     Holdings,
     KeptApplication,
 )
-from civicline.domain.residents.dispatch import Dispatcher
 from civicline.domain.residents.features import install_residents
 from civicline.models.city import load_city
 from civicline.models.resident import FollowStatus, ReceptionSettings, Resident
@@ -103,7 +104,7 @@ class RightsWorld:
 
 def make_rights_world(clock_at: datetime = NOW) -> RightsWorld:
     residents, conversations = InMemoryResidents(), InMemoryConversations()
-    dispatcher = Dispatcher(conversations)
+    dispatcher = ResolvingDispatcher(conversations)
     city = load_city()
     install_residents(
         dispatcher,

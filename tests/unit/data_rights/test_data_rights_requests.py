@@ -9,10 +9,10 @@ from urllib.parse import parse_qs
 from tests.unit.data_rights.data_rights_fakes import RightsWorld, application, make_rights_world, resident
 from tests.unit.residents.residents_fakes import NOW, USER, context, postback_in, text_in
 
+from civicline.domain.chat.inbound import Inbound, InboundKind
+from civicline.domain.chat.replies import Answer, Card, TextReply, WhenStale
 from civicline.domain.data_rights.identity import audit_subject
 from civicline.domain.data_rights.records import Holdings, RightsAction
-from civicline.domain.residents.inbound import Inbound, InboundKind
-from civicline.domain.residents.replies import Card, Outcome, TextReply, WhenStale
 from civicline.messages import text
 
 
@@ -20,7 +20,7 @@ def _card_text(card: Card) -> str:
     return "\n".join([card.title, *(f"{row.label} {row.value}" for row in card.rows), card.note or ""])
 
 
-def _all_text(outcome: Outcome) -> str:
+def _all_text(outcome: Answer) -> str:
     return "\n".join(
         reply.text if isinstance(reply, TextReply) else _card_text(reply) for reply in outcome.replies
     )
@@ -33,7 +33,7 @@ def _tap_at(data: str, at_offset: timedelta) -> Inbound:
     return Inbound(kind=InboundKind.POSTBACK, context=shifted, postback_data=data)
 
 
-def _erase_data(outcome: Outcome) -> str:
+def _erase_data(outcome: Answer) -> str:
     (card,) = outcome.replies
     assert isinstance(card, Card)
     erase = next(b for b in card.buttons if b.label == text("data_rights.confirm.erase"))

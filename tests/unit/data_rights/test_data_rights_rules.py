@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from tests.unit.data_rights.data_rights_fakes import InMemoryAudit, InMemoryDataRights
-from tests.unit.residents.residents_fakes import USER, InMemoryConversations, InMemoryResidents, text_in
+from tests.unit.residents.residents_fakes import (
+    USER,
+    InMemoryConversations,
+    InMemoryResidents,
+    ResolvingDispatcher,
+    text_in,
+)
 
-from civicline.domain.data_rights.erasure import erased_text
+from civicline.domain.chat.replies import Action, TextReply
+from civicline.domain.chat.wording import resolve
+from civicline.domain.data_rights.erasure import erased_text as erased_phrase
 from civicline.domain.data_rights.features import install_data_rights
 from civicline.domain.data_rights.identity import audit_subject, erased_owner
 from civicline.domain.data_rights.masking import FULLY_MASKED, shown_fields, shown_value
 from civicline.domain.data_rights.records import Erasure, KeptApplication
-from civicline.domain.residents.dispatch import Dispatcher
-from civicline.domain.residents.replies import Action, TextReply
 from civicline.messages import text
 from civicline.models.city import load_city
+
+
+def erased_text(erasure: Erasure) -> str:
+    """The account of an erasure as the resident reads it."""
+    return resolve(erased_phrase(erasure))
 
 
 def test_masked_values_are_shown_as_they_are() -> None:
@@ -67,7 +78,7 @@ def test_erased_text_without_exported_applications_says_nothing_of_ward_copies()
 
 def test_a_full_help_menu_is_left_as_it_is() -> None:
     # Given a help menu that already holds 13 quick replies
-    dispatcher = Dispatcher(InMemoryConversations())
+    dispatcher = ResolvingDispatcher(InMemoryConversations())
     for n in range(13):
         dispatcher.menu_item(Action(label=f"item{n}", data=f"action=x{n}"))
     # When the data-rights features are installed

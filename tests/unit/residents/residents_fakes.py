@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from civicline.domain.errors import ConversationConflict
-from civicline.domain.residents.dispatch import Dispatcher
+from civicline.domain.chat.conversations import ConversationConflict, StoredConversation
+from civicline.domain.chat.dispatch import Dispatcher
+from civicline.domain.chat.inbound import EventContext, Inbound, InboundKind
+from civicline.domain.chat.replies import Answer, resolved
 from civicline.domain.residents.features import install_residents
-from civicline.domain.residents.inbound import EventContext, Inbound, InboundKind
-from civicline.domain.residents.ports import Profile, SettingItem, StoredConversation
+from civicline.domain.residents.ports import Profile, SettingItem
 from civicline.domain.residents.settings import SettingsFlow
 from civicline.models.city import City, load_city
 from civicline.models.resident import FollowStatus, ReceptionSettings, Resident
@@ -19,6 +20,18 @@ from civicline.models.resident import FollowStatus, ReceptionSettings, Resident
 NOW = datetime(2025, 6, 1, 3, 0, tzinfo=UTC)
 USER = "U" + "a" * 32
 PRIVACY_URL = "https://www.city.shinjuku.lg.jp/privacy"
+
+
+class ResolvingDispatcher(Dispatcher):
+    """The dispatcher, its answers in Japanese words as the resident reads them on LINE.
+
+    Resolved by the production step (`resolved`); an answer already in words is handed back as it is.
+    """
+
+    def dispatch(self, inbound: Inbound) -> Answer[Any]:
+        answer = super().dispatch(inbound)
+        said = resolved(answer)
+        return answer if said == answer else said
 
 
 class InMemoryResidents:
@@ -148,14 +161,14 @@ class World:
     residents: InMemoryResidents
     conversations: InMemoryConversations
     profiles: FakeProfiles
-    dispatcher: Dispatcher
+    dispatcher: ResolvingDispatcher
     settings: SettingsFlow
     city: City
 
 
 def make_world() -> World:
     residents, conversations, profiles = InMemoryResidents(), InMemoryConversations(), FakeProfiles()
-    dispatcher = Dispatcher(conversations)
+    dispatcher = ResolvingDispatcher(conversations)
     settings = install_residents(
         dispatcher,
         residents=residents,

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from tests.unit.residents.residents_fakes import NOW, PRIVACY_URL, USER, World, context
 
-from civicline.domain.residents.inbound import Inbound, InboundKind
+from civicline.domain.chat.inbound import Inbound, InboundKind
+from civicline.domain.chat.replies import NOTHING, Action, Answer, TextReply, WhenStale
 from civicline.domain.residents.ports import Profile, SettingItem
-from civicline.domain.residents.replies import NOTHING, Action, Outcome, TextReply, WhenStale
 from civicline.messages import text
 from civicline.models.resident import FollowStatus
 
@@ -25,7 +25,7 @@ def unfollow(at_ms: int) -> Inbound:
     return Inbound(kind=InboundKind.UNFOLLOW, context=replace(context(), timestamp_ms=at_ms))
 
 
-def greeting_of(outcome: Outcome) -> TextReply:
+def greeting_of(outcome: Answer) -> TextReply:
     (reply,) = outcome.replies
     assert isinstance(reply, TextReply)
     return reply
@@ -111,7 +111,7 @@ def test_groups_standby_and_other_events_get_nothing(world: World) -> None:
 
 def test_features_plug_in_by_command_postback_and_flow(world: World) -> None:
     # Given a form feature registered next to the residents features
-    said = Outcome(replies=(TextReply("form"),))
+    said = Answer(replies=(TextReply("form"),))
     world.dispatcher.text_command("電子申請", lambda inbound: said)
     world.dispatcher.postback_action("apply_menu", lambda inbound, params: said)
     world.dispatcher.flow("form", lambda inbound, conversation: said)

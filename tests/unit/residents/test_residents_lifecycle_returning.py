@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.unit.residents.residents_fakes import USER, World, context
 
-from civicline.domain.residents.inbound import Inbound, InboundKind
-from civicline.domain.residents.replies import TextReply
+from civicline.domain.chat.inbound import Inbound, InboundKind
+from civicline.domain.chat.replies import TextReply
 from civicline.messages import text
 
 

@@ -7,33 +7,33 @@ from datetime import datetime
 
 from tests.unit.residents.residents_fakes import NOW, USER, World, postback_in, text_in
 
-from civicline.domain.residents.inbound import Inbound, InboundKind
-from civicline.domain.residents.ports import SettingItem
-from civicline.domain.residents.postbacks import decode
-from civicline.domain.residents.replies import (
+from civicline.domain.chat.inbound import Inbound, InboundKind
+from civicline.domain.chat.postbacks import decode
+from civicline.domain.chat.replies import (
     CARD_LABEL_MAX,
     POSTBACK_DATA_MAX_BYTES,
     QUICK_REPLY_LABEL_MAX,
     QUICK_REPLY_MAX_ITEMS,
     Action,
+    Answer,
     Card,
-    Outcome,
     TextReply,
     WhenStale,
 )
+from civicline.domain.residents.ports import SettingItem
 from civicline.domain.residents.settings import FLOW
 from civicline.messages import text
 from civicline.models.resident import ReceptionSettings
 
 
-def only_text(outcome: Outcome) -> TextReply:
+def only_text(outcome: Answer) -> TextReply:
     assert len(outcome.replies) == 1
     reply = outcome.replies[0]
     assert isinstance(reply, TextReply)
     return reply
 
 
-def tap(world: World, outcome: Outcome, label: str) -> Outcome:
+def tap(world: World, outcome: Answer, label: str) -> Answer:
     """The resident taps the quick reply labelled `label` (or a card button)."""
     actions = [a for r in outcome.replies if isinstance(r, TextReply) for a in r.quick_replies]
     actions += [row.action for r in outcome.replies if isinstance(r, Card) for row in r.rows if row.action]
@@ -90,7 +90,7 @@ def test_every_question_can_be_skipped(world: World) -> None:
         asked = tap(world, asked, "回答しない")
     # Then nothing is recorded, and the settings are complete
     assert settings_of(world) == ReceptionSettings()
-    assert only_text(Outcome(replies=asked.replies[:1])).text == text("settings.completed")
+    assert only_text(Answer(replies=asked.replies[:1])).text == text("settings.completed")
 
 
 def test_a_typed_japanese_year_answers_the_open_question(world: World) -> None:
@@ -133,7 +133,7 @@ def test_changing_one_item_keeps_the_others(world: World) -> None:
     assert settings_of(world) == ReceptionSettings(
         birth_year=1980, gender="male", area="totsuka", genres=frozenset({"koho"})
     )
-    assert only_text(Outcome(replies=done.replies[:1])).text == text("settings.saved")
+    assert only_text(Answer(replies=done.replies[:1])).text == text("settings.saved")
     assert world.conversations.load(USER) is None
 
 
@@ -179,7 +179,7 @@ def test_free_text_without_an_open_question_gets_help_and_is_not_stored(world: W
 def test_every_action_reachable_from_settings_fits_line_limits(world: World) -> None:
     # Given every screen of 受信設定, reached by following every button from the start (breadth first)
     seen: set[str] = set()
-    queue: deque[Outcome] = deque([world.dispatcher.dispatch(text_in("受信設定"))])
+    queue: deque[Answer] = deque([world.dispatcher.dispatch(text_in("受信設定"))])
     world.residents.set_genres(USER, frozenset({"bousai"}), _now())
     queue.append(world.dispatcher.dispatch(text_in("受信設定")))  # the card of a resident with settings
     screens = 0

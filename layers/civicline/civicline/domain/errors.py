@@ -15,10 +15,6 @@ class EnqueueFailed(RetryableError):
     """Some messages could not be put on a queue."""
 
 
-class ConversationConflict(RetryableError):
-    """Another writer changed the resident's conversation since it was read (optimistic locking)."""
-
-
 class LineUnavailable(RetryableError):
     """LINE answered 429 or 5xx, or did not answer in time: the same call may pass later."""
 

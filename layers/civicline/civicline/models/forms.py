@@ -1,7 +1,7 @@
 """Forms as data, a resident's conversation through one, and what a finished form becomes.
 
 A form definition (civicline/forms/*.yaml) is validated here for shape; references between its parts
-and to the message catalogue are checked by `civicline.domain.forms.definition`.
+and to the message catalogue are checked by `civicline.domain.applications.forms.definition`.
 
 Answers are personal data: every model that carries them hides them from `repr`, so a stray log line
 or exception shows ids only.

@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, SqsFifoPartialProcessor
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import ValidationError
 
@@ -22,7 +22,26 @@ from civicline.models.validation import invalid_fields
 ExceptionInfo = tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
 
 
-class ValidatingSqsBatchProcessor(BatchProcessor):
+def report_malformed(logger: Logger, metrics: Metrics, message_id: str, fields: list[str]) -> None:
+    """Log a malformed record by its message id and the invalid field names, and count it."""
+    logger.error("malformed record", extra={"message_id": message_id, "invalid_fields": fields})
+    metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=1)
+
+
+class _MalformedPolicy(BatchProcessor):
+    """Reports a record that fails the processor's model under the policy, then fails it as usual."""
+
+    _logger: Logger
+    _metrics: Metrics
+
+    def failure_handler(self, record: Any, exception: ExceptionInfo) -> Any:
+        error = exception[1]
+        if isinstance(error, ValidationError) and error.title == getattr(self.model, "__name__", None):
+            report_malformed(self._logger, self._metrics, record.message_id, invalid_fields(error))
+        return super().failure_handler(record, exception)
+
+
+class ValidatingSqsBatchProcessor(_MalformedPolicy):
     """`BatchProcessor(model=...)` over SQS, applying the malformed-message policy."""
 
     def __init__(self, model: type[SqsRecordModel], logger: Logger, metrics: Metrics) -> None:
@@ -32,12 +51,18 @@ class ValidatingSqsBatchProcessor(BatchProcessor):
         self._logger = logger
         self._metrics = metrics
 
-    def failure_handler(self, record: Any, exception: ExceptionInfo) -> Any:
-        error = exception[1]
-        if isinstance(error, ValidationError) and error.title == getattr(self.model, "__name__", None):
-            self._logger.error(
-                "malformed record",
-                extra={"message_id": record.message_id, "invalid_fields": invalid_fields(error)},
-            )
-            self._metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=1)
-        return super().failure_handler(record, exception)
+
+class ValidatingSqsFifoProcessor(_MalformedPolicy, SqsFifoPartialProcessor):
+    """`SqsFifoPartialProcessor(model=...)`, applying the malformed-message policy.
+
+    `skip_group_on_error` holds back the rest of a failed record's message group in the batch; on the
+    queue, a failed record holds back its group until it is deleted or moved to the DLQ.
+    """
+
+    def __init__(
+        self, model: type[SqsRecordModel], logger: Logger, metrics: Metrics, *, skip_group_on_error: bool
+    ) -> None:
+        SqsFifoPartialProcessor.__init__(self, model=model, skip_group_on_error=skip_group_on_error)
+        self.raise_on_entire_batch_failure = False  # as above: failed records, never a failed invocation
+        self._logger = logger
+        self._metrics = metrics

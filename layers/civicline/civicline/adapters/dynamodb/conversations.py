@@ -17,18 +17,17 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from civicline.adapters.dynamodb import is_condition_failure, table, unavailable
-from civicline.domain.errors import ConversationConflict
-from civicline.domain.residents.ports import StoredConversation
+from civicline.adapters.dynamodb import is_condition_failure, unavailable
+from civicline.domain.chat.conversations import ConversationConflict, StoredConversation
 
 DEFAULT_TTL = timedelta(hours=24)
 
 
 class DynamoConversations:
     def __init__(
-        self, table_name: str, ttl: timedelta = DEFAULT_TTL, clock: Callable[[], float] = time.time
+        self, table: Any, ttl: timedelta = DEFAULT_TTL, clock: Callable[[], float] = time.time
     ) -> None:
-        self._table = table(table_name)
+        self._table = table
         self._ttl = ttl
         self._clock = clock
 

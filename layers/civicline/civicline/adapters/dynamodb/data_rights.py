@@ -25,11 +25,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from civicline.adapters.dynamodb import is_condition_failure, table, unavailable
+from civicline.adapters.dynamodb import is_condition_failure, unavailable
 from civicline.adapters.dynamodb.applications import BY_USER_INDEX, guard_id, timestamp
 from civicline.adapters.dynamodb.conversations import DynamoConversations
 from civicline.adapters.dynamodb.data_rights_audit import DynamoDataRightsAudit
-from civicline.adapters.dynamodb.users import DynamoUsers
+from civicline.adapters.dynamodb.residents import DynamoResidents
 from civicline.domain.applications.records import ApplicationStatus
 from civicline.domain.data_rights.identity import erased_owner
 from civicline.domain.data_rights.records import (
@@ -50,12 +50,13 @@ _HELD_ATTRIBUTES = "applicationId, recordType, receptionNumber, formId, kind, #s
 class DynamoDataRights:
     """DataRightsStore over the Users, Conversations and Applications tables."""
 
-    def __init__(self, users_table: str, conversations_table: str, applications_table: str) -> None:
-        self._residents = DynamoUsers(users_table)
+    def __init__(self, users_table: Any, conversations_table: Any, applications_table: Any) -> None:
+        """Each argument is the table's boto3 Table resource."""
+        self._residents = DynamoResidents(users_table)
         self._conversations = DynamoConversations(conversations_table)
-        self._users = table(users_table)
-        self._conversation_items = table(conversations_table)
-        self._applications = table(applications_table)
+        self._users = users_table
+        self._conversation_items = conversations_table
+        self._applications = applications_table
 
     # -- 登録情報の確認 -----------------------------------------------------------------------------
     def holdings(self, user_id: str) -> Holdings:

@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from civicline.adapters.dynamodb import is_condition_failure, table, unavailable
+from civicline.adapters.dynamodb import is_condition_failure, unavailable
 from civicline.adapters.dynamodb.applications import timestamp
 from civicline.domain.data_rights.records import AuditEntry
 
@@ -31,8 +31,8 @@ def audit_key(entry: AuditEntry) -> dict[str, str]:
 class DynamoDataRightsAudit:
     """DataRightsAudit over the Audit table."""
 
-    def __init__(self, table_name: str) -> None:
-        self._table = table(table_name)
+    def __init__(self, table: Any) -> None:
+        self._table = table
 
     def record(self, entry: AuditEntry) -> None:
         item: dict[str, Any] = {

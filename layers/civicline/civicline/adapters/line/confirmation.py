@@ -24,7 +24,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 from civicline.adapters.line.client import LINE_TIMEOUT, messaging_api
-from civicline.adapters.line.replies import TRANSPORT_ERRORS, line_failure
+from civicline.adapters.line.errors import TRANSPORT_ERRORS, line_failure
 from civicline.domain.applications.confirmation import ConfirmationCard, Notice, PendingRefusal
 from civicline.domain.errors import LineUnavailable
 

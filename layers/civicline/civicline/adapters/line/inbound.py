@@ -23,8 +23,8 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
+from civicline.domain.chat.inbound import EventContext, Inbound, InboundKind
 from civicline.domain.errors import CivicLineError
-from civicline.domain.residents.inbound import EventContext, Inbound, InboundKind
 
 
 class MalformedEvent(CivicLineError):

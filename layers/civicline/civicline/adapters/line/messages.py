@@ -1,8 +1,11 @@
-"""line-bot-sdk messages from the domain's replies: text with quick replies, and Flex cards."""
+"""The chat's answer as line-bot-sdk messages: text with quick replies, and Flex cards.
+
+The one place an answer is rendered for LINE: its words are resolved in the resident's language
+(`civicline.domain.chat.replies.resolved`), then each reply becomes a LINE message.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from linebot.v3.messaging import (
@@ -15,21 +18,23 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-from civicline.domain.residents.replies import Action, Card, Reply, TextReply
+from civicline.domain.chat.replies import Action, Answer, Card, TextReply, resolved
+from civicline.domain.chat.wording import Phrase
 
 ACCENT = "#1D6A96"
 MUTED = "#666666"
 
 
-def line_messages(replies: Sequence[Reply]) -> list[Message]:
-    return [_text(reply) if isinstance(reply, TextReply) else _card(reply) for reply in replies]
+def line_messages(answer: Answer[Phrase], lang: str) -> list[Message]:
+    said = resolved(answer, lang)
+    return [_text(reply) if isinstance(reply, TextReply) else _card(reply) for reply in said.replies]
 
 
-def postback_action(action: Action) -> PostbackAction:
+def postback_action(action: Action[str]) -> PostbackAction:
     return PostbackAction(label=action.label, data=action.data, displayText=action.display_text)
 
 
-def _text(reply: TextReply) -> TextMessage:
+def _text(reply: TextReply[str]) -> TextMessage:
     quick_reply = None
     if reply.quick_replies:
         quick_reply = QuickReply(
@@ -38,14 +43,14 @@ def _text(reply: TextReply) -> TextMessage:
     return TextMessage(text=reply.text, quickReply=quick_reply)
 
 
-def _button(action: Action, style: str = "link") -> dict[str, Any]:
+def _button(action: Action[str], style: str = "link") -> dict[str, Any]:
     postback: dict[str, Any] = {"type": "postback", "label": action.label, "data": action.data}
     if action.display_text:
         postback["displayText"] = action.display_text
     return {"type": "button", "style": style, "height": "sm", "action": postback}
 
 
-def card_bubble(card: Card) -> dict[str, Any]:
+def card_bubble(card: Card[str]) -> dict[str, Any]:
     """The Flex bubble of a card: one block per row (label, value, its button), buttons in the footer."""
     rows: list[dict[str, Any]] = []
     for index, row in enumerate(card.rows):
@@ -83,5 +88,5 @@ def card_bubble(card: Card) -> dict[str, Any]:
     return bubble
 
 
-def _card(card: Card) -> FlexMessage:
+def _card(card: Card[str]) -> FlexMessage:
     return FlexMessage(altText=card.alt_text, contents=FlexContainer.from_dict(card_bubble(card)))

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from linebot.v3.messaging import MessagingApi
 from linebot.v3.messaging.exceptions import ApiException, NotFoundException
 
-from civicline.adapters.line.client import LINE_TIMEOUT, messaging_api
-from civicline.adapters.line.replies import TRANSPORT_ERRORS, line_failure
+from civicline.adapters.line.client import LINE_TIMEOUT
+from civicline.adapters.line.errors import TRANSPORT_ERRORS, line_failure
 from civicline.domain.errors import LineUnavailable
 from civicline.domain.residents.ports import Profile
 
 
 class LineProfiles:
-    def __init__(self, api: Callable[[], MessagingApi] = messaging_api) -> None:
+    def __init__(self, api: Callable[[], MessagingApi]) -> None:
         self._api = api
 
     def get_profile(self, user_id: str) -> Profile | None:

@@ -8,9 +8,9 @@ harmless, because intake is idempotent on the submission (or response) id.
 Intake receives the records as `SubmissionRecord`s (submission_record.py, apart: Powertools' parser
 models cost the conversation worker's cold start ~0.15 s it does not need for sending).
 
-Usage (conversation worker)::
+Usage (the conversation worker's composition root)::
 
-    queue = ApplicationsQueue(env.applications_queue_url, sqs_client())
+    queue = ApplicationsQueue(sqs_client(), env.applications_queue_url)
     queue.send(application)        # or queue.send(survey_response)
 """
 
@@ -22,7 +22,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import TypeAdapter, ValidationError
 
 from civicline.adapters.aws_errors import error_code
-from civicline.adapters.sqs.client import sqs_client
 from civicline.domain.applications.errors import MalformedSubmission
 from civicline.domain.errors import EnqueueFailed
 from civicline.models.forms import Application, SurveyResponse
@@ -37,9 +36,9 @@ def submission_id(submission: Submission) -> str:
 
 
 class ApplicationsQueue:
-    def __init__(self, queue_url: str, client: Any | None = None) -> None:
+    def __init__(self, sqs_client: Any, queue_url: str) -> None:
+        self._sqs = sqs_client
         self._queue_url = queue_url
-        self._sqs = client or sqs_client()
 
     def send(self, submission: Submission) -> None:
         """Enqueued, or EnqueueFailed (the worker's event fails and is retried; intake drops repeats)."""

@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 from civicline.domain.applications.errors import AlreadyStored, PendingGuardTaken
 from civicline.domain.applications.masking import masked_answers
 from civicline.domain.applications.ports import ApplicationStore, PiiSealer
-from civicline.domain.applications.reception import format_reception_number, reception_prefix, ward_day
+from civicline.domain.applications.reception import format_reception_number, reception_prefix
 from civicline.domain.applications.records import (
     ApplicationRecord,
     IntakeOutcome,
     PendingHolder,
 )
 from civicline.models.forms import Application
+from civicline.ward_time import ward_date
 
 
 def blocks(holder: PendingHolder | None, application: Application) -> bool:
@@ -87,7 +88,7 @@ class Intake:
     def _record(self, application: Application) -> ApplicationRecord:
         received_at = self._clock()
         prefix = reception_prefix(application.form_id)
-        day = ward_day(received_at)
+        day = ward_date(received_at)
         number = format_reception_number(prefix, day, self._store.next_sequence(prefix, day))
         return ApplicationRecord(
             application_id=application.submission_id,

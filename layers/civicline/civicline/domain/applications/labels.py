@@ -4,23 +4,33 @@ from __future__ import annotations
 
 from datetime import date
 
-from civicline.domain.forms.definition import FormDefinitionError, load_form
+from civicline.domain.applications.forms.definition import FormDefinitionError, load_form
+from civicline.domain.chat.wording import Phrase, Verbatim, resolve, say
 from civicline.messages import text
 
 
-def form_title(form_id: str) -> str:
+def form_title_phrase(form_id: str) -> Phrase:
     try:
-        return text(load_form(form_id).title)
+        return say(load_form(form_id).title)
     except FormDefinitionError:  # a form since retired: its applications still show
-        return text("intake.form.unknown")
+        return say("intake.form.unknown")
 
 
-def kind_label(form_id: str, kind: str) -> str:
+def kind_phrase(form_id: str, kind: str) -> Phrase:
     try:
         kinds = load_form(form_id).kinds
     except FormDefinitionError:
-        return kind
-    return next((text(option.label) for option in kinds if option.id == kind), kind)
+        return Verbatim(kind)
+    return next((say(option.label) for option in kinds if option.id == kind), Verbatim(kind))
+
+
+def form_title(form_id: str) -> str:
+    """The title in Japanese, for staff and intake's notice."""
+    return resolve(form_title_phrase(form_id))
+
+
+def kind_label(form_id: str, kind: str) -> str:
+    return resolve(kind_phrase(form_id, kind))
 
 
 def edition_text(key: str, edition: date) -> str:

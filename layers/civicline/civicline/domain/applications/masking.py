@@ -8,8 +8,8 @@ import unicodedata
 
 import phonenumbers
 
-from civicline.domain.forms.postal import city_postal_table
-from civicline.domain.forms.text_inputs import InvalidInput
+from civicline.domain.applications.forms.postal import city_postal_table
+from civicline.domain.applications.forms.text_inputs import InvalidInput
 from civicline.models.forms import ApplicantAnswers
 
 MASK = "*"

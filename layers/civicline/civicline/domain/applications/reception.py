@@ -1,16 +1,14 @@
 """Reception numbers: `KH-20261127-0042`, a form's prefix, the ward's date and that day's sequence.
 
 Residents read them out on the phone, so they stay short and unambiguous; the sequence is per form
-prefix and JST day (an atomic counter in the store), so numbers are unique without coordination.
+prefix and ward day (an atomic counter in the store), so numbers are unique without coordination.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
-# Japan keeps no daylight saving time: a fixed offset is exact (and needs no tz database on Lambda).
-JST = timezone(timedelta(hours=9), "JST")
 SEQUENCE_DIGITS = 4
 
 # A form's prefix is part of what residents quote; a form not listed gets its id's first two letters.
@@ -21,13 +19,6 @@ RECEPTION_NUMBER_PATTERN = re.compile(r"^[A-Z]{2,4}-\d{8}-\d{4,}$")
 
 def reception_prefix(form_id: str) -> str:
     return RECEPTION_PREFIXES.get(form_id) or re.sub(r"[^a-z]", "", form_id)[:2].upper() or "AP"
-
-
-def ward_day(moment: datetime) -> date:
-    """The date in Shinjuku at `moment` (which must carry its time zone)."""
-    if moment.tzinfo is None:
-        raise ValueError("moment must be timezone-aware")
-    return moment.astimezone(JST).date()
 
 
 def format_reception_number(prefix: str, day: date, sequence: int) -> str:

@@ -1,35 +1,36 @@
 """申請状況: the resident's own applications and where each stands.
 
-Wiring in the conversation worker (its role may Query the `byUser` index)::
+Wired by `install_forms` (applications/chat/features.py); the conversation worker's role may Query
+the `byUser` index.
 
     status = StatusQuery(DynamoApplications(dynamodb.Table(env.applications_table)))
     dispatcher.text_command(text("intake.status.command"), status.on_command)
 
-`reply(user_id)` gives the same Outcome for callers that are not the dispatcher.
+`reply(user_id)` gives the same Answer for callers that are not the dispatcher.
 """
 
 from __future__ import annotations
 
-from civicline.domain.applications.labels import form_title, kind_label
+from civicline.domain.applications.labels import form_title_phrase, kind_phrase
 from civicline.domain.applications.ports import StatusSource
-from civicline.domain.applications.reception import JST
 from civicline.domain.applications.records import StatusEntry
-from civicline.domain.residents.inbound import Inbound
-from civicline.domain.residents.replies import NOTHING, Card, CardRow, Outcome, TextReply, WhenStale
-from civicline.messages import text
+from civicline.domain.chat.inbound import Inbound
+from civicline.domain.chat.replies import NOTHING, Answer, Card, CardRow, TextReply, WhenStale
+from civicline.domain.chat.wording import Phrase, say
+from civicline.ward_time import ward_time
 
 SHOWN_APPLICATIONS = 5  # a bubble stays readable (and far below LINE's 30 KB) with five rows
 
 
-def _row(entry: StatusEntry) -> CardRow:
-    submitted = entry.submitted_at.astimezone(JST)
+def _row(entry: StatusEntry) -> CardRow[Phrase]:
+    submitted = ward_time(entry.submitted_at)
     return CardRow(
-        label=text("intake.status.row_label", reception_number=entry.reception_number),
-        value=text(
+        label=say("intake.status.row_label", reception_number=entry.reception_number),
+        value=say(
             "intake.status.row_value",
-            title=form_title(entry.form_id),
-            kind=kind_label(entry.form_id, entry.kind),
-            status=text(f"intake.status.{entry.status.value}"),
+            title=form_title_phrase(entry.form_id),
+            kind=kind_phrase(entry.form_id, entry.kind),
+            status=say(f"intake.status.{entry.status.value}"),
             year=submitted.year,
             month=submitted.month,
             day=submitted.day,
@@ -42,22 +43,22 @@ class StatusQuery:
         self._source = source
         self._limit = limit
 
-    def reply(self, user_id: str) -> Outcome:
+    def reply(self, user_id: str) -> Answer:
         entries = self._source.statuses_of(user_id, self._limit)
         if not entries:
-            return Outcome(
-                replies=(TextReply(text("intake.status.none")),),
+            return Answer(
+                replies=(TextReply(say("intake.status.none")),),
                 when_stale=WhenStale.PUSH,
                 tags=("applications.status.none",),
             )
         card = Card(
-            alt_text=text("intake.status.alt_text", count=len(entries)),
-            title=text("intake.status.title"),
+            alt_text=say("intake.status.alt_text", count=len(entries)),
+            title=say("intake.status.title"),
             rows=tuple(_row(entry) for entry in entries),
-            note=text("intake.status.note", limit=self._limit),
+            note=say("intake.status.note", limit=self._limit),
         )
-        return Outcome(replies=(card,), when_stale=WhenStale.PUSH, tags=("applications.status.listed",))
+        return Answer(replies=(card,), when_stale=WhenStale.PUSH, tags=("applications.status.listed",))
 
-    def on_command(self, inbound: Inbound) -> Outcome:
+    def on_command(self, inbound: Inbound) -> Answer:
         """The dispatcher's text command handler for 「申請状況」."""
         return self.reply(inbound.user_id) if inbound.user_id else NOTHING

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from civicline.domain.applications.forms.submission import choice_counts
 from civicline.domain.applications.ports import SurveyStore
-from civicline.domain.forms.submission import choice_counts
 from civicline.models.forms import FormDefinition, SurveyResponse
 
 

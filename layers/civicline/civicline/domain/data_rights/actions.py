@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from civicline.domain.residents.postbacks import encode
-from civicline.domain.residents.replies import CARD_LABEL_MAX, Action, fit
-from civicline.messages import text
+from civicline.domain.chat.postbacks import encode
+from civicline.domain.chat.replies import Action
+from civicline.domain.chat.wording import Phrase, say
 
 ACTION = "datarights"
 
@@ -23,27 +23,22 @@ class Op(StrEnum):
     CANCEL = "cancel"  # やめる
 
 
-def show_action() -> Action:
-    label = text("data_rights.show.label")
-    return Action(label=fit(label), data=encode(ACTION, op=Op.SHOW.value), display_text=label)
+def _action(label_key: str, data: str) -> Action[Phrase]:
+    label = say(label_key)
+    return Action(label=label, data=data, display_text=label)
 
 
-def ask_action() -> Action:
-    label = text("data_rights.erase.label")
-    return Action(label=fit(label), data=encode(ACTION, op=Op.ASK.value), display_text=label)
+def show_action() -> Action[Phrase]:
+    return _action("data_rights.show.label", encode(ACTION, op=Op.SHOW.value))
 
 
-def erase_action(asked_at_epoch: int) -> Action:
-    label = text("data_rights.confirm.erase")
-    return Action(
-        label=fit(label, CARD_LABEL_MAX),
-        data=encode(ACTION, op=Op.ERASE.value, at=asked_at_epoch),
-        display_text=label,
-    )
+def ask_action() -> Action[Phrase]:
+    return _action("data_rights.erase.label", encode(ACTION, op=Op.ASK.value))
 
 
-def cancel_action() -> Action:
-    label = text("data_rights.confirm.cancel")
-    return Action(
-        label=fit(label, CARD_LABEL_MAX), data=encode(ACTION, op=Op.CANCEL.value), display_text=label
-    )
+def erase_action(asked_at_epoch: int) -> Action[Phrase]:
+    return _action("data_rights.confirm.erase", encode(ACTION, op=Op.ERASE.value, at=asked_at_epoch))
+
+
+def cancel_action() -> Action[Phrase]:
+    return _action("data_rights.confirm.cancel", encode(ACTION, op=Op.CANCEL.value))

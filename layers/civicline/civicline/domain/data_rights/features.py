@@ -1,15 +1,7 @@
 """The data-rights features, put on a dispatcher: 「登録情報の確認」 and 「登録情報の削除」.
 
-Wiring in the conversation worker::
-
-    install_data_rights(
-        events,
-        store=DynamoDataRights(env.users_table, env.conversations_table, env.applications_table),
-        audit=DynamoDataRightsAudit(env.audit_table),
-        residents=DynamoUsers(env.users_table),
-        conversations=conversations,
-        city=load_city(),
-    )
+Wired by `install_data_rights` in the conversation worker's composition root
+(civicline/services/conversation_root.py).
 
 The erasure takes two steps (「登録情報の削除」 → a card with 削除する / やめる → erasure), each a
 postback that carries all it needs, so a retried event does the same again and nothing else: the
@@ -21,8 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
+from civicline.domain.applications.forms.definition import FormDefinitionError, form_ids, load_form
+from civicline.domain.chat.conversations import ConversationStore
+from civicline.domain.chat.dispatch import Dispatcher
+from civicline.domain.chat.inbound import Inbound
+from civicline.domain.chat.replies import Answer, Card, TextReply, WhenStale
+from civicline.domain.chat.wording import Phrase, say
 from civicline.domain.data_rights.actions import ACTION, Op, ask_action, show_action
-from civicline.domain.data_rights.disclosure import disclosure_outcome
+from civicline.domain.data_rights.disclosure import disclosure_answer
 from civicline.domain.data_rights.erasure import (
     CONFIRMATION_WINDOW,
     confirmation_card,
@@ -32,12 +30,8 @@ from civicline.domain.data_rights.erasure import (
 from civicline.domain.data_rights.identity import audit_subject
 from civicline.domain.data_rights.ports import DataRightsAudit, DataRightsStore
 from civicline.domain.data_rights.records import AuditEntry, ErasureRequest, RightsAction
-from civicline.domain.forms.definition import FormDefinitionError, form_ids, load_form
-from civicline.domain.residents.dispatch import Dispatcher
-from civicline.domain.residents.inbound import Inbound
 from civicline.domain.residents.lifecycle import event_time
-from civicline.domain.residents.ports import ConversationStore, ResidentStore
-from civicline.domain.residents.replies import Card, Outcome, TextReply, WhenStale
+from civicline.domain.residents.ports import ResidentStore
 from civicline.domain.residents.settings import SettingsFlow
 from civicline.messages import text
 from civicline.models.city import City
@@ -65,7 +59,7 @@ class DataRightsRequests:
         self,
         store: DataRightsStore,
         audit: DataRightsAudit,
-        settings_card: Callable[[Resident], Card],
+        settings_card: Callable[[Resident], Card[Phrase]],
         *,
         form_kinds: frozenset[tuple[str, str]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -81,7 +75,7 @@ class DataRightsRequests:
         self._window = window
 
     # -- 登録情報の確認 -----------------------------------------------------------------------------
-    def show(self, inbound: Inbound) -> Outcome:
+    def show(self, inbound: Inbound) -> Answer:
         user_id = _user(inbound)
         holdings = self._store.holdings(user_id)
         counts = {
@@ -90,18 +84,18 @@ class DataRightsRequests:
             "surveys": holdings.surveys,
         }
         self._record(inbound, RightsAction.DISCLOSURE, counts)
-        return disclosure_outcome(holdings, self._settings_card)
+        return disclosure_answer(holdings, self._settings_card)
 
     # -- 登録情報の削除 -----------------------------------------------------------------------------
-    def ask(self, inbound: Inbound) -> Outcome:
+    def ask(self, inbound: Inbound) -> Answer:
         holdings = self._store.holdings(_user(inbound))
         if holdings.empty:
             return _said("data_rights.nothing_to_erase", "data_rights.erase.nothing")
         asked_at = int(event_time(inbound).timestamp())
         card = confirmation_card(holdings, asked_at, self._window)
-        return Outcome(replies=(card,), when_stale=WhenStale.PUSH, tags=("data_rights.erase.asked",))
+        return Answer(replies=(card,), when_stale=WhenStale.PUSH, tags=("data_rights.erase.asked",))
 
-    def on_postback(self, inbound: Inbound, params: Mapping[str, str]) -> Outcome:
+    def on_postback(self, inbound: Inbound, params: Mapping[str, str]) -> Answer:
         op = params.get("op", "")
         if op == Op.SHOW:
             return self.show(inbound)
@@ -111,13 +105,13 @@ class DataRightsRequests:
             return _said("data_rights.cancelled", "data_rights.erase.cancelled")
         return self.ask(inbound)
 
-    def _erase(self, inbound: Inbound, asked_at: str) -> Outcome:
+    def _erase(self, inbound: Inbound, asked_at: str) -> Answer:
         if not self._confirmed_in_time(inbound, asked_at):
             reply = TextReply(
-                text("data_rights.expired", minutes=window_minutes(self._window)),
+                say("data_rights.expired", minutes=window_minutes(self._window)),
                 quick_replies=(ask_action(),),
             )
-            return Outcome(replies=(reply,), when_stale=WhenStale.PUSH, tags=("data_rights.erase.expired",))
+            return Answer(replies=(reply,), when_stale=WhenStale.PUSH, tags=("data_rights.erase.expired",))
         now = self._clock()
         erasure = self._store.erase(
             _user(inbound),
@@ -125,7 +119,7 @@ class DataRightsRequests:
         )
         self._record(inbound, RightsAction.DELETION, erasure.counts())
         tag = "data_rights.erase.nothing" if erasure.nothing else "data_rights.erased"
-        return Outcome(replies=(TextReply(erased_text(erasure)),), when_stale=WhenStale.PUSH, tags=(tag,))
+        return Answer(replies=(TextReply(erased_text(erasure)),), when_stale=WhenStale.PUSH, tags=(tag,))
 
     def _confirmed_in_time(self, inbound: Inbound, asked_at: str) -> bool:
         if not asked_at.isdigit():
@@ -154,8 +148,8 @@ def _user(inbound: Inbound) -> str:
     return user_id
 
 
-def _said(key: str, tag: str) -> Outcome:
-    return Outcome(replies=(TextReply(text(key)),), when_stale=WhenStale.PUSH, tags=(tag,))
+def _said(key: str, tag: str) -> Answer:
+    return Answer(replies=(TextReply(say(key)),), when_stale=WhenStale.PUSH, tags=(tag,))
 
 
 def install_data_rights(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from civicline.domain.applications.forms.phone import normalise_phone
+from civicline.domain.applications.forms.text_inputs import InvalidInput
 from civicline.domain.applications.labels import kind_label
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.domain.export.csv_stream import CsvRow
-from civicline.domain.forms.phone import normalise_phone
-from civicline.domain.forms.text_inputs import InvalidInput
 from civicline.models.forms import ApplicantAnswers
 from civicline.ward_time import ward_time
 

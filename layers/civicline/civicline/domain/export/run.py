@@ -13,13 +13,13 @@ notice would outlive its purpose in mailboxes. Its notice names the export id; s
 
 from __future__ import annotations
 
+from civicline.domain.applications.forms.definition import FormDefinitionError, load_form
 from civicline.domain.export.errors import UnknownForm
 from civicline.domain.export.link_reissue import reissue_link
 from civicline.domain.export.ports import ExportPorts, Invocation
 from civicline.domain.export.range_export import export_range
 from civicline.domain.export.survey_export import export_survey
 from civicline.domain.export.watermark_export import export_since_watermark
-from civicline.domain.forms.definition import FormDefinitionError, load_form
 from civicline.models.export import ExportRequest, ExportResult, ExportTuning
 from civicline.models.forms import FormDefinition, FormPurpose
 

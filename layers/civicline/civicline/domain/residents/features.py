@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from civicline.domain.residents.dispatch import Dispatcher
-from civicline.domain.residents.inbound import InboundKind
+from civicline.domain.chat.conversations import ConversationStore
+from civicline.domain.chat.dispatch import Dispatcher
+from civicline.domain.chat.inbound import InboundKind
 from civicline.domain.residents.lifecycle import DEFAULT_BLOCKED_RETENTION, Lifecycle
-from civicline.domain.residents.ports import ConversationStore, ProfileSource, ResidentStore
-from civicline.domain.residents.settings import ACTION, FLOW, SettingsFlow
+from civicline.domain.residents.ports import ProfileSource, ResidentStore
+from civicline.domain.residents.settings import FLOW, SettingsFlow
+from civicline.domain.residents.settings_questions import ACTION
 from civicline.messages import text
 from civicline.models.city import City
 

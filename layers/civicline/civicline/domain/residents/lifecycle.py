@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from civicline.domain.residents.inbound import Inbound
+from civicline.domain.chat.inbound import Inbound
+from civicline.domain.chat.replies import NOTHING, Action, Answer, TextReply, WhenStale
+from civicline.domain.chat.wording import Phrase, say
 from civicline.domain.residents.ports import ProfileSource, ResidentStore
-from civicline.domain.residents.replies import NOTHING, Action, Outcome, TextReply, WhenStale
-from civicline.messages import text
 
 # How long a blocked resident's record is kept, so a re-follow finds their settings again; after that
 # the Users item expires (TTL `purgeAt`) and nothing of them stays. The deployment sets its own
@@ -27,7 +27,7 @@ class Lifecycle:
         residents: ResidentStore,
         profiles: ProfileSource,
         privacy_notice_url: str,
-        settings_entry: Action,
+        settings_entry: Action[Phrase],
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         blocked_retention: timedelta = DEFAULT_BLOCKED_RETENTION,
@@ -39,7 +39,7 @@ class Lifecycle:
         self._settings_entry = settings_entry
         self._clock = clock
 
-    def follow(self, inbound: Inbound) -> Outcome:
+    def follow(self, inbound: Inbound) -> Answer:
         user_id = inbound.user_id
         assert user_id is not None
         profile = self._profiles.get_profile(user_id)
@@ -48,19 +48,19 @@ class Lifecycle:
         returning = inbound.unblocked and self._residents.get(user_id) is not None
         recorded = self._residents.record_follow(user_id, profile, event_time(inbound), self._clock())
         if not recorded:
-            return Outcome(tags=("follow.stale",))
+            return Answer(tags=("follow.stale",))
         if returning:
-            greeting = text("residents.welcome_back")
+            greeting: Phrase = say("residents.welcome_back")
         else:
-            greeting = text("residents.greeting", privacy_notice_url=self._privacy_notice_url)
-        return Outcome(
+            greeting = say("residents.greeting", privacy_notice_url=self._privacy_notice_url)
+        return Answer(
             replies=(TextReply(greeting, quick_replies=(self._settings_entry,)),),
             # A greeting is still welcome a little late; the push carries a retry key, so never twice.
             when_stale=WhenStale.PUSH,
             tags=("follow.unblocked" if returning else "follow.new",),
         )
 
-    def unfollow(self, inbound: Inbound) -> Outcome:
+    def unfollow(self, inbound: Inbound) -> Answer:
         user_id = inbound.user_id
         assert user_id is not None
         unfollowed_at = event_time(inbound)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from civicline.models.resident import Resident
 
@@ -25,20 +25,6 @@ class Profile:
 
     display_name: str | None = field(repr=False)
     picture_url: str | None = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredConversation:
-    """A resident's open conversation: which flow asked the last question, and that flow's state.
-
-    `version` is what was read; a save must name it, so a lost race is seen (ConversationConflict).
-    """
-
-    user_id: str
-    flow: str
-    state: dict[str, Any] = field(repr=False)
-    version: int
-    expires_at: int  # epoch seconds
 
 
 class ResidentStore(Protocol):
@@ -67,23 +53,6 @@ class ResidentStore(Protocol):
 
     def set_genre(self, user_id: str, genre: str, selected: bool, now: datetime) -> Resident:
         """One genre added or removed: setting it to the state it already has changes nothing."""
-        ...
-
-
-class ConversationStore(Protocol):
-    def load(self, user_id: str) -> StoredConversation | None:
-        """The open conversation, or None (none, or past its expiry though not yet removed)."""
-        ...
-
-    def save(
-        self, user_id: str, flow: str, state: dict[str, Any], expected_version: int
-    ) -> StoredConversation:
-        """Write the conversation if its version is still `expected_version` (0: none open), else
-        ConversationConflict. The saved conversation has version `expected_version + 1`."""
-        ...
-
-    def clear(self, user_id: str, expected_version: int) -> None:
-        """Close the conversation if its version is still `expected_version` (ConversationConflict)."""
         ...
 
 

@@ -19,7 +19,7 @@ class EventSink(Protocol):
     def enqueue(self, events: Sequence[QueuedEvent]) -> None: ...
 
 
-class Outcome(IntEnum):
+class IngressStatus(IntEnum):
     """What the webhook answers; the value is the HTTP status."""
 
     ACCEPTED = 200
@@ -31,7 +31,7 @@ class Outcome(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class IngressResult:
-    outcome: Outcome
+    status: IngressStatus
     event_types: tuple[str, ...] = ()
     event_ids: tuple[str, ...] = ()
 
@@ -39,20 +39,20 @@ class IngressResult:
 def receive(body: bytes, signature: str | None, channel_secret: str, sink: EventSink) -> IngressResult:
     """Verify, split and enqueue. Nothing is enqueued unless the whole body is valid."""
     if len(body) > MAX_BODY_BYTES:
-        return IngressResult(Outcome.TOO_LARGE)
+        return IngressResult(IngressStatus.TOO_LARGE)
     if not is_valid_signature(channel_secret, body, signature):
-        return IngressResult(Outcome.BAD_SIGNATURE)
+        return IngressResult(IngressStatus.BAD_SIGNATURE)
     try:
         _, events = parse_webhook(body)
     except MalformedWebhook:
-        return IngressResult(Outcome.MALFORMED)
+        return IngressResult(IngressStatus.MALFORMED)
 
     types = tuple(event.event_type for event in events)
     ids = tuple(event.deduplication_id for event in events)
     if not events:  # the console's URL check
-        return IngressResult(Outcome.ACCEPTED)
+        return IngressResult(IngressStatus.ACCEPTED)
     try:
         sink.enqueue(events)
     except EnqueueFailed:
-        return IngressResult(Outcome.NOT_ENQUEUED, types, ids)
-    return IngressResult(Outcome.ACCEPTED, types, ids)
+        return IngressResult(IngressStatus.NOT_ENQUEUED, types, ids)
+    return IngressResult(IngressStatus.ACCEPTED, types, ids)
