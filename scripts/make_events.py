@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.credentials import DEV_CHANNEL_SECRET
-from devtools.webhook_events import body_of, follow_event, http_api_event, postback_event, sign, text_event
+from devstack.webhook_events import body_of, follow_event, http_api_event, postback_event, sign, text_event
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events" / "webhook"
 SAMPLE_USER = "U0123456789abcdef0123456789abcdef"

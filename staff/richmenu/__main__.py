@@ -1,7 +1,7 @@
-"""`python -m richmenu` is `python -m richmenu.deploy`."""
+"""`python -m staff.richmenu` is `python -m staff.richmenu.deploy`."""
 
 import sys
 
-from richmenu.deploy import main
+from staff.richmenu.deploy import main
 
 sys.exit(main())

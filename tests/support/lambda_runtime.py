@@ -1,43 +1,38 @@
-"""Loading a function's handler module from its folder and calling it like Lambda does (tests, bench)."""
+"""Loading a function's handler module from its folder and calling it like Lambda does (tests, bench).
+
+Both go through the local stack's runtime pieces (devstack.lambda_runtime), so a handler meets one kind
+of context and one loader wherever it runs outside AWS; only the clock differs (see FakeLambdaContext).
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from types import ModuleType
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.support.repo import REPO_ROOT
+
+from devstack.lambda_runtime import LambdaContext, load_handler_module
 
 
-def load_function_module(function_dir: str, module: str = "app", *, fresh: bool = True) -> ModuleType:
-    """functions/<dir>/<module>.py under a unique module name (every function's module is `app`)."""
-    path = REPO_ROOT / "functions" / function_dir / f"{module}.py"
-    name = f"civicline_fn_{function_dir}_{module}"
-    if not fresh and name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    loaded = importlib.util.module_from_spec(spec)
-    sys.modules[name] = loaded
-    spec.loader.exec_module(loaded)
-    return loaded
+def load_function_module(function_dir: str, module: str = "app") -> ModuleType:
+    """functions/<dir>/<module>.py, imported afresh under a unique name (each function's module is `app`)."""
+    return load_handler_module(
+        f"civicline_fn_{function_dir}_{module}", REPO_ROOT / "functions" / function_dir / f"{module}.py"
+    )
 
 
 @dataclass
-class FakeLambdaContext:
-    """The attributes of LambdaContext that Powertools and our handlers read."""
+class FakeLambdaContext(LambdaContext):
+    """The local stack's context with a stopped clock: the remaining time is what a test says it is.
+
+    A handler that plans its work by the remaining time (the broadcast planner's checkpoints, the
+    export's deadline) then does the same thing on every run, however slow the machine.
+    """
 
     function_name: str = "civicline-local"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     invoked_function_arn: str = "arn:aws:lambda:ap-northeast-1:123456789012:function:civicline-local"
-    log_group_name: str = "/aws/lambda/civicline-local"
-    log_stream_name: str = "local"
+    memory_limit_in_mb: int = 512
+    timeout_seconds: int = 30
     remaining_millis: int = 30_000
 
     def get_remaining_time_in_millis(self) -> int:
