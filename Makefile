@@ -21,11 +21,12 @@ MODE ?= normal
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
+# The local stack is installed editable (`import devstack` is this checkout's tools/devstack); its
+# dependencies are the ones pinned in requirements-dev.txt.
 $(VENV)/.installed: requirements-dev.txt layers/civicline/requirements.txt tools/devstack/pyproject.toml
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
-	# Its dependencies are pinned above; editable, so `import devstack` is this checkout's tools/devstack.
 	$(PY) -m pip install --quiet --no-deps -e tools/devstack
 	touch $@
 
