@@ -7,22 +7,27 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
-export PYTHONPATH := $(CURDIR)/layers/civicline:$(CURDIR)/scripts
+# The layer as the functions see it, and the checkout's root for staff/ and tools/ (python -m staff...).
+# The local stack (tools/devstack) is a package of its own, installed into the venv (editable).
+export PYTHONPATH := $(CURDIR)/layers/civicline:$(CURDIR)
 # sam build looks for python3.12 on PATH.
 SAM := PATH="$(dir $(PYTHON312)):$$PATH" $(SAM_VENV)/bin/sam
 REGIONS := ap-northeast-1 ap-northeast-3
 MODE ?= normal
 
-.PHONY: help setup fonts lint test test-unit test-integration test-e2e local demo bench build deploy \
+.PHONY: help setup fonts lint test test-unit test-devstack test-integration test-e2e local demo bench build deploy \
         events richmenu richmenu-images broadcast report export clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt layers/civicline/requirements.txt
+# The local stack is installed editable (`import devstack` is this checkout's tools/devstack); its
+# dependencies are the ones pinned in requirements-dev.txt.
+$(VENV)/.installed: requirements-dev.txt layers/civicline/requirements.txt tools/devstack/pyproject.toml
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e tools/devstack
 	touch $@
 
 $(SAM_VENV)/.installed: requirements-sam.txt
@@ -45,7 +50,8 @@ fonts: ## the CJK font the rich menu images are drawn with (Debian's fonts-noto-
 lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## ruff, mypy, cfn-lint, sam validate, checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/civicline/civicline scripts tests
+	$(VENV)/bin/mypy layers/civicline/civicline staff tools/bench tools/demo.py scripts tests
+	$(VENV)/bin/mypy tools/devstack/src tools/devstack/tests
 	for fn in functions/*/; do $(VENV)/bin/mypy "$$fn" || exit 1; done
 	$(VENV)/bin/cfn-lint --regions $(REGIONS) -- template.yaml
 	$(SAM) validate --lint --region ap-northeast-1 -t template.yaml
@@ -54,25 +60,28 @@ lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## ru
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit -q
 
+test-devstack: $(VENV)/.installed ## the local stack's own tests (tools/devstack/tests, its own pytest config)
+	cd tools/devstack && $(CURDIR)/$(PY) -m pytest -q
+
 test-integration: $(VENV)/.installed
 	$(PY) -m pytest tests/integration -q
 
 test-e2e: $(VENV)/.installed
 	$(PY) -m pytest tests/e2e -q
 
-test: setup lint test-unit test-integration test-e2e ## lint and every test (what CI runs)
+test: setup lint test-unit test-devstack test-integration test-e2e ## lint and every test (what CI runs)
 
 local: $(VENV)/.installed ## the whole system on this machine, in the foreground (Ctrl-C stops it)
 	$(PY) -m devstack
 
 demo: $(VENV)/.installed ## the whole story on the local stack, told in plain words
-	$(PY) -m devtools.demo
+	$(PY) -m tools.demo
 
 bench: $(VENV)/.installed ## benchmarks: prints figures and writes .bench/results.json
-	$(PY) -m bench
+	$(PY) -m tools.bench
 
 events: $(VENV)/.installed ## regenerate the signed samples in events/
-	$(PY) -m devtools.make_events
+	$(PY) scripts/make_events.py
 
 build: $(SAM_VENV)/.installed ## sam build (arm64 wheels from PyPI, no container)
 	$(SAM) build
@@ -81,20 +90,20 @@ deploy: build ## sam deploy to ap-northeast-1 (samconfig.toml; add ARGS=--guided
 	$(SAM) deploy $(ARGS)
 
 richmenu-images: $(VENV)/.installed fonts ## redraw the rich menu PNGs from their definition
-	$(PY) -m richmenu.render
+	$(PY) -m staff.richmenu.render
 
 LINE_HOST ?= http://127.0.0.1:3001
 richmenu: $(VENV)/.installed ## deploy both rich menus, set the default (MODE=disaster switches; LINE_HOST, ARGS)
-	$(PY) -m richmenu.deploy --mode $(MODE) --line-host $(LINE_HOST) $(ARGS)
+	$(PY) -m staff.richmenu.deploy --mode $(MODE) --line-host $(LINE_HOST) $(ARGS)
 
 broadcast: $(VENV)/.installed ## send (or DRY_RUN=1 count) a segmented broadcast: REQUEST=file
-	$(PY) -m broadcast_cli send $(REQUEST) $(if $(DRY_RUN),--dry-run,) $(ARGS)
+	$(PY) -m staff.broadcast_cli send $(REQUEST) $(if $(DRY_RUN),--dry-run,) $(ARGS)
 
 report: $(VENV)/.installed ## print a broadcast's report: BROADCAST_ID=...
-	$(PY) -m broadcast_cli report $(BROADCAST_ID) $(ARGS)
+	$(PY) -m staff.broadcast_cli report $(BROADCAST_ID) $(ARGS)
 
 export: $(VENV)/.installed ## staff export: prints a short-lived link (FORM, ENCODING=cp932, FROM/TO, LINK=<export id>)
-	$(PY) scripts/export_cli.py $(if $(FORM),--form $(FORM)) $(if $(ENCODING),--encoding $(ENCODING)) \
+	$(PY) -m staff.export_cli $(if $(FORM),--form $(FORM)) $(if $(ENCODING),--encoding $(ENCODING)) \
 	  $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(if $(LINK),--link $(LINK)) $(ARGS)
 
 clean: ## remove build output and caches (not the virtualenvs)

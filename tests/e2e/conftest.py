@@ -198,7 +198,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         **os.environ,
         "PYTHONPATH": os.pathsep.join(
             [
-                str(REPO_ROOT / "scripts"),
+                str(REPO_ROOT),
                 str(REPO_ROOT / "layers" / "civicline"),
                 os.environ.get("PYTHONPATH", ""),
             ]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from devtools.resident import Resident, StackUrls
+from devstack.resident import Resident, StackUrls
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LocalStackProcess

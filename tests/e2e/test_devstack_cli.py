@@ -25,7 +25,7 @@ def _env() -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join(
             [
                 str(REPO_ROOT / "layers" / "civicline"),
-                str(REPO_ROOT / "scripts"),
+                str(REPO_ROOT),
                 os.environ.get("PYTHONPATH", ""),
             ]
         ),
@@ -70,7 +70,7 @@ def test_make_local_prints_its_urls_and_stops_cleanly_on_ctrl_c(tmp_path: Path) 
 
 def test_make_demo_tells_the_story_and_stops_cleanly(tmp_path: Path) -> None:
     result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "devtools.demo", "--log-dir", str(tmp_path / "logs")],
+        [sys.executable, "-m", "tools.demo", "--log-dir", str(tmp_path / "logs")],
         cwd=REPO_ROOT,
         env=_env(),
         capture_output=True,

@@ -28,6 +28,7 @@ import boto3
 import moto.kms.models
 import pytest
 from moto import mock_aws
+from tests.support.repo import TEMPLATE_PATH
 
 from devstack.credentials import DEV_CHANNEL_ACCESS_TOKEN, DEV_CHANNEL_SECRET
 from devstack.provision import LineCredentials, Provisioner
@@ -139,7 +140,7 @@ class TemplateAws:
 @cache
 def _template() -> dict[str, Any]:
     """Translated once per session (about a second); Resolver and Provisioner only read it."""
-    return translate()
+    return translate(TEMPLATE_PATH)
 
 
 @cache

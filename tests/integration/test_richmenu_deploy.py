@@ -1,4 +1,4 @@
-"""`python -m richmenu.deploy` against the fake LINE: both menus, aliases, default, no orphans."""
+"""`python -m staff.richmenu.deploy` against the fake LINE: both menus, aliases, default, no orphans."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from moto import mock_aws
 
 from civicline.richmenu.definition import RichMenus, rich_menus
 from devstack.fake_line import FakeLine
-from richmenu import deploy
+from staff.richmenu import deploy
 
 TOKEN = "civicline-dev-access-token"
 TIMEOUT = (3.05, 10.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import generate_postal_codes
+from scripts import generate_postal_codes
 
 
 def test_the_shipped_table_equals_the_generator_output() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.support.repo import TEMPLATE_PATH
 
 from devstack.sam_template import load_sam_template, resources_of_type, translate
 
@@ -79,12 +80,12 @@ SECRET_LOOKING_VALUE = re.compile(r"^[A-Za-z0-9+/=_\-.]{24,}$")
 
 @pytest.fixture(scope="module")
 def cfn() -> dict[str, Any]:
-    return translate()
+    return translate(TEMPLATE_PATH)
 
 
 @pytest.fixture(scope="module")
 def sam() -> dict[str, Any]:
-    return load_sam_template()
+    return load_sam_template(TEMPLATE_PATH)
 
 
 # ---------------------------------------------------------------- helpers
@@ -197,7 +198,7 @@ def test_the_stack_deploys_only_to_tokyo_or_osaka(cfn: dict[str, Any], region: s
 def test_samconfig_deploys_to_tokyo(sam: dict[str, Any]) -> None:
     import tomllib
 
-    from devstack.sam_template import REPO_ROOT
+    from tests.support.repo import REPO_ROOT
 
     # Given samconfig.toml
     config = tomllib.loads((REPO_ROOT / "samconfig.toml").read_text(encoding="utf-8"))

@@ -10,10 +10,10 @@ from types import ModuleType
 from typing import Any
 
 from tests.integration.aws_from_template import TemplateAws
+from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
-from bench.broadcast import resident_items, seed_users
 from devstack.fake_line import FakeLine
-from devtools.lambda_support import FakeLambdaContext, load_function_module
+from tools.bench.broadcast import resident_items, seed_users
 
 REGION = "ap-northeast-1"
 MULTICAST = "/v2/bot/message/multicast"

@@ -14,13 +14,13 @@ import pytest
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tests.integration.broadcast.broadcast_stack import BroadcastStack
+from tests.support.lambda_runtime import FakeLambdaContext
 
 from civicline.domain.broadcast.segment import matches
 from civicline.models.broadcast.segment import Segment
 from civicline.models.environment import BroadcastPlannerEnvironment
 from civicline.models.resident import ReceptionSettings
 from civicline.services.broadcast_planner import build_planner
-from devtools.lambda_support import FakeLambdaContext
 
 TEXT = [{"type": "text", "text": "区からのお知らせです。"}]
 SEND_YEAR = date.today().year

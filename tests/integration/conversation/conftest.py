@@ -6,9 +6,9 @@ import boto3
 import pytest
 from tests.integration.aws_from_template import TemplateAws
 from tests.integration.conversation.conversation_stack import PRIVACY_URL, REGION, Stack
+from tests.support.lambda_runtime import load_function_module
 
 from devstack.fake_line import FakeLine
-from devtools.lambda_support import load_function_module
 
 
 @pytest.fixture

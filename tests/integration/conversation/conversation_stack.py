@@ -14,9 +14,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from tests.integration.aws_from_template import TemplateAws
+from tests.support.lambda_runtime import FakeLambdaContext
 
 from devstack.fake_line import FakeLine
-from devtools.lambda_support import FakeLambdaContext
 
 REGION = "ap-northeast-1"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "line_events"

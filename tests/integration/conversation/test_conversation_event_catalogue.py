@@ -14,8 +14,7 @@ from tests.integration.conversation.conversation_stack import (
     sqs_record,
     user_id,
 )
-
-from devtools.lambda_support import FakeLambdaContext
+from tests.support.lambda_runtime import FakeLambdaContext
 
 CATALOGUE = sorted(path.stem for path in FIXTURES.glob("*.json"))
 # A 1:1 message gets a short help line; everything else gets no answer at all.

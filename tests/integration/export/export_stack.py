@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from tests.integration.aws_from_template import TemplateAws
+from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.applications import DynamoApplications
@@ -21,7 +22,6 @@ from civicline.adapters.pii import PiiSealer
 from civicline.domain.applications.reception import format_reception_number
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.models.forms import ApplicantAnswers
-from devtools.lambda_support import FakeLambdaContext, load_function_module
 
 FORM = "koho_delivery"
 STAFF_ARN = "arn:aws:iam::123456789012:user/koho-staff"

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 import botocore.client
 import pytest
 from tests.integration.export.export_stack import FORM, ExportStack
+from tests.support.lambda_runtime import load_function_module
 
 from civicline.domain.export.errors import WatermarkMoved
 from civicline.domain.export.watermark import Watermark
-from devtools.lambda_support import load_function_module
 
 LAG_SECONDS = 1.0
 # Slower than any write here (stamp to visible), but shorter than the lag: the lag's whole point.

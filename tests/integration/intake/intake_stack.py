@@ -13,6 +13,7 @@ import botocore.session
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from tests.integration.aws_from_template import TemplateAws
+from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.applications import DynamoApplications
@@ -20,7 +21,6 @@ from civicline.adapters.pii import PiiReader
 from civicline.models.environment import IntakeEnvironment
 from civicline.services import intake
 from devstack.fake_line import FakeLine
-from devtools.lambda_support import FakeLambdaContext, load_function_module
 
 REGION = "ap-northeast-1"
 PUSH = "/v2/bot/message/push"

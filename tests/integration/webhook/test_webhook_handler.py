@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from tests.integration.aws_from_template import TemplateAws
+from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
 from devstack.credentials import DEV_CHANNEL_SECRET
-from devtools.lambda_support import FakeLambdaContext, load_function_module
-from devtools.webhook_events import body_of, follow_event, http_api_event, sign, text_event
+from devstack.webhook_events import body_of, follow_event, http_api_event, sign, text_event
 
 EVENTS_DIR = Path(__file__).resolve().parents[3] / "events" / "webhook"
 

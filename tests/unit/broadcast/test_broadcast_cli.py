@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from broadcast_cli import format_preview, format_report
+from staff.broadcast_cli import format_preview, format_report
 
 
 def test_dry_run_shows_the_audience_by_area_name() -> None:

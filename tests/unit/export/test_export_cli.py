@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import export_cli
+from staff import export_cli
 
 REQUESTER = {"arn": "arn:aws:iam::123456789012:user/k", "userId": "AIDA", "account": "123456789012"}
 ANSWER = {

@@ -9,9 +9,9 @@ import pytest
 from PIL import Image, ImageChops
 
 from civicline.richmenu.definition import RichMenu, rich_menus
-from richmenu import fonts, render
-from richmenu.fonts import FONT_PACKAGE, fonts_available
-from richmenu.render import render_png, tile_layouts
+from staff.richmenu import fonts, render
+from staff.richmenu.fonts import FONT_PACKAGE, fonts_available
+from staff.richmenu.render import render_png, tile_layouts
 
 LINE_MAX_IMAGE_BYTES = 1_000_000  # LINE says "1 MB"; the decimal reading is the safe one
 MENUS = rich_menus().all()
@@ -39,7 +39,7 @@ def _committed(menu: RichMenu) -> Image.Image:
 
 def test_committed_image_is_a_png_of_the_menu_size_within_line_limits(menu: RichMenu) -> None:
     # Given the committed image of a menu
-    assert menu.image_path.is_file(), "run `python -m richmenu.render` and commit the images"
+    assert menu.image_path.is_file(), "run `python -m staff.richmenu.render` and commit the images"
     # Then LINE accepts it: PNG, the size the menu declares, at most 1 MB
     image = _committed(menu)
     assert image.format == "PNG"
@@ -81,7 +81,7 @@ def test_rendering_the_definition_reproduces_the_committed_image(menu: RichMenu)
     largest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
     changed = sum(largest.histogram()[CHANNEL_TOLERANCE + 1 :])
     share = changed / (committed.width * committed.height)
-    assert share <= MAX_CHANGED_SHARE, f"{share:.4%} of pixels differ: run `python -m richmenu.render`"
+    assert share <= MAX_CHANGED_SHARE, f"{share:.4%} of pixels differ: run `python -m staff.richmenu.render`"
 
 
 @needs_font

@@ -1,7 +1,7 @@
 """The ward's rich menus: read from menus.yaml, checked against LINE's rules, ready to send.
 
 A `RichMenu` is fully resolved — labels from the message catalogue, URLs from city.yaml, tappable areas
-in pixels — so it is exactly what LINE receives and what `scripts/richmenu/render.py` draws. Nothing
+in pixels — so it is exactly what LINE receives and what `staff/richmenu/render.py` draws. Nothing
 here imports Pillow, and line-bot-sdk only inside `to_line_request` (it costs ~1 s to import).
 """
 

@@ -1,7 +1,7 @@
 """Staff CLI for applications exports: prints a short-lived download link (docs: README, Staff exports).
 
-    python scripts/export_cli.py [--form koho_delivery] [--encoding cp932] [--from 2026-11-01 --to 2026-11-27]
-    python scripts/export_cli.py --link EXPORT_ID          # a link to an earlier (e.g. scheduled) export
+    python -m staff.export_cli [--form koho_delivery] [--encoding cp932] [--from 2026-11-01 --to 2026-11-27]
+    python -m staff.export_cli --link EXPORT_ID      # a link to an earlier (e.g. scheduled) export
     make export [FORM=...] [ENCODING=cp932] [FROM=... TO=...] [LINK=...]
 
 Invokes the export function with the caller's own IAM credentials (staff need lambda:InvokeFunction on
@@ -23,7 +23,7 @@ import os
 import sys
 from typing import Any
 
-import staff_invoke
+from staff import staff_invoke
 
 FUNCTION = os.environ.get("CIVICLINE_EXPORT_FUNCTION", "ExportFunction")
 LOCAL_STS = "http://127.0.0.1:5000"

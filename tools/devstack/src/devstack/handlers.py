@@ -15,22 +15,21 @@ Powertools' appended log keys is not safe to share between simultaneous invocati
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import logging
 import sys
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
 from devstack.activity import ActivityTracker
+from devstack.lambda_runtime import LambdaContext, load_handler_module
 from devstack.resolve import arn
 
 log = logging.getLogger("devstack.handlers")
@@ -165,33 +164,6 @@ class LogRouting:
             yield target
 
 
-@dataclass
-class LambdaContext:
-    """The attributes of Lambda's Python context object that handlers and Powertools read."""
-
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int
-    timeout_seconds: int
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    identity: Any = None
-    client_context: Any = None
-    _started: float = field(default_factory=time.monotonic)
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return f"{time.strftime('%Y/%m/%d')}/[$LATEST]{self.aws_request_id.replace('-', '')}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        elapsed = time.monotonic() - self._started
-        return max(0, int((self.timeout_seconds - elapsed) * 1000))
-
-
 class FunctionLoadError(Exception):
     """A function's handler could not be imported."""
 
@@ -253,30 +225,13 @@ class LocalFunction:
         source = self.code_dir / (module_path.replace(".", "/") + ".py")
         try:
             with self._logs.routed_to(self.logical_id):
-                self.module = self._import(source)
+                self.module = load_handler_module(self.module_name, source, self.code_dir)
                 self._callable = getattr(self.module, function_name)
         except Exception as error:
             self.load_error = f"{type(error).__name__}: {error}"
             with self._logs.routed_to(self.logical_id) as log_file:
                 log_file.write(f"INIT_FAILURE {self.load_error}\n{traceback.format_exc()}")
             raise FunctionLoadError(f"cannot load {self.handler}: {self.load_error}") from error
-
-    def _import(self, source: Path) -> ModuleType:
-        spec = importlib.util.spec_from_file_location(self.module_name, source)
-        if spec is None or spec.loader is None:
-            raise FileNotFoundError(str(source))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[self.module_name] = module
-        # The code folder is the root of the deployment package: sibling imports resolve from it.
-        sys.path.insert(0, str(self.code_dir))
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(self.module_name, None)
-            raise
-        finally:
-            sys.path.remove(str(self.code_dir))
-        return module
 
     def unload(self) -> None:
         sys.modules.pop(self.module_name, None)

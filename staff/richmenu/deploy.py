@@ -1,4 +1,4 @@
-"""Put the ward's rich menus on LINE: `python -m richmenu.deploy [--mode normal|disaster]`.
+"""Put the ward's rich menus on LINE: `python -m staff.richmenu.deploy [--mode normal|disaster]`.
 
 `--mode normal` (the default) creates both menus from the definition and the committed images, points
 the aliases at them, makes the normal menu everyone's default, and only then deletes every older menu
@@ -189,7 +189,7 @@ def _line_message(error: ApiException) -> str:
 def _image(menu: RichMenu) -> bytes:
     path: Path = menu.image_path
     if not path.is_file():
-        raise DeployError(f"{path} is missing: run `python -m richmenu.render` and commit the image")
+        raise DeployError(f"{path} is missing: run `python -m staff.richmenu.render` and commit the image")
     data = path.read_bytes()
     if len(data) > MAX_IMAGE_BYTES:
         raise DeployError(f"{path} is {len(data)} bytes; LINE accepts at most {MAX_IMAGE_BYTES}")
@@ -240,7 +240,9 @@ def run(mode: MenuKey, host: str | None, token: str, menus: RichMenus | None = N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m richmenu.deploy", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m staff.richmenu.deploy", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
         "--mode",
         choices=get_args(MenuKey),

@@ -18,11 +18,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.aws_stub import AwsStub
-from bench.results import Measure
+from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
+from tests.support.repo import REPO_ROOT
+
 from devstack.credentials import DEV_CHANNEL_SECRET
-from devtools.lambda_support import REPO_ROOT, FakeLambdaContext, load_function_module
-from devtools.webhook_events import body_of, http_api_event, sign, text_event
+from devstack.webhook_events import body_of, http_api_event, sign, text_event
+from tools.bench.aws_stub import AwsStub
+from tools.bench.results import Measure
 
 COLD_RUNS = 9
 WARM_RUNS = 300
@@ -33,7 +35,7 @@ _COLD_PATH = """
 import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("webhook_app", sys.argv[1])
 app = importlib.util.module_from_spec(spec); spec.loader.exec_module(app)
-from devtools.lambda_support import FakeLambdaContext
+from tests.support.lambda_runtime import FakeLambdaContext
 response = app.lambda_handler(json.load(open(sys.argv[2])), FakeLambdaContext())
 assert response["statusCode"] == 200, response
 """
@@ -58,9 +60,7 @@ def _environment(stub_url: str) -> dict[str, str]:
             "POWERTOOLS_SERVICE_NAME": "civicline",
             "POWERTOOLS_METRICS_NAMESPACE": "Civicline",
             "POWERTOOLS_LOG_LEVEL": "INFO",
-            "PYTHONPATH": os.pathsep.join(
-                [str(REPO_ROOT / "layers" / "civicline"), str(REPO_ROOT / "scripts")]
-            ),
+            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "layers" / "civicline"), str(REPO_ROOT)]),
             "PYTHONDONTWRITEBYTECODE": "",
         }
     )

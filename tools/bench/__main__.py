@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import sys
 
-from bench.results import RESULTS_PATH, Measure, write_results
+from tools.bench.results import RESULTS_PATH, Measure, write_results
 
 # Each module has run() -> list[Measure]. Listed by name so a missing optional one is reported, not fatal.
-BENCHMARKS = ["bench.webhook", "bench.broadcast", "bench.export"]
+BENCHMARKS = ["tools.bench.webhook", "tools.bench.broadcast", "tools.bench.export"]
 
 
 def main() -> int:
@@ -20,7 +20,7 @@ def main() -> int:
             if missing.name != name:
                 raise
             continue
-        print(f"{name.removeprefix('bench.')}:")
+        print(f"{name.removeprefix('tools.bench.')}:")
         measures.extend(module.run())
     print("\nsummary:")
     for measure in measures:

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.results import Measure
+from tools.bench.results import Measure
 
 SIZES = (1_000, 10_000, 100_000)
 MEMORY_RATIO_GOAL = 2.0
@@ -299,7 +299,7 @@ def _seed(table: ApplicationsStandIn, key_arn: str, moto_url: str, total: int) -
 def _run_child(env: dict[str, str], key_arn: str, up_to: int) -> dict[str, Any]:
     config = json.dumps({"keyArn": key_arn, "now": _received(up_to).isoformat()})
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.export", config],
+        [sys.executable, "-m", "tools.bench.export", config],
         env=env,
         check=True,
         capture_output=True,
@@ -349,7 +349,7 @@ def _measure(moto_url: str) -> list[Measure]:
         env = {
             **os.environ,
             "AWS_ENDPOINT_URL_DYNAMODB": stand_in.url,
-            "PYTHONPATH": os.pathsep.join([str(_REPO / "layers" / "civicline"), str(_REPO / "scripts")]),
+            "PYTHONPATH": os.pathsep.join([str(_REPO / "layers" / "civicline"), str(_REPO)]),
         }
         up_to = 0
         for size in SIZES:

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+# As `sam` does: the template of the folder the command runs in, unless told otherwise.
+TEMPLATE_PATH = Path("template.yaml")
 # Local CodeUri/ContentUri values are replaced by s3:// URIs under this bucket, as `sam package` would;
 # the key keeps the local path so the local stack can find each function's code again.
 CODE_BUCKET = "civicline-local-code"
@@ -79,12 +79,6 @@ def _translated(path: Path) -> dict[str, Any]:
 def translate(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     """The template as plain CloudFormation (a fresh copy each call)."""
     return copy.deepcopy(_translated(path))
-
-
-def local_code_dir(code_property: Any) -> Path:
-    """The local folder behind a translated function's `Code` (or a layer's `Content`)."""
-    key = code_property["S3Key"]
-    return REPO_ROOT / key
 
 
 def resources_of_type(cfn: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:

@@ -27,10 +27,11 @@ from typing import Any
 
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
-from devstack.sam_template import REPO_ROOT
+from devstack.resident import Resident, StackUrls, post_webhook, wait_until_idle
 from devstack.stack import DEFAULT_LOG_DIR, LocalStack
-from devtools.resident import Resident, StackUrls, post_webhook, wait_until_idle
-from devtools.webhook_events import follow_event
+from devstack.webhook_events import follow_event
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -138,15 +139,15 @@ def scene_settings(story: Story) -> None:
 
 
 def _script_env() -> dict[str, str]:
-    """What a staff member's shell has after `make`: the layer and scripts importable."""
-    path = os.pathsep.join(str(REPO_ROOT / part) for part in ("layers/civicline", "scripts"))
+    """What a staff member's shell has after `make`: the layer and staff/ importable."""
+    path = os.pathsep.join(str(REPO_ROOT / part) for part in ("layers/civicline", "."))
     return {**os.environ, "PYTHONPATH": path}
 
 
 def scene_rich_menu(story: Story) -> None:
     story.say("5. Staff deploy the rich menus (normal and 防災モード) with `make richmenu`.")
     deployed = subprocess.run(
-        [sys.executable, "-m", "richmenu.deploy", "--mode", "normal", "--line-host", story.urls.line],
+        [sys.executable, "-m", "staff.richmenu.deploy", "--mode", "normal", "--line-host", story.urls.line],
         capture_output=True,
         text=True,
         check=True,
@@ -268,7 +269,8 @@ def _seed_neighbours(story: Story) -> None:
 def _broadcast_cli(story: Story, *args: str) -> str:
     command = [
         sys.executable,
-        str(REPO_ROOT / "scripts" / "broadcast_cli.py"),
+        "-m",
+        "staff.broadcast_cli",
         "--endpoint-url",
         story.urls.invoke,
     ]
@@ -314,7 +316,7 @@ def scene_staff_export(story: Story) -> None:
     exported = subprocess.run(
         [
             sys.executable,
-            str(REPO_ROOT / "scripts" / "export_cli.py"),
+            *("-m", "staff.export_cli"),
             *("--endpoint-url", story.urls.invoke, "--sts-endpoint-url", story.stack.moto_url),
         ],
         capture_output=True,
@@ -368,7 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "civicline demo: starting the local stack (moto, fake LINE, HTTP API, queue pollers)...", flush=True
     )
-    with LocalStack(moto_port=0, api_port=0, line_port=0, invoke_port=0, log_dir=args.log_dir) as stack:
+    template = REPO_ROOT / "template.yaml"
+    with LocalStack(
+        template, moto_port=0, api_port=0, line_port=0, invoke_port=0, log_dir=args.log_dir
+    ) as stack:
         urls = StackUrls(
             stack.api_url, stack.line_url, stack.invoke_url, stack.line_credentials.channel_secret
         )

@@ -1,4 +1,4 @@
-"""Draw the rich menu images from the definition: `python -m richmenu.render [--out DIR]`.
+"""Draw the rich menu images from the definition: `python -m staff.richmenu.render [--out DIR]`.
 
 Each tile is a rounded block in its colour with a pictogram on a white disc, the label in Noto Sans CJK
 JP Bold and a caption in Regular, all white on a colour dark enough for WCAG AA contrast (checked by
@@ -19,8 +19,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from civicline.richmenu.definition import IMAGES_DIR, MAX_IMAGE_BYTES, Area, RichMenu, rich_menus
-from richmenu.fonts import FontMissingError, font
-from richmenu.icons import disc_mask, icon_mask
+from staff.richmenu.fonts import FontMissingError, font
+from staff.richmenu.icons import disc_mask, icon_mask
 
 BACKGROUND = "#FFFFFF"
 TEXT = "#FFFFFF"
@@ -157,7 +157,9 @@ def render_png(menu: RichMenu) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m richmenu.render", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m staff.richmenu.render", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
         "--out", type=Path, default=IMAGES_DIR, help=f"folder for <menu>.png (default {IMAGES_DIR})"
     )

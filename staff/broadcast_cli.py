@@ -1,7 +1,7 @@
 """Staff CLI for segmented broadcasts (docs/broadcasts.md).
 
-    python scripts/broadcast_cli.py send REQUEST.yaml [--dry-run]   # make broadcast REQUEST=... [DRY_RUN=1]
-    python scripts/broadcast_cli.py report BROADCAST_ID
+    python -m staff.broadcast_cli send REQUEST.yaml [--dry-run]   # make broadcast REQUEST=... [DRY_RUN=1]
+    python -m staff.broadcast_cli report BROADCAST_ID
 
 `send` invokes the planner function (BroadcastPlannerFunction): a dry run prints the audience size by
 area; a real run prints the broadcast's report. A request whose `send_at` is more than a few minutes
@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-import staff_invoke
 from civicline.models.city import load_city
+from staff import staff_invoke
 
 # Staff read these reports: statuses in Japanese.
 STATUS_LABELS = {

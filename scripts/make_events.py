@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from devstack.credentials import DEV_CHANNEL_SECRET
-from devtools.webhook_events import body_of, follow_event, http_api_event, postback_event, sign, text_event
+from devstack.webhook_events import body_of, follow_event, http_api_event, postback_event, sign, text_event
 
-EVENTS_DIR = Path(__file__).resolve().parents[2] / "events" / "webhook"
+EVENTS_DIR = Path(__file__).resolve().parents[1] / "events" / "webhook"
 SAMPLE_USER = "U0123456789abcdef0123456789abcdef"
 SAMPLE_TIMESTAMP = 1795737600000  # 2026-11-27T00:00:00Z
 

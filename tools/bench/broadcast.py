@@ -147,10 +147,11 @@ class MotoProcess:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        scripts = str(Path(__file__).resolve().parents[1])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([scripts, os.environ.get("PYTHONPATH", "")])}
+        repo = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")])}
         self._process = subprocess.Popen(
-            [sys.executable, "-c", f"from bench.broadcast import serve_moto; serve_moto({port})"], env=env
+            [sys.executable, "-c", f"from tools.bench.broadcast import serve_moto; serve_moto({port})"],
+            env=env,
         )
         for _ in range(200):  # bounded: about 20 s
             with socket.socket() as attempt:
@@ -189,7 +190,7 @@ REGION = "ap-northeast-1"
 
 
 def _measure(name: str, value: float, unit: str, goal: str, meets: bool | None) -> Any:
-    from bench.results import Measure
+    from tools.bench.results import Measure
 
     return Measure(name=name, value=float(value), unit=unit, goal=goal, meets=meets)
 
@@ -389,7 +390,7 @@ class _Stack:
     def plan(self, broadcast_id: str) -> dict[str, Any]:
         import uuid
 
-        from devtools.lambda_support import FakeLambdaContext, load_function_module
+        from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
         app = load_function_module("broadcast", "planner")
         context = FakeLambdaContext(aws_request_id=str(uuid.uuid4()), remaining_millis=900_000)
@@ -405,7 +406,7 @@ class _Stack:
         import threading
         import time
 
-        from devtools.lambda_support import FakeLambdaContext, load_function_module
+        from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
         stop = threading.Event()
         arn = f"arn:aws:sqs:{REGION}:123456789012:bench-broadcast-batches"

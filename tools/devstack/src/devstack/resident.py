@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from devtools.webhook_events import base_event, body_of, follow_event, postback_event, sign, text_event
+from devstack.webhook_events import base_event, body_of, follow_event, postback_event, sign, text_event
 
 
 class ConversationError(AssertionError):

@@ -1,1 +1,0 @@
-"""Developer tools: sample events, signing, benchmarks' shared pieces."""
