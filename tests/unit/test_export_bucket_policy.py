@@ -14,11 +14,11 @@ from typing import Any
 
 import botocore.session
 import pytest
+from tests.unit.policy_evaluation import Decision, Request, Statement, decide
 
 from civicline.adapters import s3_export
 from devstack.resolve import ACCOUNT_ID, Resolver
 from devstack.sam_template import resources_of_type, translate
-from tests.unit.policy_evaluation import Decision, Request, Statement, decide
 
 ACCOUNT_ROOT = f"arn:aws:iam::{ACCOUNT_ID}:root"
 OBJECT_KEY = "koho_delivery/2026/11/29/export.csv"
@@ -126,7 +126,10 @@ def test_exports_of_any_size_are_accepted_by_the_bucket_policy(
     # carry no encryption header), checks a file and presigns a link
     decisions: dict[str, Decision] = {
         operation: decide(
-            request_for(operation, headers, principal, object_arn(resolver)), identity, bucket_policy, ACCOUNT_ROOT
+            request_for(operation, headers, principal, object_arn(resolver)),
+            identity,
+            bucket_policy,
+            ACCOUNT_ROOT,
         )
         for operation, headers in adapter_requests()
     }
@@ -139,7 +142,13 @@ def test_exports_of_any_size_are_accepted_by_the_bucket_policy(
     ("headers", "refused"),
     [
         ({"x-amz-server-side-encryption": "AES256"}, True),
-        ({"x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": "other"}, True),
+        (
+            {
+                "x-amz-server-side-encryption": "aws:kms",
+                "x-amz-server-side-encryption-aws-kms-key-id": "other",
+            },
+            True,
+        ),
         ({"x-amz-server-side-encryption": "aws:kms"}, False),
         ({}, False),  # the bucket's default encryption (SSE-KMS with the data key) applies
     ],
@@ -151,7 +160,12 @@ def test_files_are_stored_only_with_kms_and_the_data_key(
     anyone = [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
     principal = f"arn:aws:iam::{ACCOUNT_ID}:role/ward-admin"
     # When it stores a file with these encryption headers
-    decision = decide(request_for("PutObject", headers, principal, object_arn(resolver)), anyone, bucket_policy, ACCOUNT_ROOT)
+    decision = decide(
+        request_for("PutObject", headers, principal, object_arn(resolver)),
+        anyone,
+        bucket_policy,
+        ACCOUNT_ROOT,
+    )
     # Then only SSE-KMS with the data key (named or by default) is accepted
     assert decision.allowed is not refused
     if refused:
@@ -170,10 +184,14 @@ def test_only_the_export_role_can_read_export_files(
     # When each downloads an export file (a presigned link acts as the role that signed it)
     by_admin = decide(read, anyone, bucket_policy, ACCOUNT_ROOT)
     by_link = decide(
-        Request(export_role, read.action, read.resource, read.context), export_identity, bucket_policy, ACCOUNT_ROOT
+        Request(export_role, read.action, read.resource, read.context),
+        export_identity,
+        bucket_policy,
+        ACCOUNT_ROOT,
     )
     # Then the administrator is refused and the export role's link works
-    assert not by_admin.allowed and by_admin.denied_by
+    assert not by_admin.allowed
+    assert by_admin.denied_by
     assert by_link.allowed
     # And nobody reads over plain HTTP
     plain = Request(export_role, read.action, read.resource, {"aws:SecureTransport": "false"})

@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 from tests.support.repo import TEMPLATE_PATH
+from tests.unit.policy_evaluation import Request, decide
 
+from civicline.adapters.pii import PURPOSE as PII_PURPOSE
+from devstack.resolve import Resolver
 from devstack.sam_template import load_sam_template, resources_of_type, translate
 
 Resource = dict[str, Any]
@@ -29,6 +32,11 @@ NON_DATA_ACTIONS = {
     "xray:getsamplingrules",
     "xray:getsamplingtargets",
     "cloudwatch:putmetricdata",
+}
+# Audit partitions each role writes (docs/contracts.md)
+AUDIT_PREFIXES = {
+    "ConversationFunctionRole": ["datarights#*"],
+    "ExportFunctionRole": ["watermark#*", "export#*"],
 }
 # Tables that may go with the stack: everything else holds personal data or administrative records.
 DISPOSABLE_TABLES = {"IdempotencyTable"}
@@ -283,9 +291,20 @@ def test_the_account_can_always_administer_both_keys(cfn: dict[str, Any]) -> Non
 def test_keys_outlive_the_stack_so_retained_data_stays_readable(cfn: dict[str, Any]) -> None:
     # Given the keys (ApplicationsTable's PII fields are encrypted with PiiKey, every table with DataKey)
     for key_id, key in resources_of_type(cfn, "AWS::KMS::Key").items():
-        # Then deleting or replacing the stack never schedules a key's deletion
-        assert key.get("DeletionPolicy") == "Retain", key_id
+        # Then deleting or replacing the stack never schedules a key's deletion, while a first deploy
+        # that fails (and encrypted nothing yet) takes its new keys with it
+        assert key.get("DeletionPolicy") == "RetainExceptOnCreate", key_id
         assert key.get("UpdateReplacePolicy") == "Retain", key_id
+
+
+def test_a_failed_first_deploy_can_always_roll_back(cfn: dict[str, Any]) -> None:
+    # Given resources CloudFormation cannot delete while their deletion protection is on
+    for logical_id, resource in cfn["Resources"].items():
+        if resource["Properties"].get("DeletionProtectionEnabled") is not True:
+            continue
+        # Then they are retained outright: a policy that deletes them on a failed create would leave the
+        # stack in ROLLBACK_FAILED instead
+        assert resource.get("DeletionPolicy") == "Retain", logical_id
 
 
 def test_lambda_environments_are_encrypted_with_the_data_key(cfn: dict[str, Any]) -> None:
@@ -400,12 +419,27 @@ def test_every_sqs_consumer_reports_partial_batch_failures(cfn: dict[str, Any]) 
 
 
 def test_broadcast_sender_poller_never_outruns_its_reserved_concurrency(cfn: dict[str, Any]) -> None:
-    # Given the sender's reserved concurrency
+    # Given the sender's reserved concurrency (when reserved)
     sender = cfn["Resources"]["BroadcastSenderFunction"]["Properties"]
+    _, reserved, _ = sender["ReservedConcurrentExecutions"]["Fn::If"]
     # Then its SQS poller is capped at the same value, so throttles never push batches to the DLQ
     mapping = cfn["Resources"]["BroadcastSenderFunctionBatches"]["Properties"]
-    assert mapping["ScalingConfig"]["MaximumConcurrency"] == sender["ReservedConcurrentExecutions"]
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] == reserved
     assert mapping["BatchSize"] == 1
+
+
+def test_the_senders_reservation_can_be_switched_off_for_a_new_account(cfn: dict[str, Any]) -> None:
+    # Given a new account whose Lambda concurrency quota is still 10 (any reservation fails the deploy)
+    sender = cfn["Resources"]["BroadcastSenderFunction"]["Properties"]
+    condition, reserved, otherwise = sender["ReservedConcurrentExecutions"]["Fn::If"]
+    # Then a parameter decides whether the senders reserve concurrency, and "false" sets none at all
+    assert reserved == {"Ref": "BroadcastSenderConcurrency"}
+    assert otherwise == {"Ref": "AWS::NoValue"}
+    assert cfn["Conditions"][condition] == {
+        "Fn::Equals": [{"Ref": "ReserveBroadcastSenderConcurrency"}, "true"]
+    }
+    switch = cfn["Parameters"]["ReserveBroadcastSenderConcurrency"]
+    assert switch["AllowedValues"] == ["true", "false"]
 
 
 # ---------------------------------------------------------------- export bucket
@@ -443,14 +477,31 @@ def test_every_bucket_refuses_plain_http(cfn: dict[str, Any]) -> None:
         ), bucket_id
 
 
-def test_every_bucket_refuses_objects_not_encrypted_with_kms(cfn: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("encryption", "refused"),
+    [("AES256", True), ("aws:kms", False), (None, False)],  # None: a multipart part, or the default
+)
+def test_every_bucket_refuses_objects_not_encrypted_with_kms(
+    cfn: dict[str, Any], encryption: str | None, refused: bool
+) -> None:
+    resolver = Resolver(cfn)
+    anyone = [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
+    context: dict[str, str | list[str]] = {"aws:SecureTransport": "true"}
+    if encryption:
+        context["s3:x-amz-server-side-encryption"] = encryption
     for bucket_id in resources_of_type(cfn, "AWS::S3::Bucket"):
-        assert any(
-            s["Effect"] == "Deny"
-            and allows({**s, "Effect": "Allow"}, "s3:PutObject")
-            and s["Condition"] == {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}
-            for s in bucket_policy_statements(cfn, bucket_id)
-        ), bucket_id
+        # Given a writer whose IAM policy allows everything
+        request = Request(
+            principal="arn:aws:iam::123456789012:role/writer",
+            action="s3:PutObject",
+            resource=f"{resolver.get_att(bucket_id, 'Arn')}/file.csv",
+            context=context,
+        )
+        # When it stores an object with (or without) an encryption header
+        statements = resolver.resolve(bucket_policy_statements(cfn, bucket_id))
+        decision = decide(request, anyone, statements, "arn:aws:iam::123456789012:root")
+        # Then only a header other than aws:kms is refused (no header: the bucket's SSE-KMS default)
+        assert decision.allowed is not refused, (bucket_id, decision)
 
 
 def test_every_bucket_expires_its_objects(cfn: dict[str, Any], sam: dict[str, Any]) -> None:
@@ -591,12 +642,24 @@ def pii_key_grants(cfn: dict[str, Any], action: str) -> tuple[set[str], set[str]
     }
     key_policy = cfn["Resources"]["PiiKey"]["Properties"]["KeyPolicy"]
     by_key = {
-        str(referenced_id(principal) or principal)
+        principal
         for statement in as_list(key_policy["Statement"])
         if allows(statement, action)
-        for principal in principal_ids(statement)
+        for principal in key_policy_principals(statement)
     }
     return by_iam, by_key
+
+
+def key_policy_principals(statement: Statement) -> set[str]:
+    """Who a key policy statement admits: the role an `aws:PrincipalArn` condition names, else its principals.
+
+    The account root as principal delegates to IAM (any role whose policies allow it); narrowed by
+    ArnEquals aws:PrincipalArn it admits that role only.
+    """
+    narrowed = statement.get("Condition", {}).get("ArnEquals", {}).get("aws:PrincipalArn")
+    if narrowed is not None:
+        return {str(referenced_id(arn) or arn) for arn in as_list(narrowed)}
+    return {str(referenced_id(p) or p) for p in principal_ids(statement)}
 
 
 def test_only_the_export_role_can_decrypt_applicant_data(cfn: dict[str, Any]) -> None:
@@ -610,10 +673,61 @@ def test_only_the_export_role_can_decrypt_applicant_data(cfn: dict[str, Any]) ->
 
 def test_only_the_intake_role_can_encrypt_applicant_data(cfn: dict[str, Any]) -> None:
     intake_role = role_of(cfn["Resources"]["IntakeFunction"])
-    for action in ("kms:Encrypt", "kms:GenerateDataKey"):
-        by_iam, by_key = pii_key_grants(cfn, action)
-        assert by_iam == {intake_role}, action
-        assert by_key == {intake_role}, action
+    by_iam, by_key = pii_key_grants(cfn, "kms:GenerateDataKey")
+    assert by_iam == {intake_role}
+    assert by_key == {intake_role}
+    # The Encryption SDK seals with a data key: nobody needs kms:Encrypt on the PII key.
+    assert pii_key_grants(cfn, "kms:Encrypt") == (set(), set())
+
+
+def test_pii_key_statements_name_roles_through_the_account_and_the_purpose(cfn: dict[str, Any]) -> None:
+    # Given the PII key's policy and the roles' statements on it
+    key_policy = cfn["Resources"]["PiiKey"]["Properties"]["KeyPolicy"]
+    root = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+    key_statements = [s for s in as_list(key_policy["Statement"]) if s["Sid"] != "AccountAdministersOnly"]
+    role_statements_on_key = [
+        s for _, s in role_statements(cfn) if any(r in PII_KEY_REFERENCES for r in as_list(s["Resource"]))
+    ]
+    assert key_statements
+    assert role_statements_on_key
+    for statement in key_statements:
+        # Then no statement names a role of this stack as principal (IAM may not know it yet when the
+        # key is created): the account is the principal, narrowed by aws:PrincipalArn
+        assert statement["Principal"] == {"AWS": root}, statement["Sid"]
+        assert "aws:PrincipalArn" in statement["Condition"]["ArnEquals"], statement["Sid"]
+    for statement in key_statements + role_statements_on_key:
+        # And the key opens and seals applicant PII only (intake's encryption context, adapters/pii.py)
+        assert statement["Condition"]["StringEquals"]["kms:EncryptionContext:purpose"] == PII_PURPOSE
+
+
+def test_aws_services_use_the_data_key_for_this_account_only(cfn: dict[str, Any]) -> None:
+    # Given the data key's statements for AWS services
+    key_policy = cfn["Resources"]["DataKey"]["Properties"]["KeyPolicy"]
+    for statement in as_list(key_policy["Statement"]):
+        if "Service" not in statement["Principal"]:
+            continue
+        # Then each is bound to this account's resources (no confused deputy across accounts)
+        conditions = repr(statement.get("Condition", {}))
+        assert (
+            "aws:SourceAccount" in conditions
+            or "aws:SourceArn" in conditions
+            or "${AWS::AccountId}" in conditions
+        ), statement["Sid"]
+
+
+def test_audit_writes_are_limited_to_each_functions_own_records(cfn: dict[str, Any]) -> None:
+    # Given every statement that lets a role write the audit table
+    writes = [
+        (role_id, s)
+        for role_id, s in role_statements(cfn)
+        if any(referenced_id(r) == "AuditTable" for r in as_list(s.get("Resource")))
+        and any(allows(s, a) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"))
+    ]
+    assert {role_id for role_id, _ in writes} == {"ConversationFunctionRole", "ExportFunctionRole"}
+    for role_id, statement in writes:
+        # Then each names the partition keys it may write (data rights, or watermarks and exports)
+        prefixes = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        assert prefixes == AUDIT_PREFIXES[role_id], role_id
 
 
 def test_data_key_use_by_functions_goes_through_aws_services(cfn: dict[str, Any]) -> None:
