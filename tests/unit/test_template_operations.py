@@ -219,3 +219,25 @@ def test_the_restore_runbook_exists_for_every_backed_up_table() -> None:
     runbook = (REPO_ROOT / "docs" / "restore.md").read_text(encoding="utf-8")
     for table in PERSONAL_DATA_TABLES:
         assert table in runbook, table
+
+
+def test_a_failed_backup_tells_staff(cfn: dict[str, Any]) -> None:
+    # Given the EventBridge rules of the template
+    rules = [
+        r["Properties"]
+        for r in resources_of_type(cfn, "AWS::Events::Rule").values()
+        if r["Properties"]["EventPattern"]["source"] == ["aws.backup"]
+    ]
+    (rule,) = rules
+    (vault_id,) = resources_of_type(cfn, "AWS::Backup::BackupVault")
+    # Then a backup job of the vault that fails reaches the staff topic
+    assert "FAILED" in rule["EventPattern"]["detail"]["state"]
+    assert rule["EventPattern"]["detail"]["backupVaultName"] == [{"Ref": vault_id}]
+    assert [target["Arn"] for target in rule["Targets"]] == [STAFF_TOPIC]
+    # And the topic lets that rule (and only it, of EventBridge) publish
+    (policy,) = resources_of_type(cfn, "AWS::SNS::TopicPolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    (from_events,) = [s for s in statements if s.get("Principal") == {"Service": "events.amazonaws.com"}]
+    assert from_events["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0] in resources_of_type(
+        cfn, "AWS::Events::Rule"
+    )
