@@ -109,10 +109,10 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
     "BroadcastPlannerFunctionRole": (
         *lambda_runtime("BroadcastPlannerLogGroup"),
         Grant("dynamodb:Scan", "UsersTable", _ddb("audience", "scan")),
-        Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts", "get_item")),
-        Grant("dynamodb:PutItem", "BroadcastsTable", _ddb("broadcasts", "transact_write_items")),
-        Grant("dynamodb:ConditionCheckItem", "BroadcastsTable", _ddb("broadcasts", "transact_write_items")),
-        Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts", "update_item")),
+        Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts_table", "get_item")),
+        Grant("dynamodb:PutItem", "BroadcastsTable", _ddb("broadcasts_table", "transact_write_items")),
+        Grant("dynamodb:ConditionCheckItem", "BroadcastsTable", _ddb("broadcasts_table", "transact_write_items")),
+        Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts_table", "update_item")),
         Grant(
             "sqs:SendMessage",
             "BroadcastBatchesQueue",
@@ -132,9 +132,10 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         *lambda_runtime("BroadcastSenderLogGroup"),
         *sqs_event_source("BroadcastBatchesQueue"),
         LINE_SECRET,
-        Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts", "get_item")),
-        Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts", "update_item")),
-        Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts", "transact_write_items")),
+        Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts_table", "get_item")),
+        Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts_table", "update_item")),
+        Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts_table", "transact_write_items")),
+        Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("send_slots", "update_item")),
     ),
     "ExportFunctionRole": (
         *lambda_runtime("ExportLogGroup"),

@@ -108,7 +108,7 @@ def test_the_webhooks_error_rates_alarm(cfn: dict[str, Any], status: str) -> Non
     assert "/" in expression
 
 
-@pytest.mark.parametrize("metric_name", ["LineRateLimited", "BatchesFailed", "ExportFailures", "KmsErrors"])
+@pytest.mark.parametrize("metric_name", ["RateLimited", "BatchesFailed", "ExportFailures", "KmsErrors"])
 def test_service_failures_alarm_on_the_functions_own_metrics(cfn: dict[str, Any], metric_name: str) -> None:
     # Given the metrics the functions emit through Powertools (namespace and service from Globals)
     function = next(iter(resources_of_type(cfn, "AWS::Lambda::Function").values()))
