@@ -41,6 +41,9 @@ def _ddb(module: str, method: str) -> str:
     return f"civicline.adapters.dynamodb.{module}:{method}"
 
 
+BROADCASTS_TRANSACTION = _ddb("broadcasts_table", "transact_write_items")
+
+
 def lambda_runtime(log_group: str) -> tuple[Grant, ...]:
     return (
         Grant("logs:CreateLogStream", log_group, "platform:lambda logs"),
@@ -111,7 +114,7 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("dynamodb:Scan", "UsersTable", _ddb("audience", "scan")),
         Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts_table", "get_item")),
         Grant("dynamodb:PutItem", "BroadcastsTable", _ddb("broadcasts_table", "transact_write_items")),
-        Grant("dynamodb:ConditionCheckItem", "BroadcastsTable", _ddb("broadcasts_table", "transact_write_items")),
+        Grant("dynamodb:ConditionCheckItem", "BroadcastsTable", BROADCASTS_TRANSACTION),
         Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts_table", "update_item")),
         Grant(
             "sqs:SendMessage",
