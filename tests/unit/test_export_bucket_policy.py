@@ -14,6 +14,7 @@ from typing import Any
 
 import botocore.session
 import pytest
+from tests.support.repo import TEMPLATE_PATH
 from tests.unit.policy_evaluation import Decision, Request, Statement, decide
 
 from civicline.adapters import s3_export
@@ -37,7 +38,7 @@ EXPORT_OPERATIONS = set(S3_ACTIONS)
 
 @pytest.fixture(scope="module")
 def cfn() -> dict[str, Any]:
-    return translate()
+    return translate(TEMPLATE_PATH)
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,9 @@ from typing import Any
 import botocore
 import botocore.session
 import pytest
+from tests.support.repo import REPO_ROOT, TEMPLATE_PATH
 
-from devstack.sam_template import REPO_ROOT, resources_of_type, translate
+from devstack.sam_template import resources_of_type, translate
 
 LAYER = REPO_ROOT / "layers" / "civicline"
 SERVICES = ("dynamodb", "sqs", "s3", "sns", "scheduler", "secretsmanager", "kms", "lambda")
@@ -83,8 +84,8 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         *sqs_event_source("EventsQueue"),
         *idempotency(),
         LINE_SECRET,
-        Grant("dynamodb:GetItem", "UsersTable", _ddb("users", "get_item")),
-        Grant("dynamodb:UpdateItem", "UsersTable", _ddb("users", "update_item")),
+        Grant("dynamodb:GetItem", "UsersTable", _ddb("residents", "get_item")),
+        Grant("dynamodb:UpdateItem", "UsersTable", _ddb("residents", "update_item")),
         Grant("dynamodb:DeleteItem", "UsersTable", _ddb("data_rights", "delete_item")),
         Grant("dynamodb:GetItem", "ConversationsTable", _ddb("conversations", "get_item")),
         Grant("dynamodb:PutItem", "ConversationsTable", _ddb("conversations", "put_item")),
@@ -145,10 +146,10 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("dynamodb:Query", "ApplicationsTable/index/byFormReceived", _ddb("export_source", "query")),
         Grant("dynamodb:UpdateItem", "ApplicationsTable", _ddb("export_source", "transact_write_items")),
         Grant("dynamodb:DeleteItem", "ApplicationsTable", _ddb("export_source", "transact_write_items")),
-        Grant("dynamodb:GetItem", "AuditTable", _ddb("audit", "get_item")),
-        Grant("dynamodb:Query", "AuditTable", _ddb("audit", "query")),
-        Grant("dynamodb:PutItem", "AuditTable", _ddb("audit", "put_item")),
-        Grant("dynamodb:PutItem", "AuditTable", _ddb("audit", "transact_write_items")),
+        Grant("dynamodb:GetItem", "AuditTable", _ddb("export_audit", "get_item")),
+        Grant("dynamodb:Query", "AuditTable", _ddb("export_audit", "query")),
+        Grant("dynamodb:PutItem", "AuditTable", _ddb("export_audit", "put_item")),
+        Grant("dynamodb:PutItem", "AuditTable", _ddb("export_audit", "transact_write_items")),
         *(
             Grant("s3:PutObject", "ExportBucket/*", f"civicline.adapters.s3_export:{method}")
             for method in (
@@ -164,7 +165,7 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("s3:GetObject", "ExportBucket/*", "civicline.adapters.s3_export:generate_presigned_url"),
         Grant("s3:GetObject", "ExportBucket/*", "civicline.adapters.s3_export:head_object"),
         Grant("sns:Publish", "StaffNoticesTopic", "civicline.adapters.staff_notice:publish"),
-        Grant("kms:Decrypt", "PiiKey", "civicline.adapters.pii_decrypt:decrypt"),
+        Grant("kms:Decrypt", "PiiKey", "civicline.adapters.pii:decrypt"),
     ),
     "BroadcastSchedulerRole": (
         Grant("lambda:InvokeFunction", "BroadcastPlannerFunction", "platform:eventbridge scheduler"),
@@ -191,15 +192,13 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         ),
     ),
 }
-# boto3 calls in the adapters that no role may make in production.
-GRANTED_TO_NO_ONE = {
-    "civicline.adapters.pii:decrypt": "PiiCipher.open: export opens PII through pii_decrypt, intake never",
-}
+# boto3 calls in the adapters that no role may make in production (none today).
+GRANTED_TO_NO_ONE: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
 def cfn() -> dict[str, Any]:
-    return translate()
+    return translate(TEMPLATE_PATH)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -11,8 +11,9 @@ import re
 from typing import Any
 
 import pytest
+from tests.support.repo import REPO_ROOT, TEMPLATE_PATH
 
-from devstack.sam_template import REPO_ROOT, resources_of_type, translate
+from devstack.sam_template import resources_of_type, translate
 
 STAFF_TOPIC = {"Ref": "StaffNoticesTopic"}
 # Tables holding residents' personal data (docs/restore.md): backed up daily.
@@ -22,7 +23,7 @@ NAMESPACE = "Civicline"
 
 @pytest.fixture(scope="module")
 def cfn() -> dict[str, Any]:
-    return translate()
+    return translate(TEMPLATE_PATH)
 
 
 def alarms(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
