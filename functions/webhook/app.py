@@ -22,6 +22,13 @@ from civicline.domain.webhook.ingress import IngressStatus, receive
 
 logger = Logger()
 metrics = Metrics()
+# Literal names, so the alarms' and dashboard's test can read what the webhook emits.
+REFUSAL_METRICS = {
+    IngressStatus.MALFORMED: "WebhookMalformed",
+    IngressStatus.BAD_SIGNATURE: "WebhookBadSignature",
+    IngressStatus.TOO_LARGE: "WebhookTooLarge",
+    IngressStatus.NOT_ENQUEUED: "WebhookNotEnqueued",
+}
 
 # Read directly rather than through a pydantic model: the model's import would be the costliest line
 # of this cold path. Missing variables fail the cold start with a KeyError naming them.
@@ -66,9 +73,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if result.status is IngressStatus.ACCEPTED:
         metrics.add_metric(name="EventsEnqueued", unit=MetricUnit.Count, value=len(result.event_ids))
     else:
-        metrics.add_metric(
-            name=f"Webhook{result.status.name.title().replace('_', '')}", unit=MetricUnit.Count, value=1
-        )
+        metrics.add_metric(name=REFUSAL_METRICS[result.status], unit=MetricUnit.Count, value=1)
     return {
         "statusCode": int(result.status),
         "headers": {"content-type": "application/json"},

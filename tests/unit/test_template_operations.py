@@ -109,7 +109,7 @@ def test_the_webhooks_error_rates_alarm(cfn: dict[str, Any], status: str) -> Non
     assert "/" in expression
 
 
-@pytest.mark.parametrize("metric_name", ["RateLimited", "BatchesFailed", "ExportFailures", "KmsErrors"])
+@pytest.mark.parametrize("metric_name", ["RateLimited", "BatchesFailed", "ExportsFailed", "KmsErrors"])
 def test_service_failures_alarm_on_the_functions_own_metrics(cfn: dict[str, Any], metric_name: str) -> None:
     # Given the metrics the functions emit through Powertools (namespace and service from Globals)
     function = next(iter(resources_of_type(cfn, "AWS::Lambda::Function").values()))
@@ -158,6 +158,34 @@ def test_alarms_and_the_dashboard_use_only_the_metrics_of_the_contract(cfn: dict
     unknown = {name for name in used if not any(p.match(name) for p in contract)}
     assert used
     assert not unknown, f"not in docs/contracts.md Metrics: {sorted(unknown)}"
+
+
+def metric_names_in_code() -> set[str]:
+    """Every string literal the production code passes as a metric's name (`name="..."`, `_count("...")`)."""
+    sources = [*(REPO_ROOT / "layers" / "civicline").rglob("*.py"), *(REPO_ROOT / "functions").rglob("*.py")]
+    literal = re.compile(r'(?:name=|_count\((?:self\._metrics, )?)"([A-Z][A-Za-z]+)"')
+    # Names chosen from a table: `<NAME>_METRICS = {key: "Name", ...}` (intake's results, webhook refusals)
+    table = re.compile(r"_METRICS = \{(.*?)\}", re.S)
+    names: set[str] = set()
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        names |= set(literal.findall(text))
+        for body in table.findall(text):
+            names |= set(re.findall(r':\s*"([A-Z][A-Za-z]+)"', body))
+    return names
+
+
+def test_every_metric_an_alarm_or_the_dashboard_reads_is_emitted_by_the_code(cfn: dict[str, Any]) -> None:
+    # Given the metrics of our namespace the alarms and the dashboard read
+    used = {
+        metric["MetricName"]
+        for alarm in alarms(cfn).values()
+        for metric in alarm_metrics(alarm)
+        if metric["Namespace"] == NAMESPACE
+    } | {row[1] for row in dashboard_metrics(cfn) if row[0] == NAMESPACE}
+    # Then the functions really emit each one (an alarm on a name nobody writes never fires)
+    missing = used - metric_names_in_code()
+    assert not missing, f"read by the template but emitted nowhere: {sorted(missing)}"
 
 
 def test_the_dashboard_shows_every_function_and_dead_letter_queue(cfn: dict[str, Any]) -> None:

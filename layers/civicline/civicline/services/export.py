@@ -122,6 +122,7 @@ class ExportService:
                 self._count("ExportsFailed")
                 raise  # the scheduler's retry runs once the other export is done
             self._count("ExportsRefused")
+            self._count("KmsErrors", int(isinstance(error, PiiUnavailable)))
             self._logger.warning("export refused", extra={"reason": type(error).__name__})
             return _error(type(error).__name__, str(error))
         except Exception:
@@ -132,6 +133,8 @@ class ExportService:
         self._count("RecordsExported", result.record_count)
         self._count("UnencodableCells", result.unencodable_total)
         self._count("UnreadableApplications", result.skipped_unreadable)
+        # A ciphertext that does not open is a KMS refusal too: the alarm counts both kinds.
+        self._count("KmsErrors", result.skipped_unreadable)
         self._count("LinksIssued", int(result.url is not None))
         self._logger.info(
             "export done",

@@ -42,6 +42,7 @@ from civicline.adapters.line.confirmation import ConfirmationSender, NoticeDeliv
 from civicline.adapters.pii import PiiSealer
 from civicline.adapters.sqs.submission_record import SubmissionRecord
 from civicline.domain.applications.confirmation import notice_for
+from civicline.domain.applications.errors import PiiError
 from civicline.domain.applications.intake import Intake
 from civicline.domain.applications.records import IntakeOutcome
 from civicline.domain.applications.surveys import record_survey
@@ -112,6 +113,8 @@ class IntakeService:
         except LineUnavailable:
             raise  # logged where it happened, with the submission's ids
         except Exception as error:
+            if isinstance(error, PiiError):
+                _count(self._metrics, "KmsErrors")  # the PII key refused or could not be reached
             # Domain errors carry ids only; anything else is logged by type, its message may quote input.
             reason = str(error) if isinstance(error, CivicLineError) else type(error).__name__
             self._logger.warning(
