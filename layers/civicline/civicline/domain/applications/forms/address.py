@@ -56,7 +56,8 @@ class KnownPrefix:
 
 
 def strip_repeated_prefix(detail: str, prefix: KnownPrefix) -> str:
-    """`detail` without the leading repeats of `prefix`'s parts; idempotent, never touches the number."""
+    """`detail` (NFKC, as normalise_address_detail leaves it) without the leading repeats of `prefix`'s
+    parts; idempotent, never touches the number."""
     rest = detail
     while (stripped := _strip_once(rest, prefix)) != rest:
         rest = stripped
