@@ -116,8 +116,8 @@ def function_lines(cfn: dict[str, Any], catalogue: tuple[PersonalDataField, ...]
     return lines
 
 
-def _labels(catalogue: tuple[PersonalDataField, ...], *, source: str) -> str:
-    return "、".join(f.label for f in catalogue if source in f.source)
+def _labels(catalogue: tuple[PersonalDataField, ...], *sources: str) -> str:
+    return "、".join(f.label for f in catalogue if f.source.startswith(sources))
 
 
 def connections(
@@ -131,7 +131,7 @@ def connections(
             Connection(
                 "LINEプラットフォーム（Webhook）",
                 "受信",
-                f"{_labels(catalogue, source='LINE')}、{_labels(catalogue, source='住民の')}",
+                _labels(catalogue, "LINE", "住民の入力", "住民の回答"),
                 f"{api_id} {', '.join(routes)}：HTTPS、LINEの署名（X-Line-Signature）を関数で検証",
             )
         )

@@ -7,6 +7,7 @@ import subprocess
 from typing import Any
 
 from privacy_report.connections import FunctionLine
+from privacy_report.glossary import ward_name
 from privacy_report.template_facts import (
     WRITE_ACTIONS,
     function_roles,
@@ -70,7 +71,7 @@ def _function_edges(
 def dot_source(cfn: dict[str, Any], functions: list[FunctionLine], personal_stores: set[str]) -> str:
     lines = [
         "digraph civicline {",
-        '  graph [rankdir=LR, fontname="Noto Sans CJK JP", fontsize=11, nodesep=0.25, ranksep=0.6];',
+        '  graph [rankdir=TB, fontname="Noto Sans CJK JP", fontsize=11, nodesep=0.3, ranksep=0.45];',
         '  node [fontname="Noto Sans CJK JP", fontsize=10, style=filled, fillcolor="#ffffff"];',
         '  edge [fontname="Noto Sans CJK JP", fontsize=9, color="#555555"];',
         '  LINE [label="LINEプラットフォーム\\n（住民のLINEアプリ）", shape=oval, fillcolor="#e8f8e8"];',
@@ -83,7 +84,9 @@ def dot_source(cfn: dict[str, Any], functions: list[FunctionLine], personal_stor
         lines.append(f"  {store_id} [shape={shape}, fillcolor={_quote(fill)}, color={colour}];")
     roles = function_roles(cfn)
     for line in functions:
-        lines.append(f'  {line.function} [shape=box, style="rounded,filled", fillcolor="#eaf2ff"];')
+        label = "\\n".join(filter(None, (ward_name(line.function), line.function)))
+        style = 'shape=box, style="rounded,filled", fillcolor="#eaf2ff"'
+        lines.append(f"  {line.function} [label={_quote(label)}, {style}];")
         lines += _function_edges(cfn, line, roles[line.function], stores, personal_stores)
     for store_id, kind in stores.items():
         if kind == "AWS::SNS::Topic":
@@ -91,7 +94,7 @@ def dot_source(cfn: dict[str, Any], functions: list[FunctionLine], personal_stor
         if kind == "AWS::S3::Bucket":
             lines.append(f'  {store_id} -> Staff [label="署名付きリンク", color={_quote(PERSONAL)}];')
     lines.append("}")
-    return "\n".join(lines)
+    return "\n".join(dict.fromkeys(lines))  # a function both scheduled and run by staff: one edge
 
 
 def render_svg(dot: str) -> str | None:

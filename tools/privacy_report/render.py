@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from privacy_report.glossary import ward_name
 from privacy_report.report import REPO_ROOT, Report
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -27,14 +29,29 @@ def _commit() -> str:
     return answer.stdout.strip()
 
 
+def _with_ward_name(logical_id: str) -> str:
+    name = ward_name(logical_id)
+    return f"{name}（{logical_id}）" if name else logical_id
+
+
+def _grouped(bookkeeping: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, list[str]]]:
+    """store -> what -> attribute names: one line per meaning instead of one per attribute."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for store, attributes in bookkeeping.items():
+        for name, what in attributes.items():
+            groups.setdefault(store, {}).setdefault(what, []).append(name)
+    return groups
+
+
 def render_html(report: Report) -> str:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "j2"]),
         keep_trailing_newline=True,
     )
+    environment.filters["ward"] = _with_ward_name
     return environment.get_template("index.html.j2").render(
-        r=report, commit=_commit(), outcome_label=OUTCOME_LABELS
+        r=report, commit=_commit(), outcome_label=OUTCOME_LABELS, bookkeeping=_grouped(report.bookkeeping)
     )
 
 

@@ -19,7 +19,7 @@ from privacy_report.checklist import Check
 from privacy_report.dataflow import dot_source
 from privacy_report.records import uncatalogued
 from privacy_report.render import render_html
-from privacy_report.report import ADAPTERS_DIR, Report, Sources, build
+from privacy_report.report import ADAPTERS_DIR, REPO_ROOT, Report, Sources, build
 from privacy_report.stored_attributes import scan_adapters
 
 SEED_FIELDS = (
@@ -273,3 +273,24 @@ def test_the_diagram_is_drawn_from_the_template(cfn: dict[str, Any], no_results:
     assert "EventsQueue -> ConversationFunction" in dot
     assert "IntakeFunction -> ApplicationsTable" in dot
     assert "ExportFunction -> LINE" not in dot  # the export never talks to LINE
+
+
+def test_every_test_the_report_names_exists(cfn: dict[str, Any], no_results: Sources) -> None:
+    # Given every test the report cites as proof (catalogue and checklist)
+    report = report_of(cfn, no_results)
+    cited = {t.node_id for row in report.rows for t in row.tests}
+    cited |= {t.node_id for c in report.checks for t in c.tests}
+
+    # Then each is a test function in the file it names (a renamed test would read "not run" forever)
+    for node_id in sorted(cited):
+        path, name = node_id.split("::")
+        source = (REPO_ROOT / path).read_text(encoding="utf-8")
+        assert f"def {name}(" in source, node_id
+
+
+def test_production_code_never_imports_the_report() -> None:
+    # The report is the ward's and developers' tool: nothing deployed may depend on it.
+    for folder in ("layers", "functions"):
+        for path in (REPO_ROOT / folder).rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            assert "privacy_report" not in source, path
