@@ -260,7 +260,7 @@ def test_the_page_is_japanese_with_all_five_sections(cfn: dict[str, Any], no_res
     assert '<html lang="ja">' in html
     for heading in ("1. 記録項目", "2. 電算処理", "3. 外部結合", "4. 業務委託・運用", "5. 情報保護対策"):
         assert heading in html
-    assert "size: A4" in html
+    assert "size: A4" in html  # printable on the ward's paper
 
 
 def test_the_diagram_is_drawn_from_the_template(cfn: dict[str, Any], no_results: Sources) -> None:
