@@ -210,6 +210,35 @@ def least_privilege_check(cfn: dict[str, Any], results: TestResults) -> Check:
     )
 
 
+def _denies_plain_http(cfn: dict[str, Any], policy_type: str, target_key: str, target_id: str) -> bool:
+    for policy in resources_of_type(cfn, policy_type).values():
+        props = policy["Properties"]
+        if target_id not in referenced_ids(props.get(target_key)):
+            continue
+        for statement in as_list(props["PolicyDocument"]["Statement"]):
+            condition = statement.get("Condition", {}).get("Bool", {})
+            if statement.get("Effect") == "Deny" and str(condition.get("aws:SecureTransport")) == "false":
+                return True
+    return False
+
+
+def transport_check(cfn: dict[str, Any], results: TestResults) -> Check:
+    targets = [
+        (bucket, "AWS::S3::BucketPolicy", "Bucket") for bucket in resources_of_type(cfn, "AWS::S3::Bucket")
+    ] + [(topic, "AWS::SNS::TopicPolicy", "Topics") for topic in resources_of_type(cfn, "AWS::SNS::Topic")]
+    plain = sorted(t for t, policy_type, key in targets if not _denies_plain_http(cfn, policy_type, key, t))
+    return Check(
+        "通信の暗号化（TLSでない接続を拒否）",
+        not plain,
+        (
+            f"バケット・通知トピック {len(targets) - len(plain)}/{len(targets)} がTLSでない接続を拒否"
+            + (f"（拒否しない：{', '.join(plain)}）" if plain else ""),
+            "LINEとの通信・AWSのAPIはHTTPS",
+        ),
+        _tests(results, ["test_every_bucket_refuses_plain_http"]),
+    )
+
+
 def mfa_check(cfn: dict[str, Any], results: TestResults) -> Check:
     pools = resources_of_type(cfn, "AWS::Cognito::UserPool")
     if not pools:

@@ -17,12 +17,14 @@ from privacy_report.template_facts import (
     grants_on,
     parameter_default,
     pii_key_users,
+    referenced_ids,
     role_function,
     table_retention,
 )
 from privacy_report.test_results import Outcome, TestResults
 
 PII_KEY = "PiiKey"
+SQS_DEFAULT_RETENTION = 345600  # 4 days: SQS's default MessageRetentionPeriod
 DISCLOSURE = {
     Disclosure.SHOWN: "表示する",
     Disclosure.MASKED: "一部を伏せて表示",
@@ -81,31 +83,61 @@ def _readers(cfn: dict, store: str) -> tuple[str, ...]:
     return tuple(sorted(by_role.get(role, role) for role in grants_on(cfn, store, actions)))
 
 
-def _retention(cfn: dict, field: PersonalDataField) -> tuple[str, bool]:
-    resource = cfn["Resources"].get(field.store, {})
+def _period(cfn: dict, field: PersonalDataField) -> str:
+    """How long, in words: the parameter's default, or for conversations the forms' own TTL."""
     parameter = cfn.get("Parameters", {}).get(field.retention_parameter or "", {})
     if parameter:
-        period = f"{field.retention_rule}{parameter.get('Default')}日（{field.retention_parameter}の既定値）"
-    elif field.store == "ConversationsTable":
+        return f"{field.retention_rule}{parameter.get('Default')}日（{field.retention_parameter}の既定値）"
+    if field.store == "ConversationsTable":
         hours = max(load_form(form_id).ttl_hours for form_id in form_ids())
-        period = f"{field.retention_rule}{hours}時間（申請フォームの ttl_hours）"
-    else:
-        period = ""
-    if resource.get("Type") == "AWS::DynamoDB::Table":
-        retention = table_retention(cfn, field.store)
-        if not retention.bounded:
-            return retention.text, False
-        if not field.expires:
-            return f"TTLの対象外（無期限）。表の{retention.text}は他の項目のみ", False
-        return f"{period}に削除：{retention.text}", True
-    if resource.get("Type") == "AWS::S3::Bucket":
-        rules = resource["Properties"].get("LifecycleConfiguration", {}).get("Rules", [])
-        expiring = [r for r in rules if r.get("Status") == "Enabled" and "ExpirationInDays" in r]
-        if expiring:
-            value = parameter_default(cfn, expiring[0]["ExpirationInDays"])
-            return f"{field.retention_rule}{value}日で削除：ライフサイクル規則", True
+        return f"{field.retention_rule}{hours}時間（申請フォームの ttl_hours）"
+    return field.retention_rule
+
+
+def _table_retention(cfn: dict, field: PersonalDataField, _table: dict) -> tuple[str, bool]:
+    retention = table_retention(cfn, field.store)
+    if not retention.bounded:
+        return retention.text, False
+    if not field.expires:
+        return f"TTLの対象外（無期限）。表の{retention.text}は他の項目のみ", False
+    return f"{_period(cfn, field)}に削除：{retention.text}", True
+
+
+def _bucket_retention(cfn: dict, field: PersonalDataField, bucket: dict) -> tuple[str, bool]:
+    rules = bucket["Properties"].get("LifecycleConfiguration", {}).get("Rules", [])
+    expiring = [r for r in rules if r.get("Status") == "Enabled" and "ExpirationInDays" in r]
+    if not expiring:
         return "ライフサイクル規則なし（無期限）", False
-    return "保存先がテンプレートにない", False
+    value = parameter_default(cfn, expiring[0]["ExpirationInDays"])
+    return f"{field.retention_rule}{value}日で削除：ライフサイクル規則", True
+
+
+def _queue_retention(cfn: dict, field: PersonalDataField, queue: dict) -> tuple[str, bool]:
+    def days(props: dict) -> str:
+        seconds = int(parameter_default(cfn, props.get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION)))
+        return f"{seconds / 86400:g}日"
+
+    props = queue.get("Properties", {})
+    text = f"{field.retention_rule}、最長{days(props)}"
+    for dead_letter in sorted(referenced_ids(props.get("RedrivePolicy", {}).get("deadLetterTargetArn"))):
+        text += (
+            f"。デッドレターキュー {dead_letter} に最長{days(cfn['Resources'][dead_letter]['Properties'])}"
+        )
+    return text, True
+
+
+_RETENTION = {
+    "AWS::DynamoDB::Table": _table_retention,
+    "AWS::S3::Bucket": _bucket_retention,
+    "AWS::SQS::Queue": _queue_retention,
+}
+
+
+def _retention(cfn: dict, field: PersonalDataField) -> tuple[str, bool]:
+    resource = cfn["Resources"].get(field.store)
+    if resource is None or resource["Type"] not in _RETENTION:
+        return "保存先がテンプレートにない", False
+    return _RETENTION[resource["Type"]](cfn, field, resource)
 
 
 def _form_fields(purposes: set[FormPurpose]) -> str:

@@ -83,6 +83,7 @@ def build(cfn: dict[str, Any], sources: Sources | None = None, *, diagram: bool 
         checklist.region_check(cfn, results),
         checklist.encryption_check(cfn, results),
         checklist.field_key_check(cfn, sources.decrypt_functions, sources.encrypt_functions, results),
+        checklist.transport_check(cfn, results),
         checklist.least_privilege_check(cfn, results),
         checklist.mfa_check(cfn, results),
         checklist.log_hygiene_check(cfn, rows, results),

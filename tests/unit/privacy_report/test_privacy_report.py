@@ -7,6 +7,7 @@ test results — and asserts that the matching line of the report turns ✗ or r
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -290,7 +291,38 @@ def test_every_test_the_report_names_exists(cfn: dict[str, Any], no_results: Sou
 
 def test_production_code_never_imports_the_report() -> None:
     # The report is the ward's and developers' tool: nothing deployed may depend on it.
+    imports_the_report = re.compile(r"^\s*(from|import)\s+privacy_report\b", re.MULTILINE)
     for folder in ("layers", "functions"):
         for path in (REPO_ROOT / folder).rglob("*.py"):
-            source = path.read_text(encoding="utf-8")
-            assert "privacy_report" not in source, path
+            assert not imports_the_report.search(path.read_text(encoding="utf-8")), path
+
+
+def test_a_bucket_that_accepts_plain_http_turns_the_transport_line_red(
+    cfn: dict[str, Any], no_results: Sources
+) -> None:
+    # Given today's export bucket, which refuses anything but TLS
+    assert check(report_of(cfn, no_results), "通信の暗号化").ok
+
+    # When its policy loses the TLS-only statement
+    statements = cfn["Resources"]["ExportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    statements[:] = [s for s in statements if s.get("Sid") != "DenyInsecureTransport"]
+
+    # Then the line is ✗ and names the bucket
+    transport = check(report_of(cfn, no_results), "通信の暗号化")
+    assert not transport.ok
+    assert "ExportBucket" in " ".join(transport.evidence)
+
+
+def test_queued_applications_show_how_long_a_failed_one_waits(
+    cfn: dict[str, Any], no_results: Sources
+) -> None:
+    # Given the applications queue, whose failures wait in a dead-letter queue for 14 days
+    row = next(r for r in report_of(cfn, no_results).rows if r.field.store == "ApplicationsQueue")
+    assert "ApplicationsDeadLetterQueue に最長14日" in row.retention
+
+    # When the template leaves the dead-letter queue's retention to SQS
+    cfn["Resources"]["ApplicationsDeadLetterQueue"]["Properties"].pop("MessageRetentionPeriod")
+
+    # Then the report shows SQS's default of 4 days
+    row = next(r for r in report_of(cfn, no_results).rows if r.field.store == "ApplicationsQueue")
+    assert "ApplicationsDeadLetterQueue に最長4日" in row.retention

@@ -78,7 +78,7 @@ INTAKE_LOGS = f"{_INTAKE}::test_no_personal_data_reaches_logs_or_the_idempotency
 EXPORT_LOGS = f"{_EXPORT}::test_no_personal_data_in_the_logs"
 CHAT_LOGS = f"{_CHAT}::test_the_logs_hold_nothing_the_residents_typed"
 
-PERSONAL_DATA: tuple[PersonalDataField, ...] = (
+STORED: tuple[PersonalDataField, ...] = (
     PersonalDataField(
         id="line_user_id",
         label="LINE ID（LINEのユーザーID）",
@@ -317,6 +317,45 @@ PERSONAL_DATA: tuple[PersonalDataField, ...] = (
         ),
     ),
 )
+
+# In transit between functions: queue messages live until processed, or in the dead-letter queue.
+QUEUED: tuple[PersonalDataField, ...] = (
+    PersonalDataField(
+        id="queued_events",
+        label="処理待ちのLINEイベント（LINE ID・メッセージ本文・ポストバック）",
+        store="EventsQueue",
+        attributes=("*",),
+        source="LINEプラットフォーム（Webhook）",
+        disclosure=Disclosure.NOT_SHOWN,
+        erasure=Erasure.EXPIRES,
+        retention_rule="処理まで（失敗し続けたものはデッドレターキューに）",
+        tests=(CONVERSATION_LOGS,),
+    ),
+    PersonalDataField(
+        id="queued_applications",
+        label="受付待ちの申請（申請者の回答を含む）・アンケートの回答",
+        store="ApplicationsQueue",
+        attributes=("*",),
+        source="会話処理（申請の確定）",
+        form_fields=True,
+        disclosure=Disclosure.NOT_SHOWN,
+        erasure=Erasure.EXPIRES,
+        retention_rule="受付まで（失敗し続けたものはデッドレターキューに）",
+        tests=(INTAKE_LOGS,),
+    ),
+    PersonalDataField(
+        id="queued_recipients",
+        label="送信待ちの配信先のLINE ID（バッチ）",
+        store="BroadcastBatchesQueue",
+        attributes=("*",),
+        source="配信計画",
+        disclosure=Disclosure.NOT_SHOWN,
+        erasure=Erasure.EXPIRES,
+        retention_rule="送信まで（失敗し続けたものはデッドレターキューに）",
+    ),
+)
+
+PERSONAL_DATA: tuple[PersonalDataField, ...] = STORED + QUEUED
 
 # Attributes the code stores that are not about a person, per store, and what they are.
 _BROADCAST_PROGRESS = "配信の進捗・件数（住民ごとの情報を含まない）"
