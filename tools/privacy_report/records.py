@@ -54,7 +54,6 @@ class TestLine:
 @dataclass(frozen=True)
 class FieldRow:
     field: PersonalDataField
-    store_type: str
     at_rest_key: str | None
     field_key: str | None
     readers: tuple[str, ...]  # functions (or roles) that may read the store
@@ -180,7 +179,6 @@ def field_rows(
         rows.append(
             FieldRow(
                 field=field,
-                store_type=cfn["Resources"].get(field.store, {}).get("Type", "（テンプレートにない）"),
                 at_rest_key=at_rest_key(cfn, field.store),
                 field_key=PII_KEY if field.sealed and PII_KEY in cfn["Resources"] else None,
                 readers=_readers(cfn, field.store),

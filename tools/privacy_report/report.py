@@ -18,8 +18,8 @@ from civicline.models.personal_data import (
     PersonalDataField,
 )
 from civicline.ward_time import WARD_TZ
-from privacy_report import checklist
-from privacy_report.checklist import Check
+from privacy_report import access_checks, lifecycle_checks
+from privacy_report.check import Check
 from privacy_report.connections import (
     Connection,
     FunctionLine,
@@ -80,20 +80,20 @@ def build(cfn: dict[str, Any], sources: Sources | None = None, *, diagram: bool 
     functions = function_lines(cfn, sources.catalogue)
     personal_stores = {f.store for f in sources.catalogue}
     checks = [
-        checklist.region_check(cfn, results),
-        checklist.encryption_check(cfn, results),
-        checklist.field_key_check(cfn, sources.decrypt_functions, sources.encrypt_functions, results),
-        checklist.transport_check(cfn, results),
-        checklist.least_privilege_check(cfn, results),
-        checklist.mfa_check(cfn, results),
-        checklist.log_hygiene_check(cfn, rows, results),
-        checklist.retention_check(cfn, rows, results),
-        checklist.erasure_check(sources.catalogue, results),
-        checklist.backup_check(cfn, sources.catalogue, results),
-        checklist.backup_plan_check(cfn),
-        checklist.alarm_check(cfn, results),
-        checklist.audit_trail_check(cfn),
-        checklist.catalogue_check(missing, results),
+        access_checks.region_check(cfn, results),
+        access_checks.encryption_check(cfn, results),
+        access_checks.field_key_check(cfn, sources.decrypt_functions, sources.encrypt_functions, results),
+        access_checks.transport_check(cfn, results),
+        access_checks.least_privilege_check(cfn, results),
+        access_checks.mfa_check(cfn, results),
+        lifecycle_checks.log_hygiene_check(cfn, rows, results),
+        lifecycle_checks.retention_check(cfn, rows, results),
+        lifecycle_checks.erasure_check(sources.catalogue, results),
+        lifecycle_checks.backup_check(cfn, sources.catalogue, results),
+        lifecycle_checks.backup_plan_check(cfn),
+        lifecycle_checks.alarm_check(cfn, results),
+        lifecycle_checks.audit_trail_check(cfn),
+        lifecycle_checks.catalogue_check(missing, results),
     ]
     return Report(
         generated_at=datetime.now(WARD_TZ),

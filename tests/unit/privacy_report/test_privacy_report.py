@@ -16,7 +16,7 @@ import pytest
 
 from civicline.models.personal_data import ADAPTER_TABLES, BOOKKEEPING, PERSONAL_DATA
 from devstack.sam_template import translate
-from privacy_report.checklist import Check
+from privacy_report.check import Check
 from privacy_report.dataflow import dot_source
 from privacy_report.records import uncatalogued
 from privacy_report.render import render_html
