@@ -450,7 +450,7 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
 }
 
 # Which tables each module of civicline/adapters/dynamodb writes or reads (the report checks its
-# attributes against these tables' entries above).
+# attributes against these tables' entries above; a module missing here shows in red).
 ADAPTER_TABLES: dict[str, tuple[str, ...]] = {
     "users": ("UsersTable",),
     "audience": ("UsersTable",),
@@ -460,7 +460,13 @@ ADAPTER_TABLES: dict[str, tuple[str, ...]] = {
     "data_rights": ("UsersTable", "ConversationsTable", "ApplicationsTable"),
     "data_rights_audit": ("AuditTable",),
     "audit": ("AuditTable",),
-    "broadcasts": ("BroadcastsTable",),
+    "broadcasts_table": ("BroadcastsTable",),
+    "broadcast_ledger": ("BroadcastsTable",),
+    "broadcast_checkpoints": ("BroadcastsTable",),
+    "broadcast_report": ("BroadcastsTable",),
+    "broadcast_messages": ("BroadcastsTable",),
+    "send_slots": ("BroadcastsTable",),
+    "wire_client": (),  # the broadcast adapters' DynamoDB client: no table of its own
 }
 
 # Who may read the sealed fields in plain text: the design's intent, checked against the template.
