@@ -33,7 +33,7 @@ class Erasure(StrEnum):
     DELETED = "deleted"
     UNLINKED = "unlinked"  # kept for the ward's records, no longer linked to the resident
     EXPIRES = "expires"  # not touched by the request; gone by its own retention
-    KEPT = "kept"  # the ward's record of the request itself
+    KEPT = "kept"  # not touched, and no expiry: right for the audit of the request, a gap elsewhere
 
 
 class PersonalDataField(BaseModel):
