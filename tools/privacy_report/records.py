@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from civicline.domain.forms.definition import form_ids, load_form
+from civicline.domain.applications.forms.definition import form_ids, load_form
 from civicline.messages import text
 from civicline.models.city import City
 from civicline.models.forms import FormPurpose

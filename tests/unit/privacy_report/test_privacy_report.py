@@ -84,9 +84,9 @@ def test_the_catalogue_names_every_attribute_the_adapters_store() -> None:
     assert uncatalogued(scans, PERSONAL_DATA, BOOKKEEPING, ADAPTER_TABLES) == []
 
 
-def test_the_scan_finds_the_profile_and_settings_the_users_adapter_writes() -> None:
-    # Given the Users adapter, which names some attributes through loops and lookups
-    users = scan_adapters(ADAPTERS_DIR)["users"]
+def test_the_scan_finds_the_profile_and_settings_the_residents_adapter_writes() -> None:
+    # Given the residents' adapter (Users table), which names some attributes through loops and lookups
+    residents = scan_adapters(ADAPTERS_DIR)["residents"]
 
     # Then the scan still sees every one of them
     for attribute in (
@@ -99,18 +99,18 @@ def test_the_scan_finds_the_profile_and_settings_the_users_adapter_writes() -> N
         "area",
         "genres",
     ):
-        assert attribute in users.attributes, attribute
+        assert attribute in residents.attributes, attribute
 
 
 def test_an_attribute_added_to_an_adapter_shows_in_red(
     cfn: dict[str, Any], tmp_path: Path, no_results: Sources
 ) -> None:
-    # Given a copy of the adapters where the Users adapter also stores the resident's phone number
+    # Given a copy of the adapters where the residents' adapter also stores the resident's phone number
     adapters = tmp_path / "dynamodb"
     shutil.copytree(ADAPTERS_DIR, adapters)
-    users = adapters / "users.py"
-    source = users.read_text(encoding="utf-8")
-    users.write_text(
+    residents = adapters / "residents.py"
+    source = residents.read_text(encoding="utf-8")
+    residents.write_text(
         source.replace(
             '"lifecycleAt = :at",', '"lifecycleAt = :at",\n            "phoneNumber = :phone",', 1
         ),
@@ -131,10 +131,10 @@ def test_an_attribute_added_to_an_adapter_shows_in_red(
 
     # Then both attributes are reported as stored without being catalogued, in red, and the line is ✗
     missing = {(m.module, m.attribute) for m in report.uncatalogued}
-    assert missing == {("users", "phoneNumber"), ("applications", "applicantName")}
+    assert missing == {("residents", "phoneNumber"), ("applications", "applicantName")}
     assert not check(report, "収集する項目").ok
     html = render_html(report)
-    assert '<tr class="red"><td>users.py</td><td><code>phoneNumber</code>' in html
+    assert '<tr class="red"><td>residents.py</td><td><code>phoneNumber</code>' in html
 
 
 def test_an_adapter_module_the_catalogue_does_not_know_shows_in_red(

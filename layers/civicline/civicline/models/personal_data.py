@@ -452,14 +452,14 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
 # Which tables each module of civicline/adapters/dynamodb writes or reads (the report checks its
 # attributes against these tables' entries above; a module missing here shows in red).
 ADAPTER_TABLES: dict[str, tuple[str, ...]] = {
-    "users": ("UsersTable",),
+    "residents": ("UsersTable",),
     "audience": ("UsersTable",),
     "conversations": ("ConversationsTable",),
     "applications": ("ApplicationsTable",),
     "export_source": ("ApplicationsTable",),
     "data_rights": ("UsersTable", "ConversationsTable", "ApplicationsTable"),
     "data_rights_audit": ("AuditTable",),
-    "audit": ("AuditTable",),
+    "export_audit": ("AuditTable",),
     "broadcasts_table": ("BroadcastsTable",),
     "broadcast_ledger": ("BroadcastsTable",),
     "broadcast_checkpoints": ("BroadcastsTable",),
