@@ -6,14 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from devstack.sam_template import TEMPLATE_PATH, translate
-from privacy_report.render import print_pdf, write
-from privacy_report.report import REPO_ROOT, Sources, build
+from devstack.sam_template import translate
+from tools.privacy_report.render import print_pdf, write
+from tools.privacy_report.report import REPO_ROOT, Sources, build
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="privacy_report", description=__doc__)
-    parser.add_argument("--template", type=Path, default=TEMPLATE_PATH)
+    parser = argparse.ArgumentParser(prog="python -m tools.privacy_report", description=__doc__)
+    parser.add_argument("--template", type=Path, default=REPO_ROOT / "template.yaml")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "privacy-report")
     parser.add_argument("--results", type=Path, default=Sources().results_dir, help="JUnit XML of make test")
     parser.add_argument("--no-pdf", action="store_true")

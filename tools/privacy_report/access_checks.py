@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from privacy_report.check import Check, cited
-from privacy_report.template_facts import (
+from tools.privacy_report.check import Check, cited
+from tools.privacy_report.template_facts import (
     NON_DATA_ACTIONS,
+    PII_SEAL_ACTION,
     as_list,
     at_rest_key,
     function_roles,
@@ -18,7 +19,7 @@ from privacy_report.template_facts import (
     role_function,
     role_statements,
 )
-from privacy_report.test_results import TestResults
+from tools.privacy_report.test_results import TestResults
 
 JAPAN = {"ap-northeast-1", "ap-northeast-3"}
 PROBE_REGIONS = ("ap-northeast-1", "ap-northeast-3", "ap-northeast-2", "us-east-1", "eu-west-1")
@@ -124,7 +125,7 @@ def field_key_check(
     by_role = role_function(cfn)
     roles = function_roles(cfn)
     evidence, found = [], "PiiKey" in cfn["Resources"]
-    for action, intended in (("kms:Decrypt", decrypt_functions), ("kms:Encrypt", encrypt_functions)):
+    for action, intended in (("kms:Decrypt", decrypt_functions), (PII_SEAL_ACTION, encrypt_functions)):
         users = {by_role.get(r, r) for r in pii_key_users(cfn, "PiiKey", action)}
         expected = {f for f in intended if f in roles}
         found &= users == expected

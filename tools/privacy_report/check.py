@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from privacy_report.records import TestLine
-from privacy_report.test_results import Outcome, TestResults
+from tools.privacy_report.records import TestLine
+from tools.privacy_report.test_results import Outcome, TestResults
 
 TEMPLATE_TESTS = "tests/unit/test_template.py::"
 

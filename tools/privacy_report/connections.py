@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from civicline.models.personal_data import PersonalDataField
-from privacy_report.template_facts import (
+from tools.privacy_report.template_facts import (
+    PII_SEAL_ACTION,
     READ_ACTIONS,
     WRITE_ACTIONS,
     function_roles,
@@ -90,7 +91,7 @@ def _triggers(cfn: dict[str, Any], function_id: str) -> list[str]:
 def function_lines(cfn: dict[str, Any], catalogue: tuple[PersonalDataField, ...]) -> list[FunctionLine]:
     stores = sorted({f.store for f in catalogue if f.store in cfn["Resources"]})
     roles = function_roles(cfn)
-    encrypt = pii_key_users(cfn, "PiiKey", "kms:Encrypt")
+    encrypt = pii_key_users(cfn, "PiiKey", PII_SEAL_ACTION)
     decrypt = pii_key_users(cfn, "PiiKey", "kms:Decrypt")
     lines = []
     for function_id, function in resources_of_type(cfn, "AWS::Lambda::Function").items():
@@ -198,8 +199,8 @@ def connections(
 def operator_access(cfn: dict[str, Any], functions: list[FunctionLine]) -> list[RoleAccess]:
     """What each role, and the account's administrators, can read."""
     rows = []
-    data_key_admin = "account" in key_policy_grants(cfn, "DataKey", "kms:Decrypt")
-    pii_admin = "account" in key_policy_grants(cfn, "PiiKey", "kms:Decrypt")
+    data_key_admin = key_policy_grants(cfn, "DataKey", "kms:Decrypt").account
+    pii_admin = key_policy_grants(cfn, "PiiKey", "kms:Decrypt").account
     rows.append(
         RoleAccess(
             "AWSアカウントの管理者（運用者）",

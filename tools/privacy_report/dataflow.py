@@ -6,9 +6,9 @@ import shutil
 import subprocess
 from typing import Any
 
-from privacy_report.connections import FunctionLine
-from privacy_report.glossary import ward_name
-from privacy_report.template_facts import (
+from tools.privacy_report.connections import FunctionLine
+from tools.privacy_report.glossary import ward_name
+from tools.privacy_report.template_facts import (
     WRITE_ACTIONS,
     function_roles,
     grants_on,
@@ -102,7 +102,7 @@ def render_svg(dot: str) -> str | None:
     executable = shutil.which("dot")
     if executable is None:
         return None
-    svg = subprocess.run(  # noqa: S603
+    svg = subprocess.run(
         [executable, "-Tsvg"], input=dot.encode(), capture_output=True, check=True, timeout=30
     ).stdout.decode()
     return svg[svg.index("<svg") :]

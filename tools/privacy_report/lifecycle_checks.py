@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from civicline.models.personal_data import Erasure, PersonalDataField
-from privacy_report.check import Check, cited
-from privacy_report.records import FieldRow, Uncatalogued
-from privacy_report.template_facts import (
+from tools.privacy_report.check import Check, cited
+from tools.privacy_report.records import FieldRow, Uncatalogued
+from tools.privacy_report.template_facts import (
+    as_list,
+    condition_holds_by_default,
+    parameter_default,
     point_in_time_recovery,
     referenced_ids,
     resources_of_type,
 )
-from privacy_report.test_results import TestResults
+from tools.privacy_report.test_results import TestResults
+
+OPERATIONS_TESTS = "tests/unit/test_template_operations.py::"
 
 
 def log_hygiene_check(cfn: dict[str, Any], rows: list[FieldRow], results: TestResults) -> Check:
@@ -108,14 +113,64 @@ def backup_check(
     )
 
 
-def backup_plan_check(cfn: dict[str, Any]) -> Check:
+def backup_plan_check(
+    cfn: dict[str, Any], catalogue: tuple[PersonalDataField, ...], results: TestResults
+) -> Check:
     plans = resources_of_type(cfn, "AWS::Backup::BackupPlan")
-    return Check(
-        "バックアップ計画（AWS Backup、別保管）",
-        bool(plans),
-        (f"バックアップ計画：{', '.join(plans)}" if plans else "AWS Backup の計画がテンプレートにない",),
-        (),
+    tests = cited(
+        results,
+        [
+            OPERATIONS_TESTS + "test_tables_holding_personal_data_are_backed_up_for_a_bounded_time",
+            OPERATIONS_TESTS + "test_a_failed_backup_tells_staff",
+            OPERATIONS_TESTS + "test_the_restore_runbook_exists_for_every_backed_up_table",
+        ],
     )
+    if not plans:
+        return Check(
+            "バックアップ計画（AWS Backup、別保管）", False, ("AWS Backup の計画がテンプレートにない",), tests
+        )
+    stores = {f.store for f in catalogue}
+    evidence, found = [], True
+    for plan_id, plan in plans.items():
+        selected = sorted(
+            set().union(
+                *(
+                    referenced_ids(s["Properties"]["BackupSelection"].get("Resources", []))
+                    for s in resources_of_type(cfn, "AWS::Backup::BackupSelection").values()
+                    if plan_id in referenced_ids(s["Properties"].get("BackupPlanId"))
+                )
+            )
+            & stores
+        )
+        for rule in plan["Properties"]["BackupPlan"].get("BackupPlanRule", []):
+            delete_after = rule.get("Lifecycle", {}).get("DeleteAfterDays")
+            days = parameter_default(cfn, delete_after)
+            parameter = (
+                f"（パラメータ {delete_after['Ref']} の既定値）" if isinstance(delete_after, dict) else ""
+            )
+            vaults = sorted(referenced_ids(rule.get("TargetBackupVault")))
+            keys = sorted(filter(None, (_vault_key(cfn, v) for v in vaults)))
+            found &= bool(selected) and days is not None and bool(keys)
+            evidence.append(
+                f"{plan_id}（{rule.get('RuleName', '')}）：{', '.join(selected) or '対象テーブルなし'} を"
+                f"保持 {days if days is not None else '無期限'} 日{parameter}、"
+                f"保管庫 {', '.join(vaults)} は {', '.join(keys) or 'カスタマー管理キーなし'} で暗号化"
+            )
+    notified = any(
+        "aws.backup" in as_list(r["Properties"].get("EventPattern", {}).get("source", []))
+        for r in resources_of_type(cfn, "AWS::Events::Rule").values()
+    )
+    evidence.append(
+        "失敗したバックアップは職員に通知" if notified else "バックアップの失敗を知らせる規則なし"
+    )
+    return Check("バックアップ計画（AWS Backup、別保管）", found and notified, tuple(evidence), tests)
+
+
+def _vault_key(cfn: dict[str, Any], vault_id: str) -> str | None:
+    vault = cfn["Resources"].get(vault_id, {})
+    keys = referenced_ids(vault.get("Properties", {}).get("EncryptionKeyArn"))
+    kms_keys = resources_of_type(cfn, "AWS::KMS::Key")
+    return next((k for k in sorted(keys) if k in kms_keys), None)
 
 
 def alarm_check(cfn: dict[str, Any], results: TestResults) -> Check:
@@ -142,19 +197,48 @@ def alarm_check(cfn: dict[str, Any], results: TestResults) -> Check:
     )
 
 
-def audit_trail_check(cfn: dict[str, Any]) -> Check:
-    trails = resources_of_type(cfn, "AWS::CloudTrail::Trail")
-    return Check(
-        "操作の証跡（CloudTrail）",
-        bool(trails),
-        (
-            f"証跡：{', '.join(trails)}"
-            if trails
-            else "テンプレートに証跡がない（AWSの既定のイベント履歴90日のみ）。"
-            "エクスポートのリンク発行と登録情報の確認・削除は監査テーブルに記録",
-        ),
-        (),
+def audit_trail_check(cfn: dict[str, Any], results: TestResults) -> Check:
+    """A trail under a Condition counts as what a deployment with the default parameters gets.
+
+    The report describes the template as deployed with its defaults: a trail that exists only when a
+    parameter is set is ✗, and the evidence says what creates it (or that the organisation's trail must).
+    """
+    tests = cited(
+        results, [OPERATIONS_TESTS + "test_the_audit_trail_records_who_exported_and_every_use_of_the_keys"]
     )
+    trails = resources_of_type(cfn, "AWS::CloudTrail::Trail")
+    always = sorted(t for t, r in trails.items() if "Condition" not in r)
+    by_default = sorted(
+        t for t, r in trails.items() if "Condition" in r and condition_holds_by_default(cfn, r["Condition"])
+    )
+    optional = {t: r["Condition"] for t, r in trails.items() if t not in always and t not in by_default}
+    evidence = [f"証跡 {t}：常に作成" for t in always] + [
+        f"証跡 {t}：既定のパラメータで作成" for t in by_default
+    ]
+    for trail_id, condition in sorted(optional.items()):
+        parameters = sorted(_parameters_of(cfn.get("Conditions", {}).get(condition)))
+        evidence.append(
+            f"証跡 {trail_id}：条件 {condition} が成り立つとき"
+            f"（パラメータ {', '.join(parameters)} を指定したとき）のみ作成。既定値では作成されない："
+            "指定しない場合は組織の証跡にエクスポート関数の呼び出しとKMSの操作を記録させること"
+        )
+    if not trails:
+        evidence.append("テンプレートに証跡がない")
+    evidence.append(
+        "KMSの操作（PiiKeyの復号を含む）は証跡がなくてもCloudTrailのイベント履歴に90日。"
+        "エクスポートのリンク発行と登録情報の確認・削除は監査テーブルに記録"
+    )
+    return Check("操作の証跡（CloudTrail）", bool(always or by_default), tuple(evidence), tests)
+
+
+def _parameters_of(expression: Any) -> set[str]:
+    if isinstance(expression, list):
+        return set().union(*(_parameters_of(e) for e in expression))
+    if not isinstance(expression, dict):
+        return set()
+    if "Ref" in expression:
+        return {str(expression["Ref"])}
+    return set().union(*(_parameters_of(v) for v in expression.values()))
 
 
 def catalogue_check(missing: list[Uncatalogued], results: TestResults) -> Check:

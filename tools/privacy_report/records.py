@@ -10,8 +10,8 @@ from civicline.messages import text
 from civicline.models.city import City
 from civicline.models.forms import FormPurpose
 from civicline.models.personal_data import Disclosure, Erasure, PersonalDataField
-from privacy_report.stored_attributes import ModuleScan
-from privacy_report.template_facts import (
+from tools.privacy_report.stored_attributes import ModuleScan
+from tools.privacy_report.template_facts import (
     READ_ACTIONS,
     at_rest_key,
     grants_on,
@@ -21,7 +21,7 @@ from privacy_report.template_facts import (
     role_function,
     table_retention,
 )
-from privacy_report.test_results import Outcome, TestResults
+from tools.privacy_report.test_results import Outcome, TestResults
 
 PII_KEY = "PiiKey"
 SQS_DEFAULT_RETENTION = 345600  # 4 days: SQS's default MessageRetentionPeriod

@@ -18,9 +18,9 @@ from civicline.models.personal_data import (
     PersonalDataField,
 )
 from civicline.ward_time import WARD_TZ
-from privacy_report import access_checks, lifecycle_checks
-from privacy_report.check import Check
-from privacy_report.connections import (
+from tools.privacy_report import access_checks, lifecycle_checks
+from tools.privacy_report.check import Check
+from tools.privacy_report.connections import (
     Connection,
     FunctionLine,
     RoleAccess,
@@ -28,10 +28,10 @@ from privacy_report.connections import (
     function_lines,
     operator_access,
 )
-from privacy_report.dataflow import dot_source, render_svg
-from privacy_report.records import FieldRow, Uncatalogued, field_rows, uncatalogued
-from privacy_report.stored_attributes import scan_adapters
-from privacy_report.test_results import TestResults, read_results
+from tools.privacy_report.dataflow import dot_source, render_svg
+from tools.privacy_report.records import FieldRow, Uncatalogued, field_rows, uncatalogued
+from tools.privacy_report.stored_attributes import scan_adapters
+from tools.privacy_report.test_results import TestResults, read_results
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ADAPTERS_DIR = REPO_ROOT / "layers/civicline/civicline/adapters/dynamodb"
@@ -90,9 +90,9 @@ def build(cfn: dict[str, Any], sources: Sources | None = None, *, diagram: bool 
         lifecycle_checks.retention_check(cfn, rows, results),
         lifecycle_checks.erasure_check(sources.catalogue, results),
         lifecycle_checks.backup_check(cfn, sources.catalogue, results),
-        lifecycle_checks.backup_plan_check(cfn),
+        lifecycle_checks.backup_plan_check(cfn, sources.catalogue, results),
         lifecycle_checks.alarm_check(cfn, results),
-        lifecycle_checks.audit_trail_check(cfn),
+        lifecycle_checks.audit_trail_check(cfn, results),
         lifecycle_checks.catalogue_check(missing, results),
     ]
     return Report(

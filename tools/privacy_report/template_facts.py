@@ -15,6 +15,8 @@ from typing import Any
 Resource = dict[str, Any]
 Statement = dict[str, Any]
 
+# Intake seals with the Encryption SDK, which asks KMS for a data key rather than calling kms:Encrypt.
+PII_SEAL_ACTION = "kms:GenerateDataKey"
 READ_ACTIONS = {
     "AWS::DynamoDB::Table": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem"),
     "AWS::S3::Bucket": ("s3:GetObject",),
@@ -100,32 +102,60 @@ def grants_on(cfn: dict[str, Any], resource_id: str, actions: tuple[str, ...]) -
     }
 
 
-def key_policy_grants(cfn: dict[str, Any], key_id: str, action: str) -> set[str]:
-    """Principals a key's policy allows `action` ("account" for the account root)."""
+@dataclass(frozen=True)
+class KeyGrants:
+    """Who a key's policy lets use it for one action.
+
+    `named`: roles the policy names as principals (no IAM grant needed). `through_iam`: roles the policy
+    admits as the account restricted by `aws:PrincipalArn`, which also need an IAM grant. `account`: the
+    account as principal without that restriction, so the account's IAM policies decide alone.
+    """
+
+    named: frozenset[str]
+    through_iam: frozenset[str]
+    account: bool
+
+
+_PRINCIPAL_ARN_OPERATORS = ("ArnEquals", "ArnLike", "StringEquals", "StringLike")
+
+
+def _principal_arns(statement: Statement) -> set[str]:
+    condition = statement.get("Condition", {})
+    arns = [condition.get(op, {}).get("aws:PrincipalArn", []) for op in _PRINCIPAL_ARN_OPERATORS]
+    return set().union(*(referenced_ids(arn) for arn in arns))
+
+
+def key_policy_grants(cfn: dict[str, Any], key_id: str, action: str) -> KeyGrants:
+    """Who the key's policy allows `action`, and whether IAM must agree."""
     key = cfn["Resources"].get(key_id)
-    if key is None:
-        return set()
-    principals: set[str] = set()
-    for statement in as_list(key["Properties"].get("KeyPolicy", {}).get("Statement", [])):
+    named: set[str] = set()
+    through_iam: set[str] = set()
+    account = False
+    for statement in as_list((key or {}).get("Properties", {}).get("KeyPolicy", {}).get("Statement", [])):
         if not allows(statement, action):
             continue
         principal = statement.get("Principal", {})
         if principal == "*":
-            principals.add("*")
+            named.add("*")
             continue
         for aws in as_list(principal.get("AWS", [])):
             ids = referenced_ids(aws)
             text = str(aws.get("Fn::Sub", "")) if isinstance(aws, dict) else str(aws)
-            principals |= ids or ({"account"} if text.endswith(":root") else {text})
-        principals |= {f"service:{s}" for s in as_list(principal.get("Service", [])) if isinstance(s, str)}
-    return principals
+            if text.endswith(":root"):
+                restricted = _principal_arns(statement)
+                through_iam |= restricted
+                account |= not restricted
+            else:
+                named |= ids or {text}
+        named |= {f"service:{s}" for s in as_list(principal.get("Service", [])) if isinstance(s, str)}
+    return KeyGrants(frozenset(named), frozenset(through_iam), account)
 
 
 def pii_key_users(cfn: dict[str, Any], key_id: str, action: str) -> set[str]:
-    """Roles that can use the key for `action`: named by its policy, or by IAM where the policy delegates."""
-    by_key = key_policy_grants(cfn, key_id, action)
+    """Roles that can use the key for `action`: named by its policy, or admitted by it and granted by IAM."""
+    grants = key_policy_grants(cfn, key_id, action)
     by_iam = grants_on(cfn, key_id, (action,))
-    return (by_key - {"account"}) | by_iam
+    return set(grants.named) | (by_iam if grants.account else by_iam & grants.through_iam)
 
 
 def function_roles(cfn: dict[str, Any]) -> dict[str, str]:
@@ -147,6 +177,32 @@ def parameter_default(cfn: dict[str, Any], value: Any) -> Any:
     if isinstance(value, dict) and "Ref" in value:
         return cfn.get("Parameters", {}).get(value["Ref"], {}).get("Default")
     return value
+
+
+def condition_holds_by_default(cfn: dict[str, Any], name: str) -> bool | None:
+    """Whether a template Condition is true with every parameter at its default (None: not decidable)."""
+
+    def value(expression: Any) -> Any:
+        if not isinstance(expression, dict):
+            return expression
+        ((function, args),) = expression.items()
+        if function == "Ref":
+            return cfn.get("Parameters", {}).get(args, {}).get("Default", None)
+        if function == "Condition":
+            return condition_holds_by_default(cfn, args)
+        values = [value(a) for a in args]
+        if None in values:
+            return None
+        operations = {
+            "Fn::Equals": lambda v: str(v[0]) == str(v[1]),
+            "Fn::Not": lambda v: not v[0],
+            "Fn::And": all,
+            "Fn::Or": any,
+        }
+        return operations[function](values) if function in operations else None
+
+    result = value(cfn.get("Conditions", {}).get(name))
+    return result if isinstance(result, bool) else None
 
 
 @dataclass(frozen=True)

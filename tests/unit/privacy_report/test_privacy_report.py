@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.repo import REPO_ROOT, TEMPLATE_PATH
 
 from civicline.models.personal_data import ADAPTER_TABLES, BOOKKEEPING, PERSONAL_DATA
 from devstack.sam_template import translate
-from privacy_report.check import Check
-from privacy_report.dataflow import dot_source
-from privacy_report.records import uncatalogued
-from privacy_report.render import render_html
-from privacy_report.report import ADAPTERS_DIR, REPO_ROOT, Report, Sources, build
-from privacy_report.stored_attributes import scan_adapters
+from tools.privacy_report.check import Check
+from tools.privacy_report.dataflow import dot_source
+from tools.privacy_report.records import uncatalogued
+from tools.privacy_report.render import render_html
+from tools.privacy_report.report import ADAPTERS_DIR, Report, Sources, build
+from tools.privacy_report.stored_attributes import scan_adapters
 
 SEED_FIELDS = (
     "LINE ID",
@@ -42,7 +43,7 @@ UPDATE = "tests/unit/test_template.py::test_every_table_is_encrypted_with_the_da
 
 @pytest.fixture(scope="module")
 def translated() -> dict[str, Any]:
-    return translate()
+    return translate(TEMPLATE_PATH)
 
 
 @pytest.fixture
@@ -61,6 +62,20 @@ def report_of(cfn: dict[str, Any], sources: Sources) -> Report:
 
 def check(report: Report, title_start: str) -> Check:
     return report.check(title_start)
+
+
+def widen_pii_decrypt_in_iam(cfn: dict[str, Any], role_id: str) -> None:
+    policy = cfn["Resources"][role_id]["Properties"]["Policies"][0]
+    policy["PolicyDocument"]["Statement"].append(
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": ["PiiKey", "Arn"]}}
+    )
+
+
+def admit_to_pii_decrypt(cfn: dict[str, Any], role_id: str) -> None:
+    statements = cfn["Resources"]["PiiKey"]["Properties"]["KeyPolicy"]["Statement"]
+    decrypt = next(s for s in statements if s["Action"] == "kms:Decrypt")
+    condition = decrypt["Condition"]["ArnEquals"]
+    condition["aws:PrincipalArn"] = [condition["aws:PrincipalArn"], {"Fn::GetAtt": [role_id, "Arn"]}]
 
 
 def test_the_report_lists_every_field_of_the_seed_and_the_residents_language(
@@ -175,11 +190,9 @@ def test_a_role_widened_to_decrypt_the_pii_key_turns_the_field_key_line_red(
     sealed = next(row for row in report.rows if row.field.sealed)
     assert sealed.plaintext_readers == ("ExportFunction",)
 
-    # When the conversation worker's role is also allowed to decrypt with the PII key
-    policy = cfn["Resources"]["ConversationFunctionRole"]["Properties"]["Policies"][0]
-    policy["PolicyDocument"]["Statement"].append(
-        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": ["PiiKey", "Arn"]}}
-    )
+    # When the key policy also admits the conversation worker's role and its IAM policy allows decrypt
+    widen_pii_decrypt_in_iam(cfn, "ConversationFunctionRole")
+    admit_to_pii_decrypt(cfn, "ConversationFunctionRole")
     report = report_of(cfn, no_results)
 
     # Then the line turns ✗ naming the function, and the field shows it among the plaintext readers
@@ -188,6 +201,20 @@ def test_a_role_widened_to_decrypt_the_pii_key_turns_the_field_key_line_red(
     assert "ConversationFunction" in " ".join(field_key.evidence)
     sealed = next(row for row in report.rows if row.field.sealed)
     assert sealed.plaintext_readers == ("ConversationFunction", "ExportFunction")
+
+
+def test_an_iam_grant_the_pii_key_policy_does_not_admit_reads_nothing(
+    cfn: dict[str, Any], no_results: Sources
+) -> None:
+    # Given the PII key's policy, which admits the account only as the export role (aws:PrincipalArn)
+    # When the conversation worker's IAM policy alone allows decrypt with the PII key
+    widen_pii_decrypt_in_iam(cfn, "ConversationFunctionRole")
+
+    # Then KMS would still refuse it: the line holds and only the export reads the sealed answers
+    report = report_of(cfn, no_results)
+    assert check(report, "申請者の個人情報の項目暗号化").ok
+    sealed = next(row for row in report.rows if row.field.sealed)
+    assert sealed.plaintext_readers == ("ExportFunction",)
 
 
 def test_a_data_action_on_every_resource_turns_least_privilege_red(
@@ -291,8 +318,8 @@ def test_every_test_the_report_names_exists(cfn: dict[str, Any], no_results: Sou
 
 def test_production_code_never_imports_the_report() -> None:
     # The report is the ward's and developers' tool: nothing deployed may depend on it.
-    imports_the_report = re.compile(r"^\s*(from|import)\s+privacy_report\b", re.MULTILINE)
-    for folder in ("layers", "functions"):
+    imports_the_report = re.compile(r"^\s*(from|import)\s+(tools\.)?privacy_report\b", re.MULTILINE)
+    for folder in ("layers", "functions", "staff"):
         for path in (REPO_ROOT / folder).rglob("*.py"):
             assert not imports_the_report.search(path.read_text(encoding="utf-8")), path
 
@@ -326,3 +353,34 @@ def test_queued_applications_show_how_long_a_failed_one_waits(
     # Then the report shows SQS's default of 4 days
     row = next(r for r in report_of(cfn, no_results).rows if r.field.store == "ApplicationsQueue")
     assert "ApplicationsDeadLetterQueue に最長4日" in row.retention
+
+
+def test_the_backup_plan_line_holds_until_the_tables_leave_the_selection(
+    cfn: dict[str, Any], no_results: Sources
+) -> None:
+    # Given the template of today: a daily plan copies the Users and Applications tables
+    backup = check(report_of(cfn, no_results), "バックアップ計画")
+    assert backup.ok
+    assert "UsersTable" in " ".join(backup.evidence)
+    assert "14 日" in " ".join(backup.evidence)
+
+    # When the selection no longer names any table
+    cfn["Resources"]["BackupPersonalDataTables"]["Properties"]["BackupSelection"]["Resources"] = []
+
+    # Then the line turns ✗
+    assert not check(report_of(cfn, no_results), "バックアップ計画").ok
+
+
+def test_an_audit_trail_created_only_when_a_bucket_is_named_is_not_counted_by_default(
+    cfn: dict[str, Any], no_results: Sources
+) -> None:
+    # Given the trail, created only when the ward names its bucket (empty by default)
+    trail = check(report_of(cfn, no_results), "操作の証跡")
+
+    # Then the line is ✗ and says what creates the trail
+    assert not trail.ok
+    assert "AuditTrailBucketName" in " ".join(trail.evidence)
+
+    # When the template's default names a bucket / Then the deployed stack has the trail and the line holds
+    cfn["Parameters"]["AuditTrailBucketName"]["Default"] = "shinjuku-audit-logs"
+    assert check(report_of(cfn, no_results), "操作の証跡").ok
