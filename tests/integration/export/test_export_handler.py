@@ -15,7 +15,9 @@ from tests.integration.export.export_stack import (
     STAFF_ARN,
     ExportStack,
 )
+from tests.unit.applications.applications_fakes import FakeSealer
 
+from civicline.domain.applications.surveys import SurveyIntake
 from civicline.models.forms import SurveyResponse
 
 PERSONAL = (SAMPLE.name, SAMPLE.kana, SAMPLE.address, "1234-5678", "3-1234", SAMPLE.phone)
@@ -198,10 +200,10 @@ def test_unknown_form_is_refused(stack: ExportStack) -> None:
 
 
 def test_survey_results_are_counts_without_personal_data(stack: ExportStack) -> None:
-    # Given survey responses stored as the survey recorder stores them (one with a free-text comment)
-    store = stack.applications
+    # Given survey responses stored as intake stores them (with a free-text comment, sealed)
+    surveys = SurveyIntake(stack.applications, FakeSealer())
     for n, satisfaction in enumerate(["5", "5", "2"]):
-        store.add_survey(
+        surveys.receive(
             SurveyResponse(
                 response_id=f"survey-{n}",
                 user_id=f"U{n:032x}",
