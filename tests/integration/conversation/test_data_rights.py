@@ -24,13 +24,13 @@ from tests.integration.conversation.conversation_stack import (
     user_id,
 )
 from tests.integration.intake.intake_stack import sqs_record as intake_record
+from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
 from civicline.adapters.dynamodb.data_rights import DynamoDataRights
 from civicline.domain.data_rights.identity import audit_subject
 from civicline.domain.errors import StoreUnavailable
 from civicline.messages import text
 from civicline.models.forms import SurveyResponse
-from devtools.lambda_support import FakeLambdaContext, load_function_module
 
 ALICE = user_id(0xA11CE)
 BOB = user_id(0xB0B)

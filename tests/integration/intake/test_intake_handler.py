@@ -267,7 +267,9 @@ def test_a_survey_is_stored_once_with_the_residents_id_only(stack: IntakeStack) 
     responses = list(stack.applications.survey_responses("koho_survey"))
     assert [r.answers["articles"] for r in responses] == ["events"]
     # (as stored: the choices; a typed answer, skipped here, would be sealed apart)
-    assert responses[0] == survey().model_copy(update={"answers": {"satisfaction": "4", "articles": "events"}})
+    assert responses[0] == survey().model_copy(
+        update={"answers": {"satisfaction": "4", "articles": "events"}}
+    )
     assert survey_counts_of(responses) == {"events": 1}
 
 
