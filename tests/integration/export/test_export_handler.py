@@ -82,6 +82,19 @@ def test_exported_applications_are_marked_their_guard_removed_and_purge_schedule
     assert stack.item(guard_key) is None
 
 
+def test_a_late_export_never_keeps_an_application_past_its_retention_ceiling(stack: ExportStack) -> None:
+    # Given an application received 170 days ago, so its ceiling (180 days from intake) is 10 days away
+    record = stack.add_application(received_at=datetime.now(UTC) - timedelta(days=170))
+    assert record.purge_at is not None
+    # When staff export it only now (export's own retention would be 90 days from today)
+    stack.staff_export()
+    # Then it is marked exported but still purged at the ceiling, not 80 days later
+    item = stack.item(record.application_id)
+    assert item is not None
+    assert item["status"]["S"] == "exported"
+    assert int(item["purgeAt"]["N"]) == int(record.purge_at.timestamp())
+
+
 def test_a_second_export_finds_nothing_new(stack: ExportStack) -> None:
     stack.add_application()
     stack.staff_export()
