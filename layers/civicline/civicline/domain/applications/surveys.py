@@ -37,9 +37,7 @@ def _choice_steps(form_id: str) -> frozenset[str]:
     return frozenset(step.id for step in form.steps if step.input is InputType.CHOICE)
 
 
-def split_answers(
-    form_id: str, answers: Answers
-) -> tuple[dict[str, str | int | bool | None], dict[str, str]]:
+def split_answers(form_id: str, answers: Answers) -> tuple[Choices, dict[str, str]]:
     """(choices, typed answers): what may stay in clear, and what is sealed (skipped steps dropped)."""
     choice_steps = _choice_steps(form_id)
     choices = {step: value for step, value in answers.items() if step in choice_steps}
