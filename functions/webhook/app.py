@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from civicline.adapters.sqs.events_queue import EventsQueue
-from civicline.domain.webhook.ingress import IngressStatus, receive
+from civicline.domain.webhook.ingress import IngressResult, IngressStatus, receive
 
 logger = Logger()
 metrics = Metrics()
@@ -40,11 +40,17 @@ _SECRET_MAX_AGE_SECONDS = 300
 _SECRETS = parameters.SecretsProvider(boto3_client=boto3.client("secretsmanager"))
 
 
-def _raw_body(event: dict[str, Any]) -> bytes:
+def _raw_body(event: dict[str, Any]) -> bytes | None:
+    """The bytes LINE signed, or None when API Gateway's base64 does not decode (nothing LINE sent)."""
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
-        return base64.b64decode(body)
-    return body.encode("utf-8")
+        try:
+            return base64.b64decode(body, validate=True)
+        except ValueError:  # binascii.Error (bad padding, stray characters) or non-ASCII text
+            return None
+    # A lone surrogate (from a "\ud800" escape in the event) would fail a strict encode with a 500;
+    # passed through, it fails the signature or the UTF-8 check and is answered 400 or 401.
+    return body.encode("utf-8", errors="surrogatepass")
 
 
 def _signature(event: dict[str, Any]) -> str | None:
@@ -62,11 +68,17 @@ def _channel_secret() -> str:
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = receive(_raw_body(event), _signature(event), _channel_secret(), _QUEUE)
-    # IDs and types only: the body holds residents' messages.
-    logger.info(
+    body = _raw_body(event)
+    if body is None:
+        result = IngressResult(IngressStatus.MALFORMED, reason="body is not valid base64")
+    else:
+        result = receive(body, _signature(event), _channel_secret(), _QUEUE)
+    # IDs, types and fixed reasons only: the body holds residents' messages.
+    log = logger.error if result.status is IngressStatus.SECRET_NOT_SET else logger.info
+    log(
         "webhook handled",
         outcome=result.status.name,
+        reason=result.reason,
         event_types=result.event_types,
         webhook_event_ids=result.event_ids,
     )
@@ -75,7 +87,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     else:
         metrics.add_metric(name=REFUSAL_METRICS[result.status], unit=MetricUnit.Count, value=1)
     return {
-        "statusCode": int(result.status),
+        "statusCode": result.status.http_status,
         "headers": {"content-type": "application/json"},
         "body": json.dumps({"status": result.status.name.lower()}),
     }

@@ -36,7 +36,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_SECONDS = 120
-DEV_CHANNEL_SECRET = "civicline-dev-channel-secret"
+DEV_CHANNEL_SECRET = "civicline-local-dev-channel-secret"
 DEV_CHANNEL_ACCESS_TOKEN = "civicline-dev-access-token"
 
 

@@ -64,7 +64,7 @@ def test_make_local_prints_its_urls_and_stops_cleanly_on_ctrl_c(tmp_path: Path) 
     assert returncode == 0, text
     assert f"HTTP API     http://127.0.0.1:{ports[1]}" in text
     assert f"fake LINE    http://127.0.0.1:{ports[2]}" in text
-    assert "civicline-dev-channel-secret" in text
+    assert "civicline-local-dev-channel-secret" in text
     assert text.rstrip().endswith("stopped.")
 
 
@@ -90,7 +90,7 @@ def test_line_credentials_default_to_the_dev_values_and_follow_the_environment(
 ) -> None:
     monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
-    assert line_credentials_from_env().channel_secret == "civicline-dev-channel-secret"
+    assert line_credentials_from_env().channel_secret == "civicline-local-dev-channel-secret"
     assert line_credentials_from_env().channel_access_token == "civicline-dev-access-token"
     monkeypatch.setenv("LINE_CHANNEL_SECRET", "mine")
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "my-token")

@@ -35,7 +35,7 @@ def test_the_functions_environment_names_the_provisioned_resources(aws: Template
     # And the LINE secret holds the dev credentials
     secret = aws.client("secretsmanager").get_secret_value(SecretId=os.environ["LINE_SECRET_ID"])
     assert json.loads(secret["SecretString"]) == {
-        "channelSecret": "civicline-dev-channel-secret",
+        "channelSecret": "civicline-local-dev-channel-secret",
         "channelAccessToken": "civicline-dev-access-token",
     }
 

@@ -368,7 +368,7 @@ class _Stack:
         secret = boto3.client("secretsmanager").create_secret(
             Name="bench/line",
             SecretString=json.dumps(
-                {"channelSecret": "civicline-dev-channel-secret", "channelAccessToken": DEV_TOKEN}
+                {"channelSecret": "civicline-local-dev-channel-secret", "channelAccessToken": DEV_TOKEN}
             ),
         )
         os.environ["LINE_SECRET_ID"] = secret["ARN"]

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.integration.aws_from_template import TemplateAws
 from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
@@ -149,3 +151,45 @@ def test_samples_cover_the_directory() -> None:
         "url-check.json",
         "invalid-signature.json",
     }
+
+
+def test_webhook_refuses_everything_until_staff_enter_the_channel_secret(
+    aws: TemplateAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the secret as the template creates it: the placeholder, which anyone can read in our repo
+    aws.client("secretsmanager").put_secret_value(
+        SecretId=aws.secret_arn("LineChannelSecret"),
+        SecretString=json.dumps({"channelId": "set-after-deploy", "channelSecret": "set-after-deploy"}),
+    )
+    handler = load_function_module("webhook").lambda_handler
+    # When a forger signs a 削除する postback for a known resident with it
+    body = body_of([text_event("Uknown", "rt", "削除する")])
+    response = handler(http_api_event(body, sign("set-after-deploy", body)), FakeLambdaContext())
+    # Then it is answered 503 and nothing reaches the queue; the log says why, never the value
+    assert response["statusCode"] == 503
+    assert _drain({"sqs": aws.client("sqs"), "queue_url": aws.queue_url("EventsQueue")}) == []
+    out = capsys.readouterr().out
+    assert "channel secret is still the deploy placeholder" in out
+    assert "set-after-deploy" not in out
+
+
+@pytest.mark.parametrize("body", ["e30", "e30==", "not base64!", "ｅ３０＝", "e3=0"])
+def test_badly_encoded_base64_body_is_400_not_a_crash(webhook: dict[str, Any], body: str) -> None:
+    # Given API Gateway says the body is base64 but it does not decode (bad padding, stray characters)
+    event = http_api_event(b"{}", None)
+    event.update(body=body, isBase64Encoded=True)
+    # When it arrives, then it is refused as malformed before any signature work
+    assert _call(webhook, event)["statusCode"] == 400
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.text(max_size=200), base64_body=st.booleans(), signed=st.booleans())
+def test_any_request_is_answered_without_a_server_error(
+    webhook: dict[str, Any], body: str, base64_body: bool, signed: bool
+) -> None:
+    # Given any text as body (lone surrogates included), base64-flagged or not, signed or not
+    raw = body.encode("utf-8", errors="surrogatepass")
+    event = http_api_event(raw, sign(DEV_CHANNEL_SECRET, raw) if signed else None)
+    event.update(body=body, isBase64Encoded=base64_body)
+    # When it arrives, then the webhook answers with a client error or 200, never a 5xx
+    assert _call(webhook, event)["statusCode"] in {200, 400, 401}

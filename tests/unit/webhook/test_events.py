@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civicline.domain.webhook.events import (
     NO_SOURCE_GROUP,
@@ -71,3 +73,80 @@ def test_url_check_has_no_events() -> None:
 def test_malformed_bodies_are_refused_whole(body: bytes) -> None:
     with pytest.raises(MalformedWebhook):
         parse_webhook(body)
+
+
+def _text_event(text: str) -> dict[str, object]:
+    return _event(source={"type": "user", "userId": "Uaaa"}, message={"type": "text", "text": text})
+
+
+# What SQS accepts in a message body, written out from its documentation rather than from our regex.
+def _sqs_accepts(text: str) -> bool:
+    return all(
+        c in "\t\n\r" or 0x20 <= ord(c) <= 0xD7FF or 0xE000 <= ord(c) <= 0xFFFD or ord(c) >= 0x10000
+        for c in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'{"destination": "U", "events": [{"n": ' + b"9" * 5000 + b"}]}", "an integer over 4,300 digits"),
+        (b'{"destination": "U", "events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "deep nesting"),
+        (_body([_text_event("\uffff")]), "U+FFFF, a noncharacter SQS refuses"),
+        (_body([_text_event("\ud800")]), "a lone surrogate"),
+        (_body([_text_event("\ufffe")]), "U+FFFE"),
+        (_body([_event(source={"type": "user", "userId": "U\u00e9"})]), "a group id SQS cannot carry"),
+        (_body([_event(webhookEventId="01J EVENT")]), "a deduplication id with a space"),
+    ],
+)
+def test_signed_bodies_sqs_would_refuse_are_malformed_not_a_crash(body: bytes, why: str) -> None:
+    # Given a signed body LINE would never send (why), when it is parsed, then it is refused whole
+    with pytest.raises(MalformedWebhook):
+        parse_webhook(body)
+
+
+def test_emoji_and_japanese_text_pass_through_to_the_queue() -> None:
+    # Given a resident's message with characters outside the BMP and a private-use character
+    text = "受信設定 🍣 \ue000 \U0010fffd"
+    # When it is parsed, then it travels untouched
+    _, queued = parse_webhook(_body([_text_event(text)]))
+    assert json.loads(queued[0].body)["event"]["message"]["text"] == text
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"webhookEventId": st.text(min_size=1, max_size=40), "type": st.text(max_size=10)},
+            optional={
+                "source": st.dictionaries(st.sampled_from(["userId", "groupId"]), st.text(max_size=40))
+            },
+        ).flatmap(
+            lambda event: st.dictionaries(st.text(max_size=8), _json_values, max_size=3).map(
+                lambda extra: {**extra, **event}
+            )
+        ),
+        max_size=4,
+    )
+)
+def test_whatever_a_signed_body_holds_the_queue_gets_only_what_sqs_accepts(events: list[object]) -> None:
+    # Given any events (any text, any nesting), when the body is parsed
+    try:
+        _, queued = parse_webhook(_body(events))
+    except MalformedWebhook:
+        return  # then either the whole body is refused (400) ...
+    # ... or every message is one SQS accepts: body characters, group and deduplication ids
+    for message in queued:
+        assert _sqs_accepts(message.body)
+        for fifo_id in (message.group_id, message.deduplication_id):
+            assert 1 <= len(fifo_id) <= 128
+            assert all("!" <= c <= "~" for c in fifo_id)

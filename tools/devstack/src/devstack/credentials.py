@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-DEV_CHANNEL_SECRET = "civicline-dev-channel-secret"  # noqa: S105 - a documented, public dev value
+DEV_CHANNEL_SECRET = "civicline-local-dev-channel-secret"  # noqa: S105 - a documented, public dev value
 DEV_CHANNEL_ACCESS_TOKEN = "civicline-dev-access-token"  # noqa: S105 - a documented, public dev value
 
 

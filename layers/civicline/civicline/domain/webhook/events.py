@@ -7,13 +7,19 @@ any event type LINE adds later must pass through untouched to the conversation w
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 # Events without a source (LINE has none today, but the field is optional) share one FIFO group.
 NO_SOURCE_GROUP = "no-source"
-# SQS FIFO limits: MessageGroupId and MessageDeduplicationId are at most 128 characters.
+# SQS FIFO limits: MessageGroupId and MessageDeduplicationId are at most 128 characters, printable ASCII.
 _FIFO_ID_MAX = 128
+_FIFO_ID = re.compile(r"[!-~]{1,128}")
+# The characters SQS accepts in a message body (#x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF).
+# JSON can carry the others as escapes (U+FFFF, a lone surrogate); SQS would refuse the whole batch, the
+# webhook would answer 5xx and LINE would redeliver the same body forever.
+_NOT_SQS_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class MalformedWebhook(ValueError):
@@ -45,8 +51,17 @@ def parse_webhook(body: bytes) -> tuple[str, list[QueuedEvent]]:
     """The destination and the events of a verified body, or MalformedWebhook (never partially)."""
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:  # not UTF-8, not JSON, or an integer over Python's 4,300-digit limit
         raise MalformedWebhook("body is not JSON") from error
+    except RecursionError as error:  # no event LINE sends nests anywhere near the interpreter's limit
+        raise MalformedWebhook("body is nested too deeply") from error
+    try:
+        return _split(payload)
+    except RecursionError as error:  # re-encoding an event nested just under the decoder's limit
+        raise MalformedWebhook("body is nested too deeply") from error
+
+
+def _split(payload: Any) -> tuple[str, list[QueuedEvent]]:
     if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
         raise MalformedWebhook("body has no events list")
     destination = payload.get("destination")
@@ -60,12 +75,18 @@ def parse_webhook(body: bytes) -> tuple[str, list[QueuedEvent]]:
         event_id = event.get("webhookEventId")
         if not isinstance(event_id, str) or not event_id or len(event_id) > _FIFO_ID_MAX:
             raise MalformedWebhook(f"event {index} has no usable webhookEventId")
+        group_id = message_group_for(event)
+        if not _FIFO_ID.fullmatch(event_id) or not _FIFO_ID.fullmatch(group_id):
+            raise MalformedWebhook(f"event {index} has an id SQS cannot carry")
         event_type = event.get("type")
+        queued_body = json.dumps({"destination": destination, "event": event}, ensure_ascii=False)
+        if _NOT_SQS_TEXT.search(queued_body):
+            raise MalformedWebhook(f"event {index} holds characters SQS refuses")
         queued.append(
             QueuedEvent(
-                group_id=message_group_for(event),
+                group_id=group_id,
                 deduplication_id=event_id,
-                body=json.dumps({"destination": destination, "event": event}, ensure_ascii=False),
+                body=queued_body,
                 event_type=event_type if isinstance(event_type, str) else "unknown",
             )
         )
