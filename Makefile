@@ -88,8 +88,17 @@ bench: $(VENV)/.installed ## benchmarks: prints figures and writes .bench/result
 events: $(VENV)/.installed ## regenerate the signed samples in events/
 	$(PY) scripts/make_events.py
 
-build: $(SAM_VENV)/.installed ## sam build (arm64 wheels from PyPI, no container)
+BUILD := .aws-sam/build
+build: $(SAM_VENV)/.installed ## sam build (arm64 wheels from PyPI, no container), then precompile it
 	$(SAM) build
+# /opt (the layer) is read-only in Lambda: without .pyc every cold start recompiles the layer. Unchecked
+# hashes: a deployed artefact never changes, so Python need not stat each source. Paths as Lambda sees them.
+# aenum ships a Python 2 module it never imports on 3; old packages' SyntaxWarnings are not ours to fix.
+	$(PYTHON312) -W ignore::SyntaxWarning -m compileall -q -j 0 --invalidation-mode unchecked-hash \
+	  -x '/aenum/_py2\.py$$' -s $(BUILD)/CiviclineLayer/python -p /opt/python $(BUILD)/CiviclineLayer/python
+	for fn in $(BUILD)/*Function; do \
+	  $(PYTHON312) -m compileall -q --invalidation-mode unchecked-hash -s "$$fn" -p /var/task "$$fn" || exit 1; \
+	done
 
 deploy: build ## sam deploy to ap-northeast-1 (samconfig.toml; add ARGS=--guided the first time)
 	$(SAM) deploy $(ARGS)
