@@ -17,20 +17,38 @@ MODE ?= normal
 # JUnit XML of the last test run, read by make privacy-report.
 TEST_RESULTS := .test-results
 
-.PHONY: help setup fonts lint test test-unit test-devstack test-integration test-e2e local demo bench build deploy \
-        events richmenu richmenu-images broadcast report export privacy-report graphviz clean
+.PHONY: help setup fonts lock audit lint test test-unit test-devstack test-integration test-e2e local demo bench build \
+        deploy events richmenu richmenu-images broadcast report export privacy-report graphviz clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
+# The venv is installed from the lock only: every package pinned, each file checked against its hash.
 # The local stack is installed editable (`import devstack` is this checkout's tools/devstack); its
 # dependencies are the ones pinned in requirements-dev.txt.
-$(VENV)/.installed: requirements-dev.txt layers/civicline/requirements.txt tools/devstack/pyproject.toml
+$(VENV)/.installed: requirements-dev.txt tools/devstack/pyproject.toml
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	$(PY) -m pip install --quiet --no-deps -e tools/devstack
 	touch $@
+
+# pip-audit reads advisories from PyPI's JSON API (OSV data). An index that serves only packages (a mirror,
+# an offline machine) has none: the audit says so and is skipped rather than passing silently.
+ADVISORY_PROBE := https://pypi.org/pypi/pip-audit/2.10.1/json
+audit: $(VENV)/.installed ## audit both locks for known vulnerabilities (skipped, saying so, without advisory data)
+	@if $(PY) -c "import urllib.request as u; u.urlopen('$(ADVISORY_PROBE)', timeout=15)" 2>/dev/null; then \
+	  $(VENV)/bin/pip-audit --progress-spinner off --disable-pip --require-hashes -r layers/civicline/requirements.txt && \
+	  $(VENV)/bin/pip-audit --progress-spinner off --disable-pip --require-hashes -r requirements-dev.txt; \
+	else \
+	  echo "audit SKIPPED: no advisory data reachable ($(ADVISORY_PROBE) does not answer); CI on GitHub runs it"; \
+	fi
+
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.12 --custom-compile-command "make lock"
+lock: $(VENV)/.installed ## re-pin requirements-dev.txt and the layer's requirements.txt (with hashes) from their .in files
+	$(UV_COMPILE) --universal requirements-dev.in -o requirements-dev.txt
+# The layer is what Lambda runs: resolved for arm64 Linux, at the versions the tests run against.
+	$(UV_COMPILE) --python-platform aarch64-manylinux2014 -c requirements-dev.txt \
+	  layers/civicline/requirements.in -o layers/civicline/requirements.txt
 
 $(SAM_VENV)/.installed: requirements-sam.txt
 	test -x $(SAM_VENV)/bin/python || $(PYTHON312) -m venv $(SAM_VENV)
@@ -74,7 +92,7 @@ test-integration: $(VENV)/.installed
 test-e2e: $(VENV)/.installed
 	$(PY) -m pytest tests/e2e -q --junitxml=$(TEST_RESULTS)/e2e.xml
 
-test: setup lint test-unit test-devstack test-integration test-e2e ## lint and every test (what CI runs)
+test: setup lint audit test-unit test-devstack test-integration test-e2e ## lint and every test (what CI runs)
 
 local: $(VENV)/.installed ## the whole system on this machine, in the foreground (Ctrl-C stops it)
 	$(PY) -m devstack
@@ -89,13 +107,10 @@ events: $(VENV)/.installed ## regenerate the signed samples in events/
 	$(PY) scripts/make_events.py
 
 BUILD := .aws-sam/build
-build: $(SAM_VENV)/.installed ## sam build (arm64 wheels from PyPI, no container), then precompile it
+build: $(SAM_VENV)/.installed ## sam build (the layer from its hashed lock, arm64 wheels from PyPI), then precompile
 	$(SAM) build
-# /opt (the layer) is read-only in Lambda: without .pyc every cold start recompiles the layer. Unchecked
-# hashes: a deployed artefact never changes, so Python need not stat each source. Paths as Lambda sees them.
-# aenum ships a Python 2 module it never imports on 3; old packages' SyntaxWarnings are not ours to fix.
-	$(PYTHON312) -W ignore::SyntaxWarning -m compileall -q -j 0 --invalidation-mode unchecked-hash \
-	  -x '/aenum/_py2\.py$$' -s $(BUILD)/CiviclineLayer/python -p /opt/python $(BUILD)/CiviclineLayer/python
+# The layer precompiles itself (layers/civicline/Makefile); the functions' code is precompiled here, for
+# the same reason: Lambda's /var/task is read-only too. Unchecked hashes: a deployed artefact never changes.
 	for fn in $(BUILD)/*Function; do \
 	  $(PYTHON312) -m compileall -q --invalidation-mode unchecked-hash -s "$$fn" -p /var/task "$$fn" || exit 1; \
 	done
