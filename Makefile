@@ -115,8 +115,9 @@ build: $(SAM_VENV)/.installed ## sam build (the layer from its hashed lock, arm6
 	  $(PYTHON312) -m compileall -q --invalidation-mode unchecked-hash -s "$$fn" -p /var/task "$$fn" || exit 1; \
 	done
 
-deploy: build ## sam deploy to ap-northeast-1 (samconfig.toml; add ARGS=--guided the first time)
-	$(SAM) deploy $(ARGS)
+ENV ?= dev
+deploy: build ## sam deploy ENV=dev|stg|prod (samconfig.toml; ARGS=--guided the first time: README checklist)
+	$(SAM) deploy --config-env $(ENV) $(ARGS)
 
 richmenu-images: $(VENV)/.installed fonts ## redraw the rich menu PNGs from their definition
 	$(PY) -m staff.richmenu.render

@@ -43,7 +43,7 @@ def record_handler(record: EventsQueueRecord) -> None:
     worker.handle_record(record)
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:

@@ -8,7 +8,8 @@ whose name carries our prefix: residents never see a gap, and re-running leaves 
 
 Locally (`--line-host http://127.0.0.1:3001`) the dev token is used unless LINE_CHANNEL_ACCESS_TOKEN is
 set. Against real LINE pass `--token-from-env` (LINE_CHANNEL_ACCESS_TOKEN) or `--secret-id` (the
-stack's Secrets Manager secret, JSON with `channelAccessToken`).
+stack's Secrets Manager secret, JSON `{"channelId", "channelSecret"}`: a stateless channel access token
+is issued from it, as the functions do).
 """
 
 from __future__ import annotations
@@ -203,24 +204,36 @@ def _is_local(host: str | None) -> bool:
     return host is not None and urlparse(host).hostname in LOCAL_HOSTS
 
 
-def _token_from_secret(secret_id: str) -> str:
+def _token_from_secret(secret_id: str, host: str | None) -> str:
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
+
+    from civicline.adapters.line.channel_token import stateless_token_issuer
+    from civicline.domain.errors import CivicLineError
 
     try:
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
         secret = boto3.client("secretsmanager", region_name=region).get_secret_value(SecretId=secret_id)
-        token = json.loads(secret["SecretString"])["channelAccessToken"]
+        channel = json.loads(secret["SecretString"])
+        channel_id, channel_secret = str(channel["channelId"]), str(channel["channelSecret"])
     except (BotoCoreError, ClientError) as error:
         raise DeployError(f"could not read secret {secret_id}: {type(error).__name__}") from error
-    except (KeyError, ValueError) as error:
-        raise DeployError(f"secret {secret_id} holds no JSON channelAccessToken") from error
-    return str(token)
+    except (KeyError, ValueError, TypeError):
+        raise DeployError(f"secret {secret_id} holds no JSON channelId and channelSecret") from None
+    try:
+        return stateless_token_issuer(_sdk_host(host))(channel_id, channel_secret).access_token
+    except CivicLineError as error:
+        raise DeployError(str(error)) from None
+
+
+def _sdk_host(host: str | None) -> str | None:
+    """None for LINE itself: the SDK then sends each call to its own host (api.line.me, api-data)."""
+    return None if host is not None and urlparse(host).hostname in LINE_HOSTS else host
 
 
 def access_token(host: str | None, token_from_env: bool, secret_id: str | None) -> str:
     if secret_id:
-        return _token_from_secret(secret_id)
+        return _token_from_secret(secret_id, host)
     from_env = os.environ.get(TOKEN_ENV)
     if token_from_env:
         if not from_env:
@@ -232,9 +245,7 @@ def access_token(host: str | None, token_from_env: bool, secret_id: str | None) 
 
 
 def run(mode: MenuKey, host: str | None, token: str, menus: RichMenus | None = None) -> DeployReport:
-    if host is not None and urlparse(host).hostname in LINE_HOSTS:
-        host = None
-    with ApiClient(Configuration(host=host, access_token=token)) as client:
+    with ApiClient(Configuration(host=_sdk_host(host), access_token=token)) as client:
         deployer = RichMenuDeployer(MessagingApi(client), MessagingApiBlob(client), menus or rich_menus())
         return deployer.deploy("normal") if mode == "normal" else deployer.switch(mode)
 
@@ -256,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     tokens = parser.add_mutually_exclusive_group()
     tokens.add_argument("--token-from-env", action="store_true", help=f"read the token from {TOKEN_ENV}")
-    tokens.add_argument("--secret-id", help="Secrets Manager secret with the channel access token")
+    tokens.add_argument("--secret-id", help="Secrets Manager secret with the channel id and secret")
     args = parser.parse_args(argv)
     try:
         token = access_token(args.line_host, args.token_from_env, args.secret_id)

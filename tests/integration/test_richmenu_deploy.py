@@ -236,20 +236,27 @@ def test_real_line_needs_an_explicit_token_source(monkeypatch: pytest.MonkeyPatc
     assert deploy.access_token("http://127.0.0.1:3001", False, None) == TOKEN
 
 
-def test_token_is_read_from_the_stack_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given the stack's LINE secret in Secrets Manager
+def test_token_is_issued_from_the_stack_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the stack's LINE secret in Secrets Manager (channel id and secret, as staff enter them)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "testing")
-    with mock_aws():
-        boto3.client("secretsmanager", region_name="ap-northeast-1").create_secret(
-            Name="civicline/line",
-            SecretString=json.dumps({"channelSecret": "s", "channelAccessToken": "token-from-secret"}),
-        )
-        # When the deploy resolves its token with --secret-id, Then it is the secret's access token
-        assert (
-            deploy.access_token(None, token_from_env=False, secret_id="civicline/line") == "token-from-secret"
-        )
-        # And a missing secret is a clear error, not a traceback
-        with pytest.raises(deploy.DeployError, match="could not read secret"):
-            deploy.access_token(None, token_from_env=False, secret_id="missing")
+    channel = {"channelId": "1234", "channelSecret": "s" * 32}
+    fake = FakeLine(port=0, channel_access_token="issued", channel_id="1234", channel_secret="s" * 32).start()
+    try:
+        with mock_aws():
+            secrets = boto3.client("secretsmanager", region_name="ap-northeast-1")
+            secrets.create_secret(Name="civicline/line", SecretString=json.dumps(channel))
+            # When the deploy resolves its token with --secret-id, Then LINE issued it from the secret
+            assert deploy.access_token(fake.url, token_from_env=False, secret_id="civicline/line") == "issued"
+            # And a secret LINE does not recognise is a clear error that quotes no secret
+            wrong = {**channel, "channelSecret": "t" * 32}
+            secrets.put_secret_value(SecretId="civicline/line", SecretString=json.dumps(wrong))
+            with pytest.raises(deploy.DeployError, match="HTTP 400") as refused:
+                deploy.access_token(fake.url, token_from_env=False, secret_id="civicline/line")
+            assert "t" * 32 not in str(refused.value)
+            # And a missing secret is a clear error, not a traceback
+            with pytest.raises(deploy.DeployError, match="could not read secret"):
+                deploy.access_token(None, token_from_env=False, secret_id="missing")
+    finally:
+        fake.stop()

@@ -365,11 +365,11 @@ class _Stack:
             QueueName="bench-broadcast-batches", Attributes={"VisibilityTimeout": "540"}
         )["QueueUrl"]
         os.environ["BROADCAST_BATCHES_QUEUE_URL"] = self.queue
+        from devstack.credentials import DEV_CHANNEL_ID, DEV_CHANNEL_SECRET
+
         secret = boto3.client("secretsmanager").create_secret(
             Name="bench/line",
-            SecretString=json.dumps(
-                {"channelSecret": "civicline-local-dev-channel-secret", "channelAccessToken": DEV_TOKEN}
-            ),
+            SecretString=json.dumps({"channelId": DEV_CHANNEL_ID, "channelSecret": DEV_CHANNEL_SECRET}),
         )
         os.environ["LINE_SECRET_ID"] = secret["ARN"]
 

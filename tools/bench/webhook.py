@@ -28,7 +28,7 @@ from typing import Any
 from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 from tests.support.repo import REPO_ROOT
 
-from devstack.credentials import DEV_CHANNEL_SECRET
+from devstack.credentials import DEV_CHANNEL_ID, DEV_CHANNEL_SECRET
 from devstack.webhook_events import body_of, http_api_event, sign, text_event
 from tools.bench.aws_stub import AwsStub
 from tools.bench.results import Measure
@@ -102,7 +102,7 @@ def _built_environment(env: dict[str, str]) -> dict[str, str]:
 
 def cold_ratios() -> dict[str, float]:
     """Medians in s of the cold path from source, from the built artefact (if built) and the baseline."""
-    secret = json.dumps({"channelSecret": DEV_CHANNEL_SECRET, "channelAccessToken": "bench"})
+    secret = json.dumps({"channelId": DEV_CHANNEL_ID, "channelSecret": DEV_CHANNEL_SECRET})
     handler_path = str(REPO_ROOT / "functions" / "webhook" / "app.py")
     with AwsStub(secret) as stub, tempfile.TemporaryDirectory() as scratch:
         event_file = Path(scratch) / "event.json"
@@ -134,7 +134,7 @@ class _AcceptingSqs:
 
 
 def warm_median_ms() -> float:
-    secret = json.dumps({"channelSecret": DEV_CHANNEL_SECRET, "channelAccessToken": "bench"})
+    secret = json.dumps({"channelId": DEV_CHANNEL_ID, "channelSecret": DEV_CHANNEL_SECRET})
     with AwsStub(secret) as stub:
         saved = dict(os.environ)
         os.environ.update({k: v for k, v in _environment(stub.url).items() if k != "PYTHONPATH"})

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from devstack.credentials import DEV_CHANNEL_ACCESS_TOKEN, DEV_CHANNEL_SECRET
+from devstack.credentials import DEV_CHANNEL_ID, DEV_CHANNEL_SECRET
 from devstack.resolve import Resolver, TemplateError
 from devstack.stack import EnvironmentConflictError, LocalStack, function_environment
 
@@ -102,8 +102,8 @@ def test_line_secret_is_seeded_with_the_dev_credentials(stack: LocalStack) -> No
     secret = secrets.get_secret_value(SecretId=stack.physical_id("LineSecret"))
     assert secret["Name"] == "civicline-local/line-channel"
     assert json.loads(secret["SecretString"]) == {
+        "channelId": DEV_CHANNEL_ID,
         "channelSecret": DEV_CHANNEL_SECRET,
-        "channelAccessToken": DEV_CHANNEL_ACCESS_TOKEN,
     }
 
 

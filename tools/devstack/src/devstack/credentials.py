@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 
+DEV_CHANNEL_ID = "2000000000"  # LINE channel ids are numbers; this one is no real channel
 DEV_CHANNEL_SECRET = "civicline-local-dev-channel-secret"  # noqa: S105 - a documented, public dev value
 DEV_CHANNEL_ACCESS_TOKEN = "civicline-dev-access-token"  # noqa: S105 - a documented, public dev value
+
+
+def channel_id() -> str:
+    return os.environ.get("LINE_CHANNEL_ID") or DEV_CHANNEL_ID
 
 
 def channel_secret() -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from devstack.credentials import DEV_CHANNEL_ID
 from devstack.resolve import REGION, PhysicalResource, Resolver, arn, physical_name, references
 
 log = logging.getLogger("devstack.provision")
@@ -26,12 +27,12 @@ ClientFactory = Callable[[str], Any]
 @dataclass(frozen=True)
 class LineCredentials:
     channel_secret: str
-    channel_access_token: str
+    channel_access_token: str  # what the fake LINE issues and accepts; never in the secret
+    channel_id: str = DEV_CHANNEL_ID
 
     def secret_string(self) -> str:
-        return json.dumps(
-            {"channelSecret": self.channel_secret, "channelAccessToken": self.channel_access_token}
-        )
+        """The LINE secret as staff enter it: the functions issue their own access tokens from it."""
+        return json.dumps({"channelId": self.channel_id, "channelSecret": self.channel_secret})
 
 
 @dataclass

@@ -70,10 +70,11 @@ def ensure_port_free(host: str, port: int, role: str) -> None:
 
 
 def line_credentials_from_env() -> LineCredentials:
-    """The dev LINE credentials, unless LINE_CHANNEL_SECRET / LINE_CHANNEL_ACCESS_TOKEN override them."""
+    """The dev LINE credentials, unless LINE_CHANNEL_ID / _SECRET / _ACCESS_TOKEN override them."""
     return LineCredentials(
         channel_secret=credentials.channel_secret(),
         channel_access_token=credentials.channel_access_token(),
+        channel_id=credentials.channel_id(),
     )
 
 
@@ -95,10 +96,16 @@ def function_environment(cfn: dict[str, Any], resolver: Resolver) -> dict[str, s
     return union
 
 
-def _default_fake_line(host: str, port: int, *, channel_access_token: str) -> Any:
+def _default_fake_line(host: str, port: int, *, line_credentials: LineCredentials) -> Any:
     from devstack.fake_line import FakeLine
 
-    return FakeLine(host, port, channel_access_token=channel_access_token)
+    return FakeLine(
+        host,
+        port,
+        channel_access_token=line_credentials.channel_access_token,
+        channel_id=line_credentials.channel_id,
+        channel_secret=line_credentials.channel_secret,
+    )
 
 
 class LocalStack:
@@ -210,7 +217,7 @@ class LocalStack:
             self.fake_line = self._fake_line_factory(
                 self.host,
                 self._ports["line"],
-                channel_access_token=self.line_credentials.channel_access_token,
+                line_credentials=self.line_credentials,
             )
             self.fake_line.start()
 
@@ -441,8 +448,9 @@ class LocalStack:
             f"moto (AWS)   {self.moto_url}",
             f"Lambda API   {self.invoke_url}",
             f"logs         {self.log_dir}",
-            f"LINE channel secret {self.line_credentials.channel_secret!r}, "
-            f"access token {self.line_credentials.channel_access_token!r}",
+            f"LINE channel id {self.line_credentials.channel_id!r}, "
+            f"secret {self.line_credentials.channel_secret!r}, "
+            f"access token (issued by the fake) {self.line_credentials.channel_access_token!r}",
         ]
         loaded = [logical_id for logical_id in self.functions if logical_id not in self.load_errors]
         lines.append(f"functions    {', '.join(loaded) or 'none'} (in-process)")

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from devstack.fake_line import messaging, richmenu_api, sim
+from devstack.fake_line import messaging, oauth, richmenu_api, sim
 from devstack.fake_line.faults import Fault, FaultPlan
 from devstack.fake_line.ratelimit import RateLimiter
 from devstack.fake_line.richmenus import RichMenuStore
@@ -37,13 +37,15 @@ class FakeLineApp:
         rate_limits: dict[str, float | None] | None = None,
         faults: dict[str, Any] | None = None,
         reply_token_ttl: float = 60.0,
+        channel: tuple[str, str] = ("", ""),
     ) -> None:
         self.channel_access_token = channel_access_token
+        self.channel = channel  # (channel id, channel secret): what the OAuth endpoint issues tokens for
         self.state = State(reply_token_ttl=reply_token_ttl)
         self.richmenus = RichMenuStore()
         self.rate_limiter = RateLimiter(rate_limits)
         self.faults = FaultPlan(faults)
-        self._router: Router[Handler] = Router([*messaging.ROUTES, *richmenu_api.ROUTES])
+        self._router: Router[Handler] = Router([*messaging.ROUTES, *richmenu_api.ROUTES, *oauth.ROUTES])
 
     def handle(self, request: Request) -> Response:
         if request.path == SIM_PREFIX or request.path.startswith(SIM_PREFIX + "/"):
@@ -67,7 +69,8 @@ class FakeLineApp:
         if matched is None:
             raise LineApiError(404, NOT_FOUND)
         route, params = matched
-        self._authenticate(request)
+        if route.authenticated:
+            self._authenticate(request)
         if not self.rate_limiter.allow(route.endpoint):
             raise LineApiError(429, RATE_LIMITED)
         fault = self.faults.draw(route.endpoint)

@@ -31,13 +31,22 @@ class Route[H]:
     handler: H
     retry_key_allowed: bool
     pattern: re.Pattern[str]
+    authenticated: bool = True  # False only for the OAuth endpoint, which issues the bearer tokens
 
 
 def route[H](
-    method: str, template: str, endpoint: str, handler: H, *, retry_key_allowed: bool = False
+    method: str,
+    template: str,
+    endpoint: str,
+    handler: H,
+    *,
+    retry_key_allowed: bool = False,
+    authenticated: bool = True,
 ) -> Route[H]:
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-    return Route(method, template, endpoint, handler, retry_key_allowed, re.compile(f"^{regex}$"))
+    return Route(
+        method, template, endpoint, handler, retry_key_allowed, re.compile(f"^{regex}$"), authenticated
+    )
 
 
 class Router[H]:

@@ -7,6 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from devstack.credentials import DEV_CHANNEL_ID, DEV_CHANNEL_SECRET
 from devstack.fake_line.app import FakeLineApp
 from devstack.fake_line.state import SimulatedUser
 from devstack.fake_line.wire import LineApiError, Request, Response
@@ -112,6 +113,8 @@ class FakeLine:
         port: int = DEFAULT_PORT,
         *,
         channel_access_token: str = DEV_CHANNEL_ACCESS_TOKEN,
+        channel_id: str = DEV_CHANNEL_ID,
+        channel_secret: str = DEV_CHANNEL_SECRET,
         rate_limits: dict[str, float | None] | None = None,
         faults: dict[str, Any] | None = None,
         reply_token_ttl: float = 60.0,
@@ -120,7 +123,9 @@ class FakeLine:
         self.host = host
         self.port = port
         self.verbose = verbose
-        self.app = FakeLineApp(channel_access_token, rate_limits, faults, reply_token_ttl)
+        self.app = FakeLineApp(
+            channel_access_token, rate_limits, faults, reply_token_ttl, (channel_id, channel_secret)
+        )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 

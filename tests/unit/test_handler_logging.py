@@ -1,0 +1,31 @@
+"""No handler logs its incoming event: events hold residents' messages, names and phone numbers."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+
+
+def _lambda_context_decorators(path: Path) -> list[ast.expr]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found += [d for d in node.decorator_list if "inject_lambda_context" in ast.unparse(d)]
+    return found
+
+
+@pytest.mark.parametrize("handler", sorted(FUNCTIONS.glob("*/app.py")), ids=lambda p: p.parent.name)
+def test_every_handler_injects_its_context_without_logging_the_event(handler: Path) -> None:
+    # Given each function's handler module, when its Logger decorator is read
+    decorators = _lambda_context_decorators(handler)
+    # Then each says log_event=False explicitly (POWERTOOLS_LOGGER_LOG_EVENT=true would otherwise log it)
+    assert decorators, "the handler does not inject the Lambda context"
+    for decorator in decorators:
+        assert isinstance(decorator, ast.Call), f"{ast.unparse(decorator)} needs log_event=False"
+        keywords = {k.arg: k.value for k in decorator.keywords}
+        assert isinstance(keywords.get("log_event"), ast.Constant)
+        assert keywords["log_event"].value is False

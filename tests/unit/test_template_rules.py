@@ -1,0 +1,100 @@
+"""The template's Rules, evaluated as CloudFormation does at deploy time (cfn-lint does not evaluate them).
+
+A small evaluator of the condition functions Rules may use, over the translated template and the
+parameters a deploy would pass: samconfig.toml's overrides on top of the template's defaults.
+"""
+
+from __future__ import annotations
+
+import shlex
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devstack.sam_template import translate
+
+ROOT = Path(__file__).resolve().parents[2]
+WARD_PRIVACY_PAGE = "https://www.city.shinjuku.lg.jp/kusei/privacy.html"  # any real page of the ward's
+
+
+_FUNCTIONS: dict[str, Callable[[Any, Callable[[Any], Any]], Any]] = {
+    "Fn::Equals": lambda args, value: str(value(args[0])) == str(value(args[1])),
+    "Fn::Not": lambda args, value: not value(args[0]),
+    "Fn::And": lambda args, value: all(value(a) for a in args),
+    "Fn::Or": lambda args, value: any(value(a) for a in args),
+    "Fn::Contains": lambda args, value: value(args[1]) in [value(a) for a in args[0]],
+}
+
+
+def _value(node: Any, parameters: dict[str, str]) -> Any:
+    if not (isinstance(node, dict) and len(node) == 1):
+        return node
+    ((function, argument),) = node.items()
+    if function == "Ref":
+        return parameters[argument]
+    assert function in _FUNCTIONS, f"teach the evaluator {function} before Rules use it"
+    return _FUNCTIONS[function](argument, lambda inner: _value(inner, parameters))
+
+
+def refusals(overrides: dict[str, str], region: str = "ap-northeast-1") -> list[str]:
+    """The AssertDescription of every failing assertion, as CloudFormation would refuse the deploy."""
+    template = translate()
+    parameters = {name: str(p.get("Default", "")) for name, p in template["Parameters"].items()}
+    parameters.update(overrides)
+    parameters["AWS::Region"] = region
+    failed = []
+    for rule in template["Rules"].values():
+        if "RuleCondition" in rule and not _value(rule["RuleCondition"], parameters):
+            continue
+        failed += [a["AssertDescription"] for a in rule["Assertions"] if not _value(a["Assert"], parameters)]
+    return failed
+
+
+def samconfig_overrides(environment: str) -> dict[str, str]:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    text = config[environment]["deploy"]["parameters"].get("parameter_overrides", "")
+    return dict(pair.split("=", 1) for pair in shlex.split(text))
+
+
+def test_prod_refuses_the_placeholder_privacy_notice() -> None:
+    # Given a prod deploy with a staff address but the template's placeholder privacy page
+    failed = refusals({"Environment": "prod", "StaffNoticeEmail": "koho@city.example.jp"})
+    # Then CloudFormation refuses it, naming the parameter
+    assert len(failed) == 1
+    assert "PrivacyNoticeUrl" in failed[0]
+
+
+def test_prod_refuses_to_deploy_without_a_staff_address() -> None:
+    failed = refusals({"Environment": "prod", "PrivacyNoticeUrl": WARD_PRIVACY_PAGE})
+    assert len(failed) == 1
+    assert "StaffNoticeEmail" in failed[0]
+
+
+def test_prod_with_the_wards_own_values_deploys() -> None:
+    overrides = {
+        "Environment": "prod",
+        "PrivacyNoticeUrl": WARD_PRIVACY_PAGE,
+        "StaffNoticeEmail": "koho@city.example.jp",
+    }
+    assert refusals(overrides) == []
+
+
+@pytest.mark.parametrize("environment", ["default", "dev", "stg"])
+def test_dev_and_stg_deploy_with_the_placeholders(environment: str) -> None:
+    assert refusals(samconfig_overrides(environment)) == []
+
+
+def test_prod_as_shipped_in_samconfig_refuses_until_the_ward_sets_both() -> None:
+    # Given samconfig.toml's prod environment as this repository ships it
+    overrides = samconfig_overrides("prod")
+    assert overrides["Environment"] == "prod"
+    # Then the deploy is refused for both placeholders
+    failed = refusals(overrides)
+    assert len(failed) == 2
+
+
+def test_every_region_outside_japan_is_still_refused() -> None:
+    assert len(refusals({"Environment": "dev"}, region="us-east-1")) == 1
