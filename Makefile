@@ -70,7 +70,7 @@ fonts: ## the CJK font the rich menu images are drawn with (Debian's fonts-noto-
 graphviz: ## Graphviz (Debian's graphviz), which draws the privacy report's data-flow diagram
 	@tools/privacy_report/install_graphviz.sh
 
-lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## ruff, mypy, cfn-lint, sam validate, checkov
+lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## ruff, mypy, cfn-lint, sam validate, checkov, actionlint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/civicline/civicline staff tools/bench tools/demo.py tools/privacy_report scripts tests
@@ -79,6 +79,7 @@ lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## ru
 	$(VENV)/bin/cfn-lint --regions $(REGIONS) -- template.yaml
 	$(SAM) validate --lint --region ap-northeast-1 -t template.yaml
 	$(CHECKOV_VENV)/bin/checkov -f template.yaml --framework cloudformation --skip-download --compact --quiet
+	$(VENV)/bin/actionlint -color=false
 
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit -q --junitxml=$(TEST_RESULTS)/unit.xml
