@@ -88,11 +88,15 @@ def test_make_demo_tells_the_story_and_stops_cleanly(tmp_path: Path) -> None:
 def test_line_credentials_default_to_the_dev_values_and_follow_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("LINE_CHANNEL_ID", raising=False)
     monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
+    assert line_credentials_from_env().channel_id == "2000000000"
     assert line_credentials_from_env().channel_secret == "civicline-local-dev-channel-secret"
     assert line_credentials_from_env().channel_access_token == "civicline-dev-access-token"
+    monkeypatch.setenv("LINE_CHANNEL_ID", "1234567890")
     monkeypatch.setenv("LINE_CHANNEL_SECRET", "mine")
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "my-token")
+    assert line_credentials_from_env().channel_id == "1234567890"
     assert line_credentials_from_env().channel_secret == "mine"
     assert line_credentials_from_env().channel_access_token == "my-token"
