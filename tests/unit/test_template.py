@@ -159,25 +159,32 @@ RULE_FUNCTIONS: dict[str, Any] = {
 }
 
 
-def evaluate_rule(expression: Any, region: str) -> Any:
-    """Just enough of CloudFormation's rule functions to decide an assertion for a region."""
+def evaluate_rule(expression: Any, region: str, parameters: dict[str, str] | None = None) -> Any:
+    """Just enough of CloudFormation's rule functions to decide an assertion for a region and parameters."""
     if isinstance(expression, list):
-        return [evaluate_rule(item, region) for item in expression]
+        return [evaluate_rule(item, region, parameters) for item in expression]
     if not isinstance(expression, dict):
         return expression
     ((name, args),) = expression.items()
     if name == "Ref":
-        assert args == "AWS::Region", f"rule refers to {args}, which this evaluator cannot decide"
-        return region
+        if args == "AWS::Region":
+            return region
+        assert parameters is not None, f"rule refers to {args}: give the parameters"
+        return parameters[args]
     assert name in RULE_FUNCTIONS, f"unsupported rule function {name}"
-    return RULE_FUNCTIONS[name]([evaluate_rule(arg, region) for arg in args])
+    return RULE_FUNCTIONS[name]([evaluate_rule(arg, region, parameters) for arg in args])
+
+
+def default_parameters(cfn: dict[str, Any]) -> dict[str, str]:
+    return {name: str(parameter.get("Default", "")) for name, parameter in cfn["Parameters"].items()}
 
 
 def stack_accepts(cfn: dict[str, Any], region: str) -> bool:
+    parameters = default_parameters(cfn)
     return all(
-        evaluate_rule(assertion["Assert"], region)
+        evaluate_rule(assertion["Assert"], region, parameters)
         for rule in cfn["Rules"].values()
-        if evaluate_rule(rule.get("RuleCondition", True), region)
+        if evaluate_rule(rule.get("RuleCondition", True), region, parameters)
         for assertion in rule["Assertions"]
     )
 

@@ -1,18 +1,17 @@
 """The template's Rules, evaluated as CloudFormation does at deploy time (cfn-lint does not evaluate them).
 
-A small evaluator of the condition functions Rules may use, over the translated template and the
-parameters a deploy would pass: samconfig.toml's overrides on top of the template's defaults.
+test_template.py's evaluator of the rule functions, over the translated template and the parameters a
+deploy would pass: samconfig.toml's overrides on top of the template's defaults.
 """
 
 from __future__ import annotations
 
 import shlex
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.unit.test_template import default_parameters, evaluate_rule
 
 from devstack.sam_template import translate
 
@@ -20,36 +19,19 @@ ROOT = Path(__file__).resolve().parents[2]
 WARD_PRIVACY_PAGE = "https://www.city.shinjuku.lg.jp/kusei/privacy.html"  # any real page of the ward's
 
 
-_FUNCTIONS: dict[str, Callable[[Any, Callable[[Any], Any]], Any]] = {
-    "Fn::Equals": lambda args, value: str(value(args[0])) == str(value(args[1])),
-    "Fn::Not": lambda args, value: not value(args[0]),
-    "Fn::And": lambda args, value: all(value(a) for a in args),
-    "Fn::Or": lambda args, value: any(value(a) for a in args),
-    "Fn::Contains": lambda args, value: value(args[1]) in [value(a) for a in args[0]],
-}
-
-
-def _value(node: Any, parameters: dict[str, str]) -> Any:
-    if not (isinstance(node, dict) and len(node) == 1):
-        return node
-    ((function, argument),) = node.items()
-    if function == "Ref":
-        return parameters[argument]
-    assert function in _FUNCTIONS, f"teach the evaluator {function} before Rules use it"
-    return _FUNCTIONS[function](argument, lambda inner: _value(inner, parameters))
-
-
 def refusals(overrides: dict[str, str], region: str = "ap-northeast-1") -> list[str]:
     """The AssertDescription of every failing assertion, as CloudFormation would refuse the deploy."""
     template = translate()
-    parameters = {name: str(p.get("Default", "")) for name, p in template["Parameters"].items()}
-    parameters.update(overrides)
-    parameters["AWS::Region"] = region
+    parameters = {**default_parameters(template), **overrides}
     failed = []
     for rule in template["Rules"].values():
-        if "RuleCondition" in rule and not _value(rule["RuleCondition"], parameters):
+        if not evaluate_rule(rule.get("RuleCondition", True), region, parameters):
             continue
-        failed += [a["AssertDescription"] for a in rule["Assertions"] if not _value(a["Assert"], parameters)]
+        failed += [
+            assertion["AssertDescription"]
+            for assertion in rule["Assertions"]
+            if not evaluate_rule(assertion["Assert"], region, parameters)
+        ]
     return failed
 
 
