@@ -26,6 +26,6 @@ def test_every_handler_injects_its_context_without_logging_the_event(handler: Pa
     assert decorators, "the handler does not inject the Lambda context"
     for decorator in decorators:
         assert isinstance(decorator, ast.Call), f"{ast.unparse(decorator)} needs log_event=False"
-        keywords = {k.arg: k.value for k in decorator.keywords}
-        assert isinstance(keywords.get("log_event"), ast.Constant)
-        assert keywords["log_event"].value is False
+        log_event = next((k.value for k in decorator.keywords if k.arg == "log_event"), None)
+        assert isinstance(log_event, ast.Constant), f"{ast.unparse(decorator)} needs log_event=False"
+        assert log_event.value is False
