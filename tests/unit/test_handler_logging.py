@@ -18,7 +18,7 @@ def _lambda_context_decorators(path: Path) -> list[ast.expr]:
     return found
 
 
-@pytest.mark.parametrize("handler", sorted(FUNCTIONS.glob("*/app.py")), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("handler", sorted(FUNCTIONS.glob("*/*.py")), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_handler_injects_its_context_without_logging_the_event(handler: Path) -> None:
     # Given each function's handler module, when its Logger decorator is read
     decorators = _lambda_context_decorators(handler)
