@@ -18,7 +18,10 @@ def _lambda_context_decorators(path: Path) -> list[ast.expr]:
     return found
 
 
-@pytest.mark.parametrize("handler", sorted(FUNCTIONS.glob("*/*.py")), ids=lambda p: f"{p.parent.name}/{p.stem}")
+HANDLER_MODULES = sorted(FUNCTIONS.glob("*/*.py"))
+
+
+@pytest.mark.parametrize("handler", HANDLER_MODULES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_handler_injects_its_context_without_logging_the_event(handler: Path) -> None:
     # Given each function's handler module, when its Logger decorator is read
     decorators = _lambda_context_decorators(handler)
