@@ -28,6 +28,7 @@ REFUSAL_METRICS = {
     IngressStatus.BAD_SIGNATURE: "WebhookBadSignature",
     IngressStatus.TOO_LARGE: "WebhookTooLarge",
     IngressStatus.NOT_ENQUEUED: "WebhookNotEnqueued",
+    IngressStatus.SECRET_NOT_SET: "WebhookSecretNotSet",
 }
 
 # Read directly rather than through a pydantic model: the model's import would be the costliest line

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests.integration.aws_from_template import TemplateAws
 from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
+from civicline.domain.webhook.ingress import IngressStatus
 from devstack.credentials import DEV_CHANNEL_SECRET
 from devstack.webhook_events import body_of, follow_event, http_api_event, sign, text_event
 
@@ -171,6 +172,16 @@ def test_webhook_refuses_everything_until_staff_enter_the_channel_secret(
     out = capsys.readouterr().out
     assert "channel secret is still the deploy placeholder" in out
     assert "set-after-deploy" not in out
+    # And staff see it counted under a name of its own
+    assert '"WebhookSecretNotSet"' in out
+
+
+def test_every_refusal_the_webhook_answers_is_counted_under_a_name_of_its_own(aws: TemplateAws) -> None:
+    # Given the webhook's table of refusal metrics
+    refusal_metrics = load_function_module("webhook").REFUSAL_METRICS
+    # Then every answer other than "accepted" has a metric, and no two share one
+    assert set(refusal_metrics) == set(IngressStatus) - {IngressStatus.ACCEPTED}
+    assert len(set(refusal_metrics.values())) == len(refusal_metrics)
 
 
 @pytest.mark.parametrize("body", ["e30", "e30==", "not base64!", "ｅ３０＝", "e3=0"])
