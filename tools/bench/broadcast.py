@@ -416,9 +416,7 @@ class _Stack:
         def container() -> None:
             # A warm container, as Lambda keeps them during a broadcast: code and SDK loaded, client made.
             app = load_function_module("broadcast", "sender")
-            from civicline.adapters.line.client import api_client
-
-            api_client()
+            app.line.api_client()
             ready.wait()
             while not stop.is_set():
                 got = self.sqs.receive_message(

@@ -361,6 +361,7 @@ def load_menus(path: Path = MENUS_FILE, city: City | None = None, lang: str = "j
         raise RichMenuDefinitionError(f"{path.name}: {error}") from error
 
 
+# Cached: immutable data read from the package, not a client or a setting.
 @cache
 def rich_menus(lang: str = "ja") -> RichMenus:
     """The deployment's menus, read once per process."""
