@@ -38,6 +38,7 @@ from civicline.domain.applications.records import (
     StatusEntry,
 )
 from civicline.models.forms import SurveyResponse
+from civicline.ward_time import stored_time
 
 BY_USER_INDEX = "byUser"
 BY_FORM_RECEIVED_INDEX = "byFormReceived"
@@ -53,12 +54,6 @@ def counter_id(prefix: str, day: date) -> str:
     return f"counter#{prefix}#{day:%Y%m%d}"
 
 
-def timestamp(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def _application_item(record: ApplicationRecord) -> dict[str, Any]:
     item: dict[str, Any] = {
         "applicationId": record.application_id,
@@ -67,8 +62,8 @@ def _application_item(record: ApplicationRecord) -> dict[str, Any]:
         "formVersion": record.form_version,
         "kind": record.kind,
         "userId": record.user_id,
-        "submittedAt": timestamp(record.submitted_at),
-        "receivedAt": timestamp(record.received_at),
+        "submittedAt": stored_time(record.submitted_at),
+        "receivedAt": stored_time(record.received_at),
         "receptionNumber": record.reception_number,
         "status": record.status.value,
         "pii": record.pii,
@@ -148,7 +143,7 @@ class DynamoApplications:
             "recordType": "guard",
             "holderId": record.application_id,
             "receptionNumber": record.reception_number,
-            "guardedAt": timestamp(record.received_at),
+            "guardedAt": stored_time(record.received_at),
         }
         guard_put: dict[str, Any] = {"TableName": self._table_name, "Item": guard}
         if replacing_holder is None:
@@ -219,8 +214,8 @@ class DynamoApplications:
             "formId": response.form_id,
             "formVersion": response.form_version,
             "userId": response.user_id,
-            "submittedAt": timestamp(response.submitted_at),
-            "receivedAt": timestamp(datetime.fromtimestamp(self._clock(), UTC)),
+            "submittedAt": stored_time(response.submitted_at),
+            "receivedAt": stored_time(datetime.fromtimestamp(self._clock(), UTC)),
             "answers": dict(response.answers),
         }
         try:

@@ -26,7 +26,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.dynamodb import is_condition_failure, unavailable
-from civicline.adapters.dynamodb.applications import BY_USER_INDEX, guard_id, timestamp
+from civicline.adapters.dynamodb.applications import BY_USER_INDEX, guard_id
 from civicline.adapters.dynamodb.conversations import DynamoConversations
 from civicline.adapters.dynamodb.data_rights_audit import DynamoDataRightsAudit
 from civicline.adapters.dynamodb.residents import DynamoResidents
@@ -39,6 +39,7 @@ from civicline.domain.data_rights.records import (
     Holdings,
     KeptApplication,
 )
+from civicline.ward_time import stored_time
 
 __all__ = ["DynamoDataRights", "DynamoDataRightsAudit"]
 
@@ -146,7 +147,7 @@ class DynamoDataRights:
             {
                 ":erased": erased_owner(application_id),
                 ":purged": ApplicationStatus.PURGED.value,
-                ":at": timestamp(request.erased_at),
+                ":at": stored_time(request.erased_at),
                 ":keep": int(request.keep_until.timestamp()),
             },
             names={"#status": "status"},
@@ -160,7 +161,7 @@ class DynamoDataRights:
             user_id,
             response_id,
             "SET userId = :erased, erasedAt = :at",
-            {":erased": erased_owner(response_id), ":at": timestamp(request.erased_at)},
+            {":erased": erased_owner(response_id), ":at": stored_time(request.erased_at)},
         )
         return int(answer is not None)
 
