@@ -1,4 +1,4 @@
-"""The LINE Messaging API client: created once per container, credentials from Secrets Manager.
+"""The LINE Messaging API client: made once per container by a composition root; secret in Secrets Manager.
 
 Every call through it must pass `_request_timeout=LINE_TIMEOUT`: the SDK's sync client has no default
 timeout, and a hung call would hold an SQS batch until the function times out.
@@ -6,13 +6,11 @@ timeout, and a hung call would hold an SQS batch until the function times out.
 
 from __future__ import annotations
 
-from functools import cache
-
 from aws_lambda_powertools.utilities import parameters
-from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MessagingApiBlob
+from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
 from pydantic import BaseModel, ConfigDict, Field
 
-from civicline.models.environment import LineEnvironment, environment
+from civicline.models.environment import LineEnvironment
 
 # (connect, read) seconds. Reply/push answer in well under a second; 10 s covers LINE's slow days.
 LINE_TIMEOUT = (3.05, 10.0)
@@ -32,33 +30,38 @@ class LineCredentials(BaseModel):
     __str__ = __repr__
 
 
-def line_credentials() -> LineCredentials:
-    secret = parameters.get_secret(
-        environment(LineEnvironment).line_secret_id, transform="json", max_age=CREDENTIALS_MAX_AGE_SECONDS
-    )
-    return LineCredentials.model_validate(secret)
-
-
 REAL_LINE_HOST = "https://api.line.me"
 
 
-@cache
-def _api_client(host: str, access_token: str) -> ApiClient:
-    # Against real LINE the SDK must choose each operation's host itself (blob calls such as rich menu
-    # images go to api-data.line.me); an explicit host would send them all to one place, which only the
-    # local fake serves.
-    explicit_host = None if host.rstrip("/") == REAL_LINE_HOST else host
-    return ApiClient(Configuration(host=explicit_host, access_token=access_token))
+class LineApi:
+    """The Messaging API for one channel: a composition root makes it once and hands out `messaging_api`.
 
+    One HTTP connection pool per access token: a rotated token (credentials re-read every 5 minutes)
+    gets a new client, an unchanged one reuses its connections.
+    """
 
-def api_client() -> ApiClient:
-    """One HTTP connection pool per container and token (a rotated token gets a new client)."""
-    return _api_client(environment(LineEnvironment).line_api_host, line_credentials().channel_access_token)
+    def __init__(self, env: LineEnvironment) -> None:
+        self._env = env
+        self._clients: dict[str, ApiClient] = {}
 
+    def credentials(self) -> LineCredentials:
+        secret = parameters.get_secret(
+            self._env.line_secret_id, transform="json", max_age=CREDENTIALS_MAX_AGE_SECONDS
+        )
+        return LineCredentials.model_validate(secret)
 
-def messaging_api() -> MessagingApi:
-    return MessagingApi(api_client())
+    def api_client(self) -> ApiClient:
+        token = self.credentials().channel_access_token
+        client = self._clients.get(token)
+        if client is None:
+            # Against real LINE the SDK must choose each operation's host itself (blob calls such as
+            # rich menu images go to api-data.line.me); an explicit host would send them all to one
+            # place, which only the local fake serves.
+            host = self._env.line_api_host
+            explicit_host = None if host.rstrip("/") == REAL_LINE_HOST else host
+            client = ApiClient(Configuration(host=explicit_host, access_token=token))
+            self._clients = {token: client}  # the old token's pool is not used again
+        return client
 
-
-def messaging_blob_api() -> MessagingApiBlob:
-    return MessagingApiBlob(api_client())
+    def messaging_api(self) -> MessagingApi:
+        return MessagingApi(self.api_client())
