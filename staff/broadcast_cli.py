@@ -18,14 +18,14 @@ import json
 import os
 import sys
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 
 from civicline.models.city import load_city
+from civicline.ward_time import WARD_TZ, ward_time
 from staff import staff_invoke
 
 # Staff read these reports: statuses in Japanese.
@@ -38,7 +38,6 @@ STATUS_LABELS = {
 }
 
 PLANNER = os.environ.get("CIVICLINE_BROADCAST_PLANNER", "BroadcastPlannerFunction")
-TOKYO = ZoneInfo("Asia/Tokyo")
 # The planner runs up to 15 minutes for a million residents: wait for it, never retry the call itself
 # (a retried invoke is harmless — the planner is idempotent — but it would only wait on the lease).
 
@@ -103,14 +102,14 @@ def send(args: argparse.Namespace) -> int:
     request = load_request(args.request)
     if args.dry_run:
         request["dry_run"] = True
-    request.setdefault("broadcast_id", f"b-{datetime.now(TOKYO):%Y%m%d-%H%M}-{uuid.uuid4().hex[:8]}")
+    request.setdefault("broadcast_id", f"b-{ward_time(datetime.now(UTC)):%Y%m%d-%H%M}-{uuid.uuid4().hex[:8]}")
     client = staff_invoke.lambda_client(args.endpoint_url)
     result = invoke(client, args.function, {"request": request})
     if args.dry_run:
         print(format_preview(result))
         return 0
     if result["status"] == "scheduled":
-        when = datetime.fromisoformat(result["sendAt"]).astimezone(TOKYO)
+        when = datetime.fromisoformat(result["sendAt"]).astimezone(WARD_TZ)
         print(f"scheduled {result['broadcastId']} for {when:%Y-%m-%d %H:%M} JST (nothing sent yet)\n")
     print(format_report(result))
     return 0

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.wire_client import dynamodb_client
-from civicline.adapters.line.client import messaging_api
+from civicline.adapters.line.client import LineApi
 from civicline.adapters.sqs.broadcast_batches import BroadcastBatchRecord
 from civicline.models.environment import BroadcastSenderEnvironment
 from civicline.services.broadcast_sender import build_sender
@@ -25,13 +25,15 @@ from civicline.services.malformed_records import ValidatingSqsBatchProcessor
 logger = Logger()
 metrics = Metrics()
 processor = ValidatingSqsBatchProcessor(BroadcastBatchRecord, logger, metrics)
+env = BroadcastSenderEnvironment.from_environ()
+line = LineApi(env)
 sender = build_sender(
     logger,
     metrics,
-    BroadcastSenderEnvironment.from_environ(),
+    env,
     dynamodb=dynamodb_resource(),
     dynamodb_wire=dynamodb_client(),
-    line=messaging_api,
+    line=line.messaging_api,
 )
 
 

@@ -15,7 +15,8 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from civicline.adapters.dynamodb import dynamodb_resource
-from civicline.adapters.line.client import messaging_api
+from civicline.adapters.dynamodb.wire_client import dynamodb_client
+from civicline.adapters.line.client import LineApi
 from civicline.adapters.sqs.client import sqs_client
 from civicline.models.environment import ConversationEnvironment
 from civicline.models.events_queue import EventsQueueRecord
@@ -27,11 +28,13 @@ logger = Logger()
 tracer = tracing.tracer()  # botocore only; what reaches X-Ray: civicline.services.tracing
 metrics = Metrics()
 processor = ValidatingSqsFifoProcessor(EventsQueueRecord, logger, metrics, skip_group_on_error=True)
+env = ConversationEnvironment.from_environ()
 worker = conversation_worker(
-    ConversationEnvironment.from_environ(),
+    env,
     dynamodb=dynamodb_resource(),
+    dynamodb_wire=dynamodb_client(),
     sqs=sqs_client(),
-    line_api=messaging_api,
+    line_api=LineApi(env).messaging_api,
     logger=logger,
     metrics=metrics,
 )

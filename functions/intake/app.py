@@ -14,6 +14,8 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from civicline.adapters.dynamodb import dynamodb_resource
+from civicline.adapters.dynamodb.wire_client import dynamodb_client
+from civicline.adapters.line.client import LineApi
 from civicline.adapters.sqs.submission_record import SubmissionRecord
 from civicline.models.environment import IntakeEnvironment
 from civicline.services import intake, tracing
@@ -23,7 +25,15 @@ logger = Logger()
 tracer = tracing.tracer()  # botocore only; what reaches X-Ray: civicline.services.tracing
 metrics = Metrics()
 processor = ValidatingSqsBatchProcessor(SubmissionRecord, logger, metrics)
-service = intake.build(IntakeEnvironment.from_environ(), dynamodb_resource(), logger, metrics)
+env = IntakeEnvironment.from_environ()
+service = intake.build(
+    env,
+    dynamodb_resource(),
+    logger,
+    metrics,
+    line_api=LineApi(env).messaging_api,
+    dynamodb_wire=dynamodb_client(),
+)
 
 
 @tracer.capture_method(capture_response=False, capture_error=False)

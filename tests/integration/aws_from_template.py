@@ -17,7 +17,6 @@ only), the provisioning boto3 clients (stateless) and one spare RSA key (see `_s
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 import boto3
 import moto.kms.models
 import pytest
+from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 from tests.support.repo import TEMPLATE_PATH
 
@@ -51,28 +51,10 @@ _TEST_ENVIRONMENT = {
 }
 _REMOVED_ENVIRONMENT = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
-# The layer's process-wide caches that hold boto3 clients and resources, Lambda-style (one per
-# container), or settings read from the environment. Each test has a new moto and environment, so none
-# may survive from the test before: every `functools.cache` of these modules is cleared (a module not
-# imported yet has nothing cached), so a client cached by a new adapter is covered without a list here.
-_CACHING_PACKAGES = ("civicline.adapters", "civicline.models.environment")
 
-
-def _is_caching_module(name: str) -> bool:
-    return any(name == package or name.startswith(package + ".") for package in _CACHING_PACKAGES)
-
-
-def clear_process_caches() -> None:
-    """Forget the layer's cached clients and settings, and Powertools' cached parameters."""
-    for name, module in list(sys.modules.items()):
-        if not _is_caching_module(name):
-            continue
-        for value in list(vars(module).values()):
-            if getattr(value, "__module__", None) == name and callable(getattr(value, "cache_clear", None)):
-                value.cache_clear()
-    parameters = sys.modules.get("aws_lambda_powertools.utilities.parameters")
-    if parameters is not None:
-        parameters.clear_caches()  # the LINE secret
+def forget_cached_parameters() -> None:
+    """Forget what Powertools' parameters cached (the LINE secret): each test has its own moto."""
+    parameters.clear_caches()
 
 
 @dataclass(frozen=True)
@@ -187,7 +169,7 @@ def template_aws(
         environment = {**function_environment(template, resolver), **_TEST_ENVIRONMENT, **(overrides or {})}
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
-        clear_process_caches()
+        forget_cached_parameters()
         try:
             yield TemplateAws(
                 template=template,
@@ -196,4 +178,4 @@ def template_aws(
                 environment=environment,
             )
         finally:
-            clear_process_caches()
+            forget_cached_parameters()

@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+from aws_lambda_powertools.utilities import parameters
 from tests.integration.aws_from_template import TemplateAws, template_aws
 
 
@@ -60,15 +61,15 @@ def test_each_test_gets_an_empty_moto_again(aws: TemplateAws) -> None:
     assert aws.client("dynamodb").scan(TableName=aws.table("UsersTable"))["Count"] == 0
 
 
-def test_the_layers_cached_clients_do_not_outlive_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
-    from civicline.adapters.dynamodb import dynamodb_resource
-
-    # Given a test whose code cached the layer's DynamoDB resource (bound to that test's moto)
-    with template_aws(monkeypatch):
-        dynamodb_resource()
-        assert dynamodb_resource.cache_info().currsize == 1
-    # Then the next test's code gets a new one
-    assert dynamodb_resource.cache_info().currsize == 0
+def test_the_line_secret_read_in_one_test_is_not_served_in_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a test whose code read the LINE secret (Powertools caches it for 5 minutes)
+    with template_aws(monkeypatch) as aws:
+        secret_id = aws.environment["LINE_SECRET_ID"]
+        parameters.get_secret(secret_id, max_age=300)
+        assert parameters.base.DEFAULT_PROVIDERS["secrets"].store
+    # Then the next test's code reads it from its own moto: no provider holds it any more
+    provider = parameters.base.DEFAULT_PROVIDERS.get("secrets")
+    assert provider is None or not provider.store
 
 
 def test_roles_resolve_to_the_arn_the_functions_are_given(aws: TemplateAws) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 from tests.support.repo import REPO_ROOT
 
 from devstack.lambda_runtime import LambdaContext, load_handler_module
+from devstack.pollers import SqsEventSource, lambda_record
 
 
 def load_function_module(function_dir: str, module: str = "app") -> ModuleType:
@@ -19,6 +21,19 @@ def load_function_module(function_dir: str, module: str = "app") -> ModuleType:
     return load_handler_module(
         f"civicline_fn_{function_dir}_{module}", REPO_ROOT / "functions" / function_dir / f"{module}.py"
     )
+
+
+def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """A message from ReceiveMessage as Lambda puts it in an SQS event (the local stack's pollers' shape)."""
+    source = SqsEventSource(
+        logical_id="Test",
+        function_id="Test",
+        queue_arn=queue_arn,
+        queue_url="",
+        batch_size=1,
+        report_batch_item_failures=True,
+    )
+    return lambda_record(message, source)
 
 
 @dataclass

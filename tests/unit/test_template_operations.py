@@ -145,15 +145,20 @@ def dashboard_metrics(cfn: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def test_alarms_and_the_dashboard_use_only_the_metrics_of_the_contract(cfn: dict[str, Any]) -> None:
-    # Given the metric names docs/contracts.md promises the functions emit
-    contract = contract_metric_patterns()
-    used = {
+def metrics_read_by_template(cfn: dict[str, Any]) -> set[str]:
+    """The names of our namespace's metrics that the alarms and the dashboard read."""
+    return {
         metric["MetricName"]
         for alarm in alarms(cfn).values()
         for metric in alarm_metrics(alarm)
         if metric["Namespace"] == NAMESPACE
     } | {row[1] for row in dashboard_metrics(cfn) if row[0] == NAMESPACE}
+
+
+def test_alarms_and_the_dashboard_use_only_the_metrics_of_the_contract(cfn: dict[str, Any]) -> None:
+    # Given the metric names docs/contracts.md promises the functions emit
+    contract = contract_metric_patterns()
+    used = metrics_read_by_template(cfn)
     # Then every one the template reads is one of them (a typo here would be a silent, empty graph)
     unknown = {name for name in used if not any(p.match(name) for p in contract)}
     assert used
@@ -177,12 +182,7 @@ def metric_names_in_code() -> set[str]:
 
 def test_every_metric_an_alarm_or_the_dashboard_reads_is_emitted_by_the_code(cfn: dict[str, Any]) -> None:
     # Given the metrics of our namespace the alarms and the dashboard read
-    used = {
-        metric["MetricName"]
-        for alarm in alarms(cfn).values()
-        for metric in alarm_metrics(alarm)
-        if metric["Namespace"] == NAMESPACE
-    } | {row[1] for row in dashboard_metrics(cfn) if row[0] == NAMESPACE}
+    used = metrics_read_by_template(cfn)
     # Then the functions really emit each one (an alarm on a name nobody writes never fires)
     missing = used - metric_names_in_code()
     assert not missing, f"read by the template but emitted nowhere: {sorted(missing)}"

@@ -402,11 +402,10 @@ class _Stack:
 
     def send_all(self, broadcast_id: str) -> tuple[float, dict[str, Any]]:
         """SENDERS concurrent warm 'containers' drain the queue until the report says done."""
-        import hashlib
         import threading
         import time
 
-        from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
+        from tests.support.lambda_runtime import FakeLambdaContext, load_function_module, sqs_record
 
         stop = threading.Event()
         arn = f"arn:aws:sqs:{REGION}:123456789012:bench-broadcast-batches"
@@ -416,26 +415,14 @@ class _Stack:
         def container() -> None:
             # A warm container, as Lambda keeps them during a broadcast: code and SDK loaded, client made.
             app = load_function_module("broadcast", "sender")
-            from civicline.adapters.line.client import api_client
-
-            api_client()
+            app.line.api_client()
             ready.wait()
             while not stop.is_set():
                 got = self.sqs.receive_message(
                     QueueUrl=self.queue, MaxNumberOfMessages=1, AttributeNames=["All"]
                 )
                 for message in got.get("Messages", []):
-                    record = {
-                        "messageId": message["MessageId"],
-                        "receiptHandle": message["ReceiptHandle"],
-                        "body": message["Body"],
-                        "attributes": message.get("Attributes", {}),
-                        "messageAttributes": {},
-                        "eventSource": "aws:sqs",
-                        "awsRegion": REGION,
-                        "md5OfBody": hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324
-                        "eventSourceARN": arn,
-                    }
+                    record = sqs_record(message, arn)
                     context = FakeLambdaContext(remaining_millis=SENDER_TIMEOUT_MILLIS)
                     answer = app.handler({"Records": [record]}, context)
                     if not answer.get("batchItemFailures"):

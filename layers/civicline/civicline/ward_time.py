@@ -33,6 +33,13 @@ def ward_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, UTC) - WARD_OFFSET
 
 
+def stored_time(moment: datetime) -> str:
+    """How an instant is stored (ISO-8601 UTC, microseconds): stored strings then compare as times."""
+    if moment.tzinfo is None:
+        raise ValueError("moment must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def as_ward_time(moment: datetime) -> datetime:
     """A naive datetime read as the ward's local time; an aware one is kept as it is."""
     return moment.replace(tzinfo=WARD_TZ) if moment.tzinfo is None else moment

@@ -3,14 +3,13 @@ them."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from tests.integration.aws_from_template import TemplateAws
-from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
+from tests.support.lambda_runtime import FakeLambdaContext, load_function_module, sqs_record
 
 from devstack.fake_line import FakeLine
 from tools.bench.broadcast import resident_items, seed_users
@@ -75,17 +74,7 @@ class BroadcastStack:
 
     def deliver(self, message: dict[str, Any]) -> dict[str, Any]:
         """One SQS event (BatchSize 1, as in the template) to the sender; deleted on success."""
-        record = {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": {},
-            "md5OfBody": hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324 (SQS's checksum)
-            "eventSource": "aws:sqs",
-            "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:civicline-broadcast-batches",
-            "awsRegion": REGION,
-        }
+        record = sqs_record(message, f"arn:aws:sqs:{REGION}:123456789012:civicline-broadcast-batches")
         response: dict[str, Any] = self.sender.handler(
             {"Records": [record]}, FakeLambdaContext(remaining_millis=SENDER_TIMEOUT_MILLIS)
         )

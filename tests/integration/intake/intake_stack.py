@@ -17,6 +17,8 @@ from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.applications import DynamoApplications
+from civicline.adapters.dynamodb.wire_client import dynamodb_client
+from civicline.adapters.line.client import LineApi
 from civicline.adapters.pii import PiiReader
 from civicline.models.environment import IntakeEnvironment
 from civicline.services import intake
@@ -58,8 +60,14 @@ class IntakeStack:
         self.app: ModuleType = load_function_module("intake")
         # For the crash scenarios: the same service, built as the composition root builds it, called
         # directly. As lambda_handler does, its idempotency needs the invocation's context.
+        env = IntakeEnvironment.from_environ()
         self.service = intake.build(
-            IntakeEnvironment.from_environ(), dynamodb_resource(), Logger(), Metrics()
+            env,
+            dynamodb_resource(),
+            Logger(),
+            Metrics(),
+            line_api=LineApi(env).messaging_api,
+            dynamodb_wire=dynamodb_client(),
         )
         self.service.idempotency_config.register_lambda_context(cast(LambdaContext, FakeLambdaContext()))
         self.applications = DynamoApplications(dynamodb_resource().Table(self.applications_table))

@@ -8,8 +8,9 @@ import traceback
 import pytest
 from tests.integration.aws_from_template import TemplateAws
 
-from civicline.adapters.line import client
+from civicline.adapters.line.client import LineApi, LineSecretInvalid
 from civicline.domain.errors import LineRejected
+from civicline.models.environment import LineEnvironment
 from devstack.credentials import DEV_CHANNEL_ID
 from devstack.fake_line import FakeLine
 
@@ -23,6 +24,11 @@ def _store_secret(aws: TemplateAws, document: object) -> None:
     aws.client("secretsmanager").put_secret_value(
         SecretId=aws.secret_arn("LineChannelSecret"), SecretString=json.dumps(document)
     )
+
+
+def _line_api() -> LineApi:
+    """The client as a composition root builds it, from the environment template.yaml gives."""
+    return LineApi(LineEnvironment.from_environ())
 
 
 def _everything_printed(error: BaseException) -> str:
@@ -45,8 +51,8 @@ def test_a_mistyped_secret_is_reported_by_field_name_without_a_character_of_it(
     # Given staff entered the LINE secret's JSON wrongly
     _store_secret(aws, document)
     # When a function reads it
-    with pytest.raises(client.LineSecretInvalid) as invalid:
-        client.line_credentials()
+    with pytest.raises(LineSecretInvalid) as invalid:
+        _line_api().credentials()
     # Then the error names the field to correct, and nothing that would reach a log or X-Ray quotes
     # the start of the secret or the end of the token
     printed = _everything_printed(invalid.value)
@@ -62,11 +68,12 @@ def test_calls_to_line_carry_a_token_issued_from_the_channel_id_and_secret(
     fake_line.reset(users=True)
     fake_line.add_user(RESIDENT, "Alice")
     # When the worker calls LINE
-    profile = client.messaging_api().get_profile(RESIDENT, _request_timeout=TIMEOUT)
+    line = _line_api()
+    profile = line.messaging_api().get_profile(RESIDENT, _request_timeout=TIMEOUT)
     # Then LINE issued a token from the channel's id and secret, and the call was authorised with it
     assert profile.user_id == RESIDENT
     # And the next call reuses that token instead of issuing another
-    client.messaging_api().get_profile(RESIDENT, _request_timeout=TIMEOUT)
+    line.messaging_api().get_profile(RESIDENT, _request_timeout=TIMEOUT)
     issued = [r for r in fake_line.requests() if r["path"] == "/oauth2/v3/token"]
     assert len(issued) == 1
 
@@ -76,5 +83,5 @@ def test_a_secret_line_does_not_know_fails_without_quoting_it(aws: TemplateAws) 
     _store_secret(aws, {"channelId": DEV_CHANNEL_ID, "channelSecret": SECRET})
     # When a function needs a token, Then LINE's refusal is a LineRejected naming no secret
     with pytest.raises(LineRejected, match="HTTP 400") as refused:
-        client.messaging_api()
+        _line_api().messaging_api()
     assert SECRET[:8] not in _everything_printed(refused.value)

@@ -4,8 +4,10 @@ field names only, counted."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+import pytest
 from aws_lambda_powertools.utilities.batch import process_partial_response
 
 from civicline.adapters.sqs.broadcast_batches import BroadcastBatchRecord
@@ -73,3 +75,32 @@ def test_a_malformed_batch_fails_alone_and_is_logged_by_id_and_field_names_only(
     assert "山田" not in json.dumps(logger.errors, ensure_ascii=False)
     # And counted
     assert metrics.counted == {"MalformedRecords": 1}
+
+
+def test_a_malformed_batchs_personal_data_reaches_no_log_even_when_debugging(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given a batch whose recipients hold a resident's name and phone, and every log at debug level
+    # (as POWERTOOLS_DEBUG sets it: Powertools then logs each failure's text)
+    caplog.set_level(logging.DEBUG)
+    processor = ValidatingSqsBatchProcessor(
+        BroadcastBatchRecord,
+        RecordingLogger(),  # type: ignore[arg-type]
+        RecordingMetrics(),  # type: ignore[arg-type]
+    )
+    bad = record("m-bad", {"broadcastId": "b1", "batchNumber": 1, "userIds": ["山田花子 090-1234-5678"]})
+
+    # When the sender's batch processor fails it
+    answer = process_partial_response(
+        event={"Records": [bad]}, record_handler=lambda record: None, processor=processor
+    )
+
+    # Then it is still a batch item failure for SQS to retry
+    assert answer["batchItemFailures"] == [{"itemIdentifier": "m-bad"}]
+    # And neither the logs nor the failure the processor keeps quote the body: the model and field only
+    assert "Record processing exception" in caplog.text
+    assert "山田" not in caplog.text
+    assert "090" not in caplog.text
+    [(_, kept, traceback)] = processor.exceptions
+    assert str(kept) == "BroadcastBatchRecord: invalid body.userIds.0"
+    assert traceback is None

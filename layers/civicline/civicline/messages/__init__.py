@@ -20,6 +20,7 @@ class CatalogueError(Exception):
     """A catalogue is malformed or a key is missing from the default language."""
 
 
+# Cached: immutable data read from the package, not a client or a setting.
 @cache
 def catalogue(lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """All entries of one language, merged from its topic files."""

@@ -83,6 +83,7 @@ def _key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+# Cached: immutable data read from the package, not a client or a setting.
 @cache
 def load_city(path: Path = CITY_FILE) -> City:
     return City.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from functools import cache
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
@@ -100,9 +99,3 @@ class BroadcastSenderEnvironment(LineEnvironment, BroadcastsTableEnvironment):
 class ExportEnvironment(ApplicationsTableEnvironment, AuditTableEnvironment, PiiKeyEnvironment):
     export_bucket: str = Field(alias="EXPORT_BUCKET")
     staff_topic_arn: str = Field(alias="STAFF_TOPIC_ARN")
-
-
-@cache
-def environment[EnvironmentT: _Environment](model: type[EnvironmentT]) -> EnvironmentT:
-    """Deprecated: composition roots call `Model.from_environ()` once. Kept until every function has one."""
-    return model.from_environ()

@@ -3,6 +3,9 @@
 A `RichMenu` is fully resolved — labels from the message catalogue, URLs from city.yaml, tappable areas
 in pixels — so it is exactly what LINE receives and what `staff/richmenu/render.py` draws. Nothing
 here imports Pillow, and line-bot-sdk only inside `to_line_request` (it costs ~1 s to import).
+
+Over 300 lines on purpose: one cohesive pure unit, the menus file's schema and its resolution into
+what LINE receives, checked against LINE's rules in one place (I/O: reading menus.yaml only).
 """
 
 from __future__ import annotations
@@ -361,6 +364,7 @@ def load_menus(path: Path = MENUS_FILE, city: City | None = None, lang: str = "j
         raise RichMenuDefinitionError(f"{path.name}: {error}") from error
 
 
+# Cached: immutable data read from the package, not a client or a setting.
 @cache
 def rich_menus(lang: str = "ja") -> RichMenus:
     """The deployment's menus, read once per process."""

@@ -74,6 +74,7 @@ def conversation_worker(
     *,
     dynamodb: Any,
     sqs: Any,
+    dynamodb_wire: Any,
     line_api: Callable[[], MessagingApi],
     logger: Logger,
     metrics: Metrics,
@@ -81,8 +82,7 @@ def conversation_worker(
     return ConversationWorker(
         build_dispatcher(env, dynamodb=dynamodb, sqs=sqs, line_api=line_api),
         LineOutbox(line_api),
-        # Its own low-level client: a resource's client would serialise Powertools' typed items again.
-        DynamoDBPersistenceLayer(table_name=env.idempotency_table),
+        DynamoDBPersistenceLayer(table_name=env.idempotency_table, boto3_client=dynamodb_wire),
         logger,
         metrics,
     )

@@ -29,7 +29,6 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
@@ -38,6 +37,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+from linebot.v3.messaging import MessagingApi
 
 from civicline.adapters.dynamodb.applications import DynamoApplications
 from civicline.adapters.line.confirmation import ConfirmationSender, NoticeDelivery
@@ -165,15 +165,23 @@ class IntakeService:
         _count(self._metrics, _NOTICE_METRICS[delivery])
 
 
-def build(env: IntakeEnvironment, dynamodb: Any, logger: Logger, metrics: Metrics) -> IntakeService:
+def build(
+    env: IntakeEnvironment,
+    dynamodb: Any,
+    logger: Logger,
+    metrics: Metrics,
+    *,
+    line_api: Callable[[], MessagingApi],
+    dynamodb_wire: Any,
+) -> IntakeService:
     """The composition root's wiring (functions/intake/app.py calls it once per container; tests too)."""
     return IntakeService(
         applications=DynamoApplications(dynamodb.Table(env.applications_table)),
         sealer=PiiSealer(env.pii_key_arn),
-        sender=ConfirmationSender(),
-        # A low-level client of its own: the resource's client rewrites attribute values for the resource.
+        sender=ConfirmationSender(line_api),
+        # A low-level client: the resource's client rewrites attribute values for the resource.
         idempotency_store=DynamoDBPersistenceLayer(
-            table_name=env.idempotency_table, boto3_client=boto3.client("dynamodb")
+            table_name=env.idempotency_table, boto3_client=dynamodb_wire
         ),
         logger=logger,
         metrics=metrics,

@@ -40,6 +40,7 @@ from civicline.domain.applications.records import (
     SurveyRecord,
 )
 from civicline.models.forms import SurveyResponse
+from civicline.ward_time import stored_time
 
 BY_USER_INDEX = "byUser"
 BY_FORM_RECEIVED_INDEX = "byFormReceived"
@@ -55,12 +56,6 @@ def counter_id(prefix: str, day: date) -> str:
     return f"counter#{prefix}#{day:%Y%m%d}"
 
 
-def timestamp(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def _application_item(record: ApplicationRecord) -> dict[str, Any]:
     item: dict[str, Any] = {
         "applicationId": record.application_id,
@@ -69,8 +64,8 @@ def _application_item(record: ApplicationRecord) -> dict[str, Any]:
         "formVersion": record.form_version,
         "kind": record.kind,
         "userId": record.user_id,
-        "submittedAt": timestamp(record.submitted_at),
-        "receivedAt": timestamp(record.received_at),
+        "submittedAt": stored_time(record.submitted_at),
+        "receivedAt": stored_time(record.received_at),
         "receptionNumber": record.reception_number,
         "status": record.status.value,
         "pii": record.pii,
@@ -157,7 +152,7 @@ class DynamoApplications:
             "recordType": "guard",
             "holderId": record.application_id,
             "receptionNumber": record.reception_number,
-            "guardedAt": timestamp(record.received_at),
+            "guardedAt": stored_time(record.received_at),
         }
         if record.purge_at is not None:
             guard["purgeAt"] = epoch(record.purge_at)  # its key names the resident: never kept longer
@@ -231,8 +226,8 @@ class DynamoApplications:
             "formId": response.form_id,
             "formVersion": response.form_version,
             "userId": response.user_id,
-            "submittedAt": timestamp(response.submitted_at),
-            "receivedAt": timestamp(record.received_at),
+            "submittedAt": stored_time(response.submitted_at),
+            "receivedAt": stored_time(record.received_at),
             "answers": dict(response.answers),
             "purgeAt": epoch(record.purge_at),
         }

@@ -27,7 +27,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.dynamodb import is_condition_failure, unavailable
-from civicline.adapters.dynamodb.applications import BY_USER_INDEX, guard_id, timestamp
+from civicline.adapters.dynamodb.applications import BY_USER_INDEX, guard_id
 from civicline.adapters.dynamodb.conversations import DynamoConversations
 from civicline.adapters.dynamodb.data_rights_audit import DynamoDataRightsAudit
 from civicline.adapters.dynamodb.residents import DynamoResidents
@@ -40,6 +40,7 @@ from civicline.domain.data_rights.records import (
     Holdings,
     KeptApplication,
 )
+from civicline.ward_time import stored_time
 
 __all__ = ["DynamoDataRights", "DynamoDataRightsAudit"]
 
@@ -164,7 +165,7 @@ class DynamoDataRights:
             {
                 ":erased": erased_owner(application_id),
                 ":purged": ApplicationStatus.PURGED.value,
-                ":at": timestamp(request.erased_at),
+                ":at": stored_time(request.erased_at),
                 ":keep": int(request.keep_until.timestamp()),
             },
             names={"#status": "status"},
@@ -184,7 +185,7 @@ class DynamoDataRights:
             "REMOVE freeText, freeTextLengths",
             {
                 ":erased": erased_owner(response_id),
-                ":at": timestamp(request.erased_at),
+                ":at": stored_time(request.erased_at),
                 ":keep": int(request.keep_until.timestamp()),
             },
         )

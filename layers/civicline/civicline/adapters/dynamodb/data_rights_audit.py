@@ -15,8 +15,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.dynamodb import is_condition_failure, unavailable
-from civicline.adapters.dynamodb.applications import timestamp
 from civicline.domain.data_rights.records import AuditEntry
+from civicline.ward_time import stored_time
 
 RECORD_TYPE = "dataRights"
 
@@ -24,7 +24,7 @@ RECORD_TYPE = "dataRights"
 def audit_key(entry: AuditEntry) -> dict[str, str]:
     return {
         "pk": f"datarights#{entry.requested_at.astimezone(UTC):%Y-%m}",
-        "sk": f"{timestamp(entry.requested_at)}#{entry.event_id}",
+        "sk": f"{stored_time(entry.requested_at)}#{entry.event_id}",
     }
 
 
@@ -41,8 +41,8 @@ class DynamoDataRightsAudit:
             "action": entry.action.value,
             "subject": entry.subject,
             "webhookEventId": entry.event_id,
-            "requestedAt": timestamp(entry.requested_at),
-            "recordedAt": timestamp(entry.recorded_at),
+            "requestedAt": stored_time(entry.requested_at),
+            "recordedAt": stored_time(entry.recorded_at),
             "counts": {str(name): int(value) for name, value in entry.counts.items()},
         }
         try:

@@ -15,6 +15,9 @@ never holds back the others. Chunks run on a few threads.
 
 The low-level client is used on purpose: the resource layer's type conversion of every attribute
 costs more than the rest of the export for large files.
+
+About 300 lines as one unit: the adapter of one port (`ExportSource`), whose reading and marking share
+the index, the item shapes and the client.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""The plain DynamoDB client (wire format) of the broadcast adapters, made by a composition root.
+"""The plain DynamoDB client (wire format), made once per container by a composition root.
 
-A plain client, not the resource's: the audience Scan parses items from the wire format itself (the
-resource's deserialiser would cost more than the Scan) and the ledger writes transactions in it.
+A plain client, not the resource's, where items are read or written in the wire format: the broadcast
+audience Scan parses them itself (the resource's deserialiser would cost more than the Scan), the
+broadcast ledger writes transactions in it, and Powertools idempotency (conversation, intake, sender)
+stores its records through it (the resource's client would rewrite attribute values for the resource).
 Up to 32 pooled connections: a planning worker's Scan pages and writes share one client.
 """
 

@@ -1,4 +1,5 @@
-"""The LINE Messaging API client: created once per container, authorised by a stateless token it issues.
+"""The LINE Messaging API client: made once per container by a composition root, authorised by a stateless
+token it issues.
 
 The LINE secret in Secrets Manager holds `{"channelId", "channelSecret"}`; the channel access token is
 issued from them and renewed before it expires (why: channel_token.py). Every call through the client must
@@ -8,14 +9,12 @@ hold an SQS batch until the function times out.
 
 from __future__ import annotations
 
-from functools import cache
-
 from aws_lambda_powertools.utilities import parameters
-from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MessagingApiBlob
+from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from civicline.adapters.line.channel_token import StatelessTokens, stateless_token_issuer
-from civicline.models.environment import LineEnvironment, environment
+from civicline.models.environment import LineEnvironment
 from civicline.models.validation import invalid_fields
 
 # (connect, read) seconds. Reply/push answer in well under a second; 10 s covers LINE's slow days.
@@ -41,18 +40,6 @@ class LineCredentials(BaseModel):
     __str__ = __repr__
 
 
-def line_credentials() -> LineCredentials:
-    secret_id = environment(LineEnvironment).line_secret_id
-    secret = parameters.get_secret(secret_id, transform="json", max_age=CREDENTIALS_MAX_AGE_SECONDS)
-    try:
-        return LineCredentials.model_validate(secret)
-    except ValidationError as error:
-        # pydantic's own text quotes the input (pieces of the secret): field names only, and no chained
-        # error for a log or a trace to print.
-        fields = ", ".join(invalid_fields(error))
-        raise LineSecretInvalid(f"the LINE secret {secret_id} is not usable; check: {fields}") from None
-
-
 def _explicit_host(host: str) -> str | None:
     # Against real LINE the SDK must choose each operation's host itself (blob calls such as rich menu
     # images go to api-data.line.me); an explicit host would send them all to one place, which only the
@@ -60,43 +47,40 @@ def _explicit_host(host: str) -> str | None:
     return None if host.rstrip("/") == REAL_LINE_HOST else host
 
 
-@cache
-def _channel_tokens(host: str) -> StatelessTokens:
-    return StatelessTokens(stateless_token_issuer(_explicit_host(host)))
+class LineApi:
+    """The Messaging API for one channel: a composition root makes it once and hands out `messaging_api`.
 
+    One HTTP connection pool per access token: a renewed token (every ~13 minutes, or for a new channel
+    secret) gets a new client, an unchanged one reuses its connections.
+    """
 
-class _ClientPerToken:
-    """The API client of the current token (the SDK fixes the Authorization header when it is built)."""
+    def __init__(self, env: LineEnvironment) -> None:
+        self._env = env
+        self._host = _explicit_host(env.line_api_host)
+        self._tokens = StatelessTokens(stateless_token_issuer(self._host))
+        self._clients: dict[str, ApiClient] = {}
 
-    def __init__(self, host: str | None) -> None:
-        self._host = host
-        self._token: str | None = None
-        self._client: ApiClient | None = None
+    def credentials(self) -> LineCredentials:
+        secret_id = self._env.line_secret_id
+        secret = parameters.get_secret(secret_id, transform="json", max_age=CREDENTIALS_MAX_AGE_SECONDS)
+        try:
+            return LineCredentials.model_validate(secret)
+        except ValidationError as error:
+            # pydantic's own text quotes the input (pieces of the secret): field names only, and no
+            # chained error for a log or a trace to print.
+            fields = ", ".join(invalid_fields(error))
+            raise LineSecretInvalid(f"the LINE secret {secret_id} is not usable; check: {fields}") from None
 
-    def client(self, token: str) -> ApiClient:
-        if self._client is None or token != self._token:
-            # The old client is dropped, not closed: a call still in flight on it may finish.
-            self._client = ApiClient(Configuration(host=self._host, access_token=token))
-            self._token = token
-        return self._client
+    def api_client(self) -> ApiClient:
+        credentials = self.credentials()
+        token = self._tokens.token(credentials.channel_id, credentials.channel_secret)
+        client = self._clients.get(token)
+        if client is None:
+            # The SDK fixes the Authorization header when the client is built. The old token's client
+            # is dropped, not closed: a call still in flight on it may finish.
+            client = ApiClient(Configuration(host=self._host, access_token=token))
+            self._clients = {token: client}
+        return client
 
-
-@cache
-def _clients(host: str) -> _ClientPerToken:
-    return _ClientPerToken(_explicit_host(host))
-
-
-def api_client() -> ApiClient:
-    """One HTTP connection pool per container and token; a new token every ~13 minutes."""
-    host = environment(LineEnvironment).line_api_host
-    credentials = line_credentials()
-    token = _channel_tokens(host).token(credentials.channel_id, credentials.channel_secret)
-    return _clients(host).client(token)
-
-
-def messaging_api() -> MessagingApi:
-    return MessagingApi(api_client())
-
-
-def messaging_blob_api() -> MessagingApiBlob:
-    return MessagingApiBlob(api_client())
+    def messaging_api(self) -> MessagingApi:
+        return MessagingApi(self.api_client())

@@ -23,7 +23,7 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.messaging.exceptions import ApiException
 
-from civicline.adapters.line.client import LINE_TIMEOUT, messaging_api
+from civicline.adapters.line.client import LINE_TIMEOUT
 from civicline.adapters.line.errors import TRANSPORT_ERRORS, line_failure
 from civicline.domain.applications.confirmation import ConfirmationCard, Notice, PendingRefusal
 from civicline.domain.errors import LineUnavailable
@@ -94,7 +94,7 @@ def notice_message(notice: Notice) -> Message:
 
 
 class ConfirmationSender:
-    def __init__(self, api: Callable[[], MessagingApi] = messaging_api) -> None:
+    def __init__(self, api: Callable[[], MessagingApi]) -> None:
         self._api = api
 
     def push(self, user_id: str, submission_id: str, notice: Notice) -> NoticeDelivery:

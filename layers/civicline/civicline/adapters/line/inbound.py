@@ -8,7 +8,6 @@ already verified the signature of the body this event came from, so it is not ch
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 from linebot.v3.models.events import UnknownEvent
@@ -31,15 +30,14 @@ class MalformedEvent(CivicLineError):
     """Not an event even the SDK's UnknownEvent accepts (no webhookEventId, timestamp...)."""
 
 
-@cache
-def _parser() -> WebhookParser:
-    return WebhookParser("", skip_signature_verification=lambda: True)
+# Stateless: the signature was checked at ingress, so the parser needs no secret.
+_PARSER = WebhookParser("", skip_signature_verification=lambda: True)
 
 
 def parse_event(destination: str, event: dict[str, Any]) -> Event:
     body = json.dumps({"destination": destination, "events": [event]}, ensure_ascii=False)
     try:
-        (parsed,) = _parser().parse(body, "")
+        (parsed,) = _PARSER.parse(body, "")
     except (ValueError, TypeError, KeyError) as error:
         # The error text would quote the event (personal data): say only what kind of error it was.
         raise MalformedEvent(f"event not parseable: {type(error).__name__}") from None

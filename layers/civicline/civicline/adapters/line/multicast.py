@@ -64,8 +64,8 @@ def _error_details(body: Any) -> str:
 class LineMulticast:
     """The domain's Multicast through line-bot-sdk.
 
-    `api` gives the Messaging API client for each call: the channel token is re-read from Secrets
-    Manager now and then (line.client), so a rotated token reaches a warm sender.
+    `api` gives the Messaging API client for each call: the access token is renewed before it expires
+    and the channel secret re-read now and then (line.client), so a warm sender always holds a live one.
     """
 
     def __init__(self, api: Callable[[], MessagingApi]) -> None:

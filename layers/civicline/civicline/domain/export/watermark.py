@@ -40,18 +40,17 @@ the watermark alone: it is a copy for staff, not a step of the daily hand-over.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from civicline.domain.export.errors import ExportInProgress, WatermarkMoved
+from civicline.ward_time import stored_time
 
 MAX_ABANDONED = 20  # a longer list means exports keep failing: staff are told by the DLQ long before
 
 
 def bound(moment: datetime) -> str:
-    """A window bound as `receivedAt` is stored (ISO-8601 UTC, microseconds), so strings compare as times."""
-    if moment.tzinfo is None:
-        raise ValueError("bounds must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    """A window bound as `receivedAt` is stored, so strings compare as times."""
+    return stored_time(moment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from civicline.domain.chat.replies import Answer, Reply, TextReply
 from civicline.domain.chat.wording import Phrase, Verbatim, joined, say
 from civicline.domain.errors import CivicLineError
 from civicline.models.forms import ConversationState, FormDefinition, FormPurpose
+from civicline.models.validation import invalid_fields
 
 FLOW = "form"
 
@@ -170,7 +171,7 @@ class FormsChat:
             response = forms.build_survey_response(form, completed, user_id, now)
         except ValidationError as invalid:
             # The error's text would quote the answers: name the fields only.
-            fields = sorted({".".join(str(p) for p in e["loc"]) for e in invalid.errors()})
+            fields = invalid_fields(invalid)
             raise FormNotSubmittable(f"form {form.id} gave an invalid submission: {fields}") from None
         self._queue.send(response)
         return forms.survey_reply(form)

@@ -92,6 +92,7 @@ def form_ids() -> list[str]:
     return sorted(path.stem for path in FORMS_DIR.glob("*.yaml"))
 
 
+# Cached: immutable data read from the package, not a client or a setting.
 @cache
 def load_form(form_id: str) -> FormDefinition:
     path = FORMS_DIR / f"{form_id}.yaml"

@@ -13,6 +13,9 @@ Where a conversation stands (`state.step_id`): a step of the form, or @kind (cho
 next place is the next step that applies, until the card has been shown; from then on it is the first
 step without an answer, or the card: so fixing one field returns to the card, unless the fix cleared
 answers that depend on it (a new postal code clears the town confirmation and the address).
+
+Over 300 lines on purpose: one cohesive pure unit (no I/O), the transitions of one state machine that
+call one another; its inputs, replies and definitions already live beside it (inputs, reply, definition).
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ class PostalTable:
         return PostalArea(code=f"{code[:3]}-{code[3:]}", town=town, area=self.prefecture + self.city + town)
 
 
+# Cached: immutable data read from the package, not a client or a setting.
 @cache
 def city_postal_table() -> PostalTable:
     info = load_city().city

@@ -60,14 +60,20 @@ def _refuse_symbols(raw: str) -> None:
         raise InvalidInput("forms.error.control")
 
 
+def _one_line(raw: str, max_length: int) -> str:
+    """What every typed line goes through: no emoji or controls, cleaned, 1–max_length characters."""
+    _refuse_symbols(raw)
+    line = _clean_line(raw)
+    if not line:
+        raise InvalidInput("forms.error.empty")
+    if len(line) > max_length:
+        raise InvalidInput("forms.error.too_long", max=max_length)
+    return line
+
+
 def normalise_name(raw: str, max_length: int = NAME_MAX) -> str:
     """A person's name: NFKC, one space between parts, 1–max_length characters, no emoji or controls."""
-    _refuse_symbols(raw)
-    name = _clean_line(raw)
-    if not name:
-        raise InvalidInput("forms.error.empty")
-    if len(name) > max_length:
-        raise InvalidInput("forms.error.too_long", max=max_length)
+    name = _one_line(raw, max_length)
     if any(ch.isdigit() for ch in name):
         raise InvalidInput("forms.error.name_digits")
     return name
@@ -79,12 +85,7 @@ def hiragana_to_katakana(text: str) -> str:
 
 def normalise_kana(raw: str, max_length: int = KANA_MAX) -> str:
     """フリガナ in full-width katakana: hiragana and half-width katakana are converted."""
-    _refuse_symbols(raw)
-    kana = hiragana_to_katakana(_clean_line(raw))
-    if not kana:
-        raise InvalidInput("forms.error.empty")
-    if len(kana) > max_length:
-        raise InvalidInput("forms.error.too_long", max=max_length)
+    kana = hiragana_to_katakana(_one_line(raw, max_length))  # one kana for one: same length
     if not _KANA_ONLY.match(kana):
         raise InvalidInput("forms.error.kana_only")
     return kana
@@ -92,13 +93,7 @@ def normalise_kana(raw: str, max_length: int = KANA_MAX) -> str:
 
 def normalise_address_detail(raw: str, max_length: int = ADDRESS_DETAIL_MAX) -> str:
     """丁目・番地・建物名・部屋番号: NFKC (full-width digits become ASCII), one line, capped."""
-    _refuse_symbols(raw)
-    detail = _clean_line(raw)
-    if not detail:
-        raise InvalidInput("forms.error.empty")
-    if len(detail) > max_length:
-        raise InvalidInput("forms.error.too_long", max=max_length)
-    return detail
+    return _one_line(raw, max_length)
 
 
 def normalise_free_text(raw: str, max_length: int = FREE_TEXT_MAX) -> str:
