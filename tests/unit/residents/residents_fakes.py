@@ -156,6 +156,10 @@ def postback_in(data: str, user_id: str = USER) -> Inbound:
     return Inbound(kind=InboundKind.POSTBACK, context=context(user_id), postback_data=data)
 
 
+def sticker_in(user_id: str = USER, message_type: str = "sticker") -> Inbound:
+    return Inbound(kind=InboundKind.MESSAGE, context=context(user_id), message_type=message_type)
+
+
 @dataclass
 class World:
     residents: InMemoryResidents

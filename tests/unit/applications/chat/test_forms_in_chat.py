@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from tests.unit.applications.chat.forms_chat_world import FormsWorld, status_entry
-from tests.unit.residents.residents_fakes import USER
+from tests.unit.residents.residents_fakes import USER, sticker_in
 
 from civicline.domain.applications.chat.chat import FLOW
 from civicline.domain.chat.replies import Card, TextReply, WhenStale
@@ -238,8 +238,8 @@ def test_settings_midway_leave_the_form_open_and_it_resumes(world: FormsWorld) -
     world.postback("action=settings")
     assert "生まれ年" in world.texts()
     world.tap("回答しない")
-    # Then the form is still open where it was
-    assert world.step == "postal_code"
+    # Then 受信設定 asks its next question, the form waiting where it was
+    assert world.step == "<settings>"
     # And the menu offers 申請の続き first, which asks the open question again
     world.postback("action=apply_menu")
     assert world.labels()[0] == "申請の続き"
@@ -249,6 +249,41 @@ def test_settings_midway_leave_the_form_open_and_it_resumes(world: FormsWorld) -
     assert "郵便番号" in world.texts()
     world.say("160-0022")
     assert world.step == "area_ok"
+
+
+def test_a_year_typed_for_settings_midway_sets_the_birth_year_and_the_form_resumes(
+    world: FormsWorld,
+) -> None:
+    # Given a form open at the postal code
+    world.postback("action=apply_menu")
+    world.tap("個別配達の新規申込")
+    world.say(NAME, KANA)
+    # When the resident taps 受信設定 and types a year for its first question
+    world.postback("action=settings")
+    world.say("1990")
+    # Then the year answers the question asked last: the birth year is saved, the next question asked
+    resident = world.residents.get(USER)
+    assert resident is not None
+    assert resident.settings.birth_year == 1990
+    assert "性別" in world.texts()
+    # And after leaving 受信設定 the form resumes where it was
+    world.say("やめる")
+    assert text("settings.cancelled") in world.texts()
+    world.say("申請の続き")
+    assert "郵便番号" in world.texts()
+    world.say("160-0022")
+    assert world.step == "area_ok"
+
+
+def test_a_sticker_midway_asks_the_open_question_again(world: FormsWorld) -> None:
+    world.postback("action=apply_menu")
+    world.tap("個別配達の新規申込")
+    world.say(NAME)
+    for kind in ("sticker", "image", "location"):
+        world.send(sticker_in(message_type=kind))
+        assert "スタンプや画像、位置情報では" in world.texts()
+        assert "フリガナ" in world.texts()
+        assert world.step == "kana"
 
 
 def test_typing_resume_continues_the_form(world: FormsWorld) -> None:

@@ -24,7 +24,7 @@ from civicline.domain.applications.chat.menu import MENU, MenuEntry, find_entry,
 from civicline.domain.applications.chat.ports import SubmissionQueue
 from civicline.domain.applications.chat.rendering import answer_of, replies_of
 from civicline.domain.applications.status import StatusQuery
-from civicline.domain.chat.conversations import ConversationStore, StoredConversation
+from civicline.domain.chat.conversations import ConversationStore, StoredConversation, paused
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Answer, Reply, TextReply
 from civicline.domain.chat.wording import Phrase, Verbatim, joined, say
@@ -127,6 +127,14 @@ class FormsChat:
         date = inbound.postback_params.get("date")
         return self._answer(inbound, open_form, forms.Postback(inbound.postback_data or "", date=date))
 
+    def on_not_text(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
+        """A sticker, image or location while a form question is open: that question again, and how."""
+        open_form = self._read(conversation)
+        if open_form is None:
+            return self._none_open()
+        state, reply = forms.resume(open_form.form, open_form.state, self._clock(), "forms.notice.not_text")
+        return self._settle(inbound, open_form, state, reply)
+
     def on_answer(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
         """Typed text while a form question is open."""
         open_form = self._read(conversation)
@@ -177,7 +185,10 @@ class FormsChat:
 
     # -- the open form ------------------------------------------------------------------------------
     def _open(self, user_id: str) -> OpenForm | None:
+        """The open form, or the one a settings question paused (resuming it takes the slot back)."""
         stored = self._conversations.load(user_id)
+        if stored is not None and stored.flow != FLOW:
+            stored = paused(stored)
         return self._read(stored) if stored is not None and stored.flow == FLOW else None
 
     def _read(self, stored: StoredConversation) -> OpenForm | None:
