@@ -142,7 +142,7 @@ def test_a_new_subscription_in_chat_reaches_the_applications_queue(
     assert application.answers.name == "新宿 花子"
     assert application.answers.phone == "+81311112222"
     assert forms.conversation() is None
-    assert "個別配達のお申込みを受け付けました" in _texts(forms.batch)
+    assert "個別配達のお申込みを送信しました" in _texts(forms.batch)
     # And nothing the resident typed reached the worker's logs
     logs = capsys.readouterr()
     # Distinctive strings only: short ones such as "5-1" also occur inside request ids and uuids.

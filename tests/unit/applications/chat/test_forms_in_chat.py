@@ -308,6 +308,7 @@ def test_status_midway_is_answered_and_the_form_stays(world: FormsWorld) -> None
     world.postback("action=apply_menu")
     world.tap("個別配達の新規申込")
     world.say(NAME)
+    world.statuses.asked.clear()  # starting looked for a pending application of the same kind
     world.say("申請状況")
     assert world.statuses.asked == [USER]
     assert world.step == "kana"
@@ -427,6 +428,38 @@ def test_status_lists_the_residents_applications(world: FormsWorld) -> None:
     assert isinstance(card, Card)
     assert "KH-20250601-0001" in card.rows[0].label
     assert "新規申込" in card.rows[0].value
+
+
+def test_a_pending_application_of_the_same_kind_is_said_before_any_question(world: FormsWorld) -> None:
+    # Given a 新規申込 the ward has not yet handled
+    world.statuses.entries = [status_entry("KH-20250601-0007", kind="new")]
+    # When the resident starts another 新規申込
+    world.postback("action=apply_menu")
+    world.tap("個別配達の新規申込")
+    # Then before any question they learn of the pending one, its number, and what they can do instead
+    said = world.texts()
+    assert "受付番号 KH-20250601-0007" in said
+    assert "個別配達の住所変更" in said
+    assert "名前" not in said
+    assert world.labels() == ["個別配達の住所変更", "個別配達の停止", "申請状況"]
+    assert world.conversations.load(USER) is None
+    assert world.queue.sent == []
+
+
+def test_a_pending_application_of_another_kind_does_not_stop_this_one(world: FormsWorld) -> None:
+    world.statuses.entries = [status_entry("KH-20250601-0007", kind="new")]
+    world.postback("action=apply_menu")
+    world.tap("個別配達の住所変更")
+    assert world.step == "name"
+
+
+def test_submitting_says_it_was_sent_not_that_it_was_accepted(world: FormsWorld) -> None:
+    # Given a completed form: acceptance is intake's to announce (its card), not the chat's
+    _to_card(world)
+    world.tap("送信する")
+    said = world.texts()
+    assert "送信しました" in said
+    assert "受け付けました" not in said
 
 
 def test_status_with_nothing_says_so(world: FormsWorld) -> None:

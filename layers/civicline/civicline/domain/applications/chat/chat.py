@@ -23,12 +23,15 @@ from civicline.domain.applications import forms
 from civicline.domain.applications.chat.menu import MENU, MenuEntry, find_entry, resume_action, status_action
 from civicline.domain.applications.chat.ports import SubmissionQueue
 from civicline.domain.applications.chat.rendering import answer_of, replies_of
+from civicline.domain.applications.labels import form_title_phrase, kind_phrase
+from civicline.domain.applications.records import StatusEntry
 from civicline.domain.applications.status import StatusQuery
 from civicline.domain.chat.conversations import ConversationStore, StoredConversation, paused
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Answer, Reply, TextReply
-from civicline.domain.chat.wording import Phrase, Verbatim, joined, say
+from civicline.domain.chat.wording import Phrase, Verbatim, joined, lines, say
 from civicline.domain.errors import CivicLineError
+from civicline.messages import has_message
 from civicline.models.forms import ConversationState, FormDefinition, FormPurpose
 
 FLOW = "form"
@@ -96,6 +99,10 @@ class FormsChat:
         if entry is None:
             return self.menu(inbound)
         user_id, now = _user(inbound), self._clock()
+        if entry.kind is not None:
+            pending = self._statuses.pending(user_id, entry.form_id, entry.kind)
+            if pending is not None:
+                return self._pending(entry, pending)
         wanted = forms.load_form(entry.form_id)
         open_form = self._open(user_id)
         if open_form is None:
@@ -107,6 +114,23 @@ class FormsChat:
             started = self._start(user_id, wanted, entry.kind, open_form.stored.version)
             return answer_of((*ended, *started.replies), *started.tags)
         return self._settle(inbound, open_form, state, reply)
+
+    def _pending(self, entry: MenuEntry, pending: StatusEntry) -> Answer:
+        """The same application is waiting for the ward: say so, with its number, before any question."""
+        assert entry.kind is not None
+        instead = f"applications_chat.pending.instead.{entry.form_id}.{entry.kind}"
+        said = lines(
+            say(
+                "applications_chat.pending.intro",
+                title=form_title_phrase(entry.form_id),
+                kind=kind_phrase(entry.form_id, entry.kind),
+                reception_number=pending.reception_number,
+            ),
+            say(instead if has_message(instead) else "applications_chat.pending.instead.other"),
+        )
+        others = tuple(e.action() for e in self._menu if e.form_id == entry.form_id and e.kind != entry.kind)
+        reply: Reply[Phrase] = TextReply(said, quick_replies=(*others, status_action()))
+        return answer_of((reply,), f"form.{entry.form_id}.pending", *_kind_tag(entry.kind))
 
     def _start(self, user_id: str, form: FormDefinition, kind: str | None, version: int) -> Answer:
         state, reply = forms.start(form, kind, self._clock())
