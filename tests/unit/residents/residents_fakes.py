@@ -108,7 +108,12 @@ class InMemoryConversations:
         return self.items.get(user_id)
 
     def save(
-        self, user_id: str, flow: str, state: dict[str, Any], expected_version: int
+        self,
+        user_id: str,
+        flow: str,
+        state: dict[str, Any],
+        expected_version: int,
+        lifetime: timedelta | None = None,
     ) -> StoredConversation:
         current = self.items.get(user_id)
         if (current.version if current else 0) != expected_version:

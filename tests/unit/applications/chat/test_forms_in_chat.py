@@ -32,6 +32,13 @@ def _to_card(
     world.say(DETAIL, PHONE)
 
 
+def assert_only_the_receipt_is_kept(world: FormsWorld, form_id: str) -> None:
+    """After sending, the slot keeps which form was sent (for a second tap), no answer, for a short while."""
+    stored = world.conversations.load(USER)
+    assert stored is not None
+    assert (stored.flow, stored.state) == ("form.sent", {"form_id": form_id})
+
+
 def _only_application(world: FormsWorld) -> Application:
     assert len(world.queue.sent) == 1
     sent = world.queue.sent[0]
@@ -118,7 +125,7 @@ def test_a_new_subscription_goes_question_by_question_to_the_card_and_the_queue(
     assert application.answers.phone == "+819012345678"
     assert application.answers.postal_code == "160-0022"
     assert application.first_edition == date(2025, 6, 15)
-    assert world.conversations.load(USER) is None
+    assert_only_the_receipt_is_kept(world, "koho_delivery")
     assert "2025年6月15日号からお届け" in world.texts()
     assert "form.koho_delivery.submitted" in world.outcome.tags
 
@@ -332,6 +339,20 @@ def test_resume_with_nothing_open_points_to_the_menu(world: FormsWorld) -> None:
     assert "個別配達の新規申込" in world.labels()
 
 
+def test_a_second_tap_on_send_says_the_form_was_sent(world: FormsWorld) -> None:
+    # Given a form just sent
+    _to_card(world)
+    world.tap("送信する")
+    # When the resident taps 送信する again (or any button of that card)
+    for data in ("form:@confirm:@submit", "form:@confirm:@edit"):
+        world.postback(data)
+        # Then they are told it was sent and where to follow it, not invited to apply again
+        assert "「広報新宿の個別配達」は送信済みです" in world.texts()
+        assert "入力中のお手続きはありません" not in world.texts()
+        assert world.labels() == ["申請状況"]
+    assert len(world.queue.sent) == 1
+
+
 def test_a_form_button_with_nothing_open_points_to_the_menu(world: FormsWorld) -> None:
     world.postback("form:@confirm:@submit")
     assert "入力中のお手続きはありません" in world.texts()
@@ -418,7 +439,7 @@ def test_a_survey_is_answered_and_queued_with_the_residents_id(world: FormsWorld
         "comment": None,
     }
     assert text("forms.survey.completed") in world.texts()
-    assert world.conversations.load(USER) is None
+    assert_only_the_receipt_is_kept(world, "koho_survey")
 
 
 def test_status_lists_the_residents_applications(world: FormsWorld) -> None:
@@ -482,7 +503,7 @@ def test_a_queue_failure_keeps_the_form_at_its_card_for_the_retry(world: FormsWo
     world.queue.failing = False
     world.postback("form:@confirm:@submit")
     assert len(world.queue.sent) == 1
-    assert world.conversations.load(USER) is None
+    assert_only_the_receipt_is_kept(world, "koho_delivery")
 
 
 def test_a_repeated_submit_gives_the_same_submission_id(world: FormsWorld) -> None:

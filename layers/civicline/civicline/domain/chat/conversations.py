@@ -10,6 +10,7 @@ conversation in its own state under `PAUSED` and puts it back when it closes; `p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
 
 from civicline.domain.errors import RetryableError
@@ -67,10 +68,16 @@ class ConversationStore(Protocol):
         ...
 
     def save(
-        self, user_id: str, flow: str, state: dict[str, Any], expected_version: int
+        self,
+        user_id: str,
+        flow: str,
+        state: dict[str, Any],
+        expected_version: int,
+        lifetime: timedelta | None = None,
     ) -> StoredConversation:
         """Write the conversation if its version is still `expected_version` (0: none open), else
-        ConversationConflict. The saved conversation has version `expected_version + 1`."""
+        ConversationConflict. The saved conversation has version `expected_version + 1` and lives for
+        `lifetime` (None: the store's own lifetime)."""
         ...
 
     def clear(self, user_id: str, expected_version: int) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 
@@ -35,6 +35,10 @@ from civicline.messages import has_message
 from civicline.models.forms import ConversationState, FormDefinition, FormPurpose
 
 FLOW = "form"
+# After a form is sent, the slot keeps only which form it was (no answers) for a short while, so that a
+# second tap on the card's buttons is told the form was sent rather than invited to apply again.
+SENT = "form.sent"
+SENT_LIFETIME = timedelta(minutes=30)
 
 
 class FormNotSubmittable(CivicLineError):
@@ -147,7 +151,7 @@ class FormsChat:
         """A tapped form button (`form:…` data), or a picked date."""
         open_form = self._open(_user(inbound))
         if open_form is None:
-            return self._none_open()
+            return self._already_sent(inbound) or self._none_open()
         date = inbound.postback_params.get("date")
         return self._answer(inbound, open_form, forms.Postback(inbound.postback_data or "", date=date))
 
@@ -187,7 +191,7 @@ class FormsChat:
             return self._start(user_id, forms.load_form(outcome.form_id), outcome.kind, version)
         if isinstance(outcome, forms.Completed):
             said = self._submit(user_id, form, outcome)
-            self._conversations.clear(user_id, version)
+            self._conversations.save(user_id, SENT, {"form_id": form.id}, version, SENT_LIFETIME)
             return answer_of(replies_of(form, said), f"form.{form.id}.submitted", *_kind_tag(outcome.kind))
         self._conversations.clear(user_id, version)
         return answer_of(replies_of(form, outcome.reply), f"form.{form.id}.{outcome.reason}")
@@ -225,6 +229,19 @@ class FormsChat:
             self._conversations.clear(stored.user_id, stored.version)
             return None
         return OpenForm(stored, form, state)
+
+    def _already_sent(self, inbound: Inbound) -> Answer | None:
+        """A button of a form just sent (a double tap on 送信する): say it was sent, and where to follow it."""
+        stored = self._conversations.load(_user(inbound))
+        if stored is not None and stored.flow != SENT:
+            stored = paused(stored)
+        if stored is None or stored.flow != SENT:
+            return None
+        title = form_title_phrase(str(stored.state.get("form_id", "")))
+        reply: Reply[Phrase] = TextReply(
+            say("applications_chat.already_sent", title=title), quick_replies=(status_action(),)
+        )
+        return answer_of((reply,), "form.already_sent")
 
     def _none_open(self) -> Answer:
         actions = (*(entry.action() for entry in self._menu), status_action())
