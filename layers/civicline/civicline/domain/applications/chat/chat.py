@@ -231,7 +231,7 @@ class FormsChat:
         return OpenForm(stored, form, state)
 
     def _already_sent(self, inbound: Inbound) -> Answer | None:
-        """A button of a form just sent (a double tap on 送信する): say it was sent, and where to follow it."""
+        """A button of a form just sent (a double tap on 送信する): it was sent, and where to follow it."""
         stored = self._conversations.load(_user(inbound))
         if stored is not None and stored.flow != SENT:
             stored = paused(stored)
