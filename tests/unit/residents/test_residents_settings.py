@@ -250,6 +250,26 @@ def test_birth_year_decades_page_when_they_do_not_fit(world: World) -> None:
     assert "1900年代" in [a.label for a in only_text(more).quick_replies]
 
 
+def test_the_last_page_of_decades_says_its_button_goes_back_to_the_first(world: World) -> None:
+    asked = world.dispatcher.dispatch(text_in("受信設定"))
+    last = tap(world, asked, text("settings.more.label"))
+    labels = [a.label for a in only_text(last).quick_replies]
+    assert text("settings.more.label") not in labels
+    back = tap(world, last, text("settings.more.first_label"))
+    assert only_text(back).quick_replies[0].label == "2020年代"
+
+
+def test_the_card_does_not_call_an_item_unset_after_the_resident_chose_not_to_answer(world: World) -> None:
+    # Given a resident who chose 回答しない for the gender and gave a birth year
+    world.residents.set_setting(USER, SettingItem.BIRTH_YEAR, 1980, _now())
+    world.dispatcher.dispatch(postback_in("action=settings&item=gender"))
+    answer = world.dispatcher.dispatch(text_in("回答しない"))
+    # Then the card shows 回答なし (true for both never answered and declined), not 未設定
+    (card,) = [reply for reply in answer.replies if isinstance(reply, Card)]
+    gender = next(row for row in card.rows if row.label == text("settings.item.gender"))
+    assert gender.value == "回答なし"
+
+
 def test_typed_labels_answer_choice_questions(world: World) -> None:
     world.dispatcher.dispatch(postback_in("action=settings&item=gender"))
     assert world.conversations.load(USER).state == {"item": "gender", "wizard": False}  # type: ignore[union-attr]
