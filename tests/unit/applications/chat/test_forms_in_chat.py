@@ -442,6 +442,30 @@ def test_a_survey_is_answered_and_queued_with_the_residents_id(world: FormsWorld
     assert_only_the_receipt_is_kept(world, "koho_survey")
 
 
+def _answer_the_survey(world: FormsWorld, satisfaction: str) -> SurveyResponse:
+    world.postback("action=apply_menu")
+    world.tap("読者アンケート")
+    world.tap(satisfaction)
+    world.tap("防災・安全")
+    world.say("スキップ")
+    world.tap("送信する")
+    response = world.queue.sent[-1]
+    assert isinstance(response, SurveyResponse)
+    return response
+
+
+def test_answering_the_survey_again_replaces_the_residents_earlier_answer(world: FormsWorld) -> None:
+    # Given a resident who answered the survey
+    first = _answer_the_survey(world, "とても満足")
+    # When they answer it again a minute later
+    world.clock.advance(timedelta(minutes=1))
+    second = _answer_the_survey(world, "満足")
+    # Then both carry the same response id (one answer per resident and survey), the later one newer
+    assert first.response_id == second.response_id
+    assert second.submitted_at > first.submitted_at
+    assert second.answers["satisfaction"] == "4"
+
+
 def test_status_lists_the_residents_applications(world: FormsWorld) -> None:
     world.statuses.entries = [status_entry("KH-20250601-0001")]
     world.postback("action=apply_status")
