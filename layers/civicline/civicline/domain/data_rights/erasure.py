@@ -23,7 +23,9 @@ def window_minutes(window: timedelta = CONFIRMATION_WINDOW) -> int:
 def confirmation_card(
     holdings: Holdings, asked_at_epoch: int, window: timedelta = CONFIRMATION_WINDOW
 ) -> Card[Phrase]:
-    rows = [CardRow(say("data_rights.confirm.deleted_label"), say("data_rights.confirm.deleted_value"))]
+    rows: list[CardRow[Phrase]] = [
+        CardRow(say("data_rights.confirm.deleted_label"), say("data_rights.confirm.deleted_value"))
+    ]
     if holdings.applications:
         rows.append(
             CardRow(
