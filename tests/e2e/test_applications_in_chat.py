@@ -144,9 +144,11 @@ def test_a_new_subscription_in_chat_is_stored_once_and_confirmed_by_card(
     assert {"送信する", "修正する", "やめる"} <= set(resident.labels())
     # When they tap 送信する
     resident.tap("送信する")
-    # Then they are thanked, and intake's card (reception number, masked answers) follows
+    # Then the chat says it was sent (not yet accepted), and intake's card (reception number, masked
+    # answers) says it was accepted
     said = resident.read()
-    assert "個別配達のお申込みを受け付けました" in said
+    assert "個別配達のお申込みを送信しました" in said
+    assert "お申込みを受け付けました" in said
     numbers = RECEPTION_NUMBER.findall(" ".join(_flex_texts(resident)))
     assert len(numbers) == 1
     assert "若葉 *" in said
@@ -154,13 +156,67 @@ def test_a_new_subscription_in_chat_is_stored_once_and_confirmed_by_card(
     assert "8765" not in said
     # And the Applications table holds it once, its personal data encrypted
     assert _stored_application(local_stack, resident, (name, kana, detail, "若葉荘")) == numbers[0]
-    # And the conversation is gone
-    assert _conversation(local_stack, resident.user_id) is None
+    # And the conversation keeps none of the answers, only which form was sent
+    conversation = _conversation(local_stack, resident.user_id)
+    assert conversation is not None
+    assert conversation["flow"]["S"] == "form.sent"
+    assert conversation["state"]["M"] == {"form_id": {"S": "koho_delivery"}}
     # When they ask 申請状況, the application is listed by its reception number
     resident.say("申請状況")
     status = resident.read()
     assert numbers[0] in status
     assert "受付済み" in status
+
+
+def test_a_second_tap_on_send_says_the_form_was_sent(local_stack: LocalStackProcess, urls: StackUrls) -> None:
+    resident = _resident(urls, "申込テスト九")
+    name, kana, detail = _typed("重押 ひかる", "チョウオシ ヒカル", "1-1-1 二度押コーポ")
+    _fill(
+        resident,
+        "個別配達の新規申込",
+        name=name,
+        kana=kana,
+        postal="160-0022",
+        detail=detail,
+        phone=_phone("03-3344-5566"),
+    )
+    # Given the resident tapped 送信する
+    resident.tap("送信する")
+    # When they tap 送信する on the same card again
+    resident.postback("form:@confirm:@submit")
+    # Then they are told it was sent, not invited to apply again, and one application is stored
+    again = resident.read()
+    assert "「広報新宿の個別配達」は送信済みです" in again
+    assert "入力中のお手続きはありません" not in again
+    _stored_application(local_stack, resident, (name, kana, detail))
+
+
+def test_a_second_application_of_the_same_kind_is_told_before_the_form(
+    local_stack: LocalStackProcess, urls: StackUrls
+) -> None:
+    resident = _resident(urls, "申込テスト十")
+    name, kana, detail = _typed("再申 みなと", "サイシン ミナト", "5-5-5 再申ハウス")
+    _fill(
+        resident,
+        "個別配達の新規申込",
+        name=name,
+        kana=kana,
+        postal="160-0022",
+        detail=detail,
+        phone=_phone("03-5566-7788"),
+    )
+    resident.tap("送信する")
+    number = _stored_application(local_stack, resident, (name, kana, detail))
+    # When they start another 新規申込 while the first waits for the ward
+    resident.postback("action=apply_menu")
+    resident.tap("個別配達の新規申込")
+    # Then before any question they learn of the pending one, its number, and what they can do instead
+    said = resident.read()
+    assert f"受付番号 {number}" in said
+    assert "個別配達の住所変更" in resident.labels()
+    assert "お名前を入力してください" not in said
+    # And no second application is sent, so no opposite answer can follow
+    assert _stored_application(local_stack, resident, (name, kana, detail)) == number
 
 
 def test_an_address_change_in_chat_is_stored(local_stack: LocalStackProcess, urls: StackUrls) -> None:
@@ -170,7 +226,7 @@ def test_an_address_change_in_chat_is_stored(local_stack: LocalStackProcess, url
     _fill(resident, "個別配達の住所変更", name=name, kana=kana, postal="169-0075", detail=detail, phone=phone)
     assert "住所変更（区内転居）" in resident.read()
     resident.tap("送信する")
-    assert "住所変更を受け付けました" in resident.read()
+    assert "住所変更のお申込みを送信しました" in resident.read()
     assert RECEPTION_NUMBER.search(" ".join(_flex_texts(resident)))
     _stored_application(local_stack, resident, (name, kana, detail))
 
@@ -186,7 +242,7 @@ def test_a_stop_in_chat_is_stored_with_its_last_edition(
     assert "停止する理由" in resident.read()
     resident.say(_typed("転居のため")[0])
     resident.tap("送信する")
-    assert "配達停止を受け付けました" in resident.read()
+    assert "配達停止のお申込みを送信しました" in resident.read()
     _stored_application(local_stack, resident, (name, kana, detail))
     (item,) = [i for i in _items_of(local_stack, resident.user_id) if i["recordType"]["S"] == "application"]
     assert item["kind"]["S"] == "stop"
@@ -255,11 +311,17 @@ def test_resume_after_an_interruption(local_stack: LocalStackProcess, urls: Stac
     resident.tap("個別配達の新規申込")
     resident.say(_typed("再開 雪乃")[0])
     resident.say(_typed("サイカイ ユキノ")[0])
-    # When they open 受信設定 midway and answer its first question
+    # When they open 受信設定 midway and type a year for its first question
     resident.postback("action=settings")
     assert "生まれ年" in resident.read()
-    resident.tap("回答しない")
-    # And say something unrelated: the open question (the postal code) is asked again
+    resident.say("1990")
+    # Then the year answers the question asked last (the birth year), not the form's postal code
+    asked = resident.read()
+    assert "性別" in asked
+    assert "郵便番号は7桁" not in asked
+    # And once they leave 受信設定, something unrelated gets the form's open question (the postal code)
+    resident.say("やめる")
+    assert "受信設定の変更をやめました" in resident.read()
     resident.say("こんにちは")
     assert "郵便番号" in resident.read()
     # And come back through the menu: 申請の続き asks the open question again

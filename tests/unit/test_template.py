@@ -763,3 +763,10 @@ def test_the_scheduler_assumes_roles_only_for_this_account(cfn: dict[str, Any]) 
                 condition = statement.get("Condition", {}).get("StringEquals", {})
                 assert condition.get("aws:SourceAccount") == {"Ref": "AWS::AccountId"}, role_id
     assert scheduler_roles >= 2  # scheduled broadcasts and the daily export
+
+
+def test_the_privacy_notice_url_is_a_required_parameter_without_a_default(cfn: dict[str, Any]) -> None:
+    # The greeting links it: a deployment names the ward's own notice; the ward's home page is no notice.
+    parameter = cfn["Parameters"]["PrivacyNoticeUrl"]
+    assert "Default" not in parameter
+    assert parameter["AllowedPattern"] == r"^https://\S+$"

@@ -319,6 +319,20 @@ def test_an_application_never_exported_is_purged_at_the_retention_ceiling(stack:
     assert int(guard["purgeAt"]["N"]) == ceiling
 
 
+def test_a_residents_later_survey_answer_replaces_the_earlier_one(stack: IntakeStack) -> None:
+    # Given a resident's survey answer, stored (one per resident and survey: the same response id)
+    first = survey()
+    later = first.model_copy(
+        update={"submitted_at": first.submitted_at + timedelta(minutes=5), "answers": {"articles": "health"}}
+    )
+    assert stack.deliver(sqs_record(_body(first))) == []
+    # When they answer again, and the first answer is delivered once more afterwards
+    assert stack.deliver(sqs_record(_body(later)), sqs_record(_body(first))) == []
+    # Then one answer is kept: the later one
+    responses = list(stack.applications.survey_responses("koho_survey"))
+    assert [r.answers for r in responses] == [{"articles": "health"}]
+
+
 def survey_counts_of(responses: list[Any]) -> dict[str, int]:
     from civicline.models.forms import FormDefinition, FormPurpose, InputType, Option, Step
 

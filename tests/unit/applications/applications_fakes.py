@@ -122,7 +122,8 @@ class InMemoryApplications:
 
     def add_survey(self, record: SurveyRecord) -> bool:
         response = record.response
-        if response.response_id in self.surveys:
+        stored = self.surveys.get(response.response_id)
+        if stored is not None and stored.submitted_at >= response.submitted_at:
             return False
         self.surveys[response.response_id] = response
         self.survey_records[response.response_id] = record

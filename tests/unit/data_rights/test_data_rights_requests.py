@@ -143,6 +143,39 @@ def test_erasure_asks_first_and_warns_of_pending_applications() -> None:
     assert "15分以内" in shown
 
 
+def test_the_erasure_card_says_per_kind_what_withdrawing_a_pending_request_means() -> None:
+    # Given pending requests of each kind: a new subscription, an address change and a stop
+    world = make_rights_world()
+    world.store.held[USER] = Holdings(
+        resident=resident(birth_year=1985),
+        applications=(
+            application("KH-20250601-0003", "received", kind="stop"),
+            application("KH-20250601-0002", "received", kind="change_address"),
+            application("KH-20250601-0001", "received", kind="new"),
+        ),
+    )
+    # When they send 「登録情報の削除」
+    (card,) = world.dispatcher.dispatch(text_in("登録情報の削除")).replies
+    assert isinstance(card, Card)
+    shown = _card_text(card)
+    # Then each says what its withdrawal means: a stop withdrawn means delivery goes on
+    assert "3件は取り下げ" in shown
+    assert "KH-20250601-0003「配達停止」：配達は止まらず、これまでどおりお届けが続きます" in shown
+    assert "KH-20250601-0002「住所変更（区内転居）」：お届け先は変わらず" in shown
+    assert "KH-20250601-0001「新規申込」：お届けは始まりません" in shown
+    assert "お届けなどは行われなくなります" not in shown
+
+
+def test_after_erasure_the_reply_says_kept_numbers_no_longer_show_in_status() -> None:
+    # Given an erasure confirmed: the kept applications lose the resident's id (so 申請状況 cannot find them)
+    world = _held_world()
+    data = _erase_data(world.dispatcher.dispatch(text_in("登録情報の削除")))
+    said = _all_text(world.dispatcher.dispatch(_tap_at(data, timedelta(minutes=1))))
+    # Then the reply does not let them expect those numbers in 申請状況
+    assert "KH-20250601-0002" in said
+    assert text("data_rights.erased.status_unlinked") in said
+
+
 def test_confirmed_erasure_erases_reports_and_is_audited() -> None:
     # Given the confirmation card
     world = _held_world()

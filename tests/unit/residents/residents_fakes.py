@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from civicline.domain.chat.conversations import ConversationConflict, StoredConversation
@@ -108,7 +108,12 @@ class InMemoryConversations:
         return self.items.get(user_id)
 
     def save(
-        self, user_id: str, flow: str, state: dict[str, Any], expected_version: int
+        self,
+        user_id: str,
+        flow: str,
+        state: dict[str, Any],
+        expected_version: int,
+        lifetime: timedelta | None = None,
     ) -> StoredConversation:
         current = self.items.get(user_id)
         if (current.version if current else 0) != expected_version:
@@ -154,6 +159,10 @@ def text_in(value: str, user_id: str = USER) -> Inbound:
 
 def postback_in(data: str, user_id: str = USER) -> Inbound:
     return Inbound(kind=InboundKind.POSTBACK, context=context(user_id), postback_data=data)
+
+
+def sticker_in(user_id: str = USER, message_type: str = "sticker") -> Inbound:
+    return Inbound(kind=InboundKind.MESSAGE, context=context(user_id), message_type=message_type)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime
 
-from tests.unit.residents.residents_fakes import NOW, USER, World, postback_in, text_in
+from tests.unit.residents.residents_fakes import NOW, USER, World, postback_in, sticker_in, text_in
 
 from civicline.domain.chat.inbound import Inbound, InboundKind
 from civicline.domain.chat.postbacks import decode
@@ -158,14 +158,48 @@ def test_unknown_values_are_asked_again_not_stored(world: World) -> None:
     assert world.residents.get(USER) is None
 
 
-def test_settings_never_take_over_an_open_form(world: World) -> None:
+def test_a_settings_question_during_a_form_is_answered_and_the_form_is_put_back(world: World) -> None:
     # Given a form in progress holds the resident's conversation
     world.conversations.save(USER, "form", {"step": "name"}, 0)
-    # When the resident opens 受信設定
+    # When the resident opens 受信設定 and types a birth year
     asked = world.dispatcher.dispatch(text_in("受信設定"))
-    # Then the question is asked, but the form's conversation is left as it was
     assert "生まれ年" in only_text(asked).text
-    assert world.conversations.load(USER).flow == "form"  # type: ignore[union-attr]
+    world.dispatcher.dispatch(text_in("1990"))
+    # Then the typed year answers the question asked last (the birth year), not the form
+    assert settings_of(world).birth_year == 1990
+    # And once 受信設定 is left, the form's conversation is open again as it was
+    world.dispatcher.dispatch(text_in("やめる"))
+    reopened = world.conversations.load(USER)
+    assert reopened is not None
+    assert (reopened.flow, reopened.state) == ("form", {"step": "name"})
+
+
+def test_cancel_or_back_typed_in_a_single_change_leaves_the_setting_as_it_was(world: World) -> None:
+    # Given a resident with a birth year who taps 変更 on the birth year
+    world.residents.set_setting(USER, SettingItem.BIRTH_YEAR, 1980, _now())
+    for typed in ("やめる", "キャンセル", "戻る"):
+        world.dispatcher.dispatch(postback_in("action=settings&item=birth_year"))
+        # When they type a command word instead of a year
+        answer = world.dispatcher.dispatch(text_in(typed))
+        # Then the change is dropped, they are told so, and the year is kept
+        assert answer.replies[0].text == text("settings.cancelled")  # type: ignore[union-attr]
+        assert settings_of(world).birth_year == 1980
+        assert world.conversations.load(USER) is None
+
+
+def test_back_typed_in_the_four_questions_asks_the_previous_one(world: World) -> None:
+    world.dispatcher.dispatch(text_in("受信設定"))
+    world.dispatcher.dispatch(text_in("1990"))  # now asks the gender
+    asked = world.dispatcher.dispatch(text_in("戻る"))
+    assert "生まれ年" in only_text(asked).text
+
+
+def test_a_sticker_while_a_settings_question_is_open_asks_it_again(world: World) -> None:
+    world.dispatcher.dispatch(text_in("受信設定"))
+    answer = world.dispatcher.dispatch(sticker_in())
+    said = only_text(answer).text
+    assert said.startswith(text("settings.invalid.not_text"))
+    assert "生まれ年" in said
 
 
 def test_free_text_without_an_open_question_gets_help_and_is_not_stored(world: World) -> None:
@@ -214,6 +248,26 @@ def test_birth_year_decades_page_when_they_do_not_fit(world: World) -> None:
     assert "1910年代" not in labels
     more = tap(world, asked, text("settings.more.label"))
     assert "1900年代" in [a.label for a in only_text(more).quick_replies]
+
+
+def test_the_last_page_of_decades_says_its_button_goes_back_to_the_first(world: World) -> None:
+    asked = world.dispatcher.dispatch(text_in("受信設定"))
+    last = tap(world, asked, text("settings.more.label"))
+    labels = [a.label for a in only_text(last).quick_replies]
+    assert text("settings.more.label") not in labels
+    back = tap(world, last, text("settings.more.first_label"))
+    assert only_text(back).quick_replies[0].label == "2020年代"
+
+
+def test_the_card_does_not_call_an_item_unset_after_the_resident_chose_not_to_answer(world: World) -> None:
+    # Given a resident who chose 回答しない for the gender and gave a birth year
+    world.residents.set_setting(USER, SettingItem.BIRTH_YEAR, 1980, _now())
+    world.dispatcher.dispatch(postback_in("action=settings&item=gender"))
+    answer = world.dispatcher.dispatch(text_in("回答しない"))
+    # Then the card shows 回答なし (true for both never answered and declined), not 未設定
+    (card,) = [reply for reply in answer.replies if isinstance(reply, Card)]
+    gender = next(row for row in card.rows if row.label == text("settings.item.gender"))
+    assert gender.value == "回答なし"
 
 
 def test_typed_labels_answer_choice_questions(world: World) -> None:

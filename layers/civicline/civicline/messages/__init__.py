@@ -53,6 +53,11 @@ def entry(key: str, lang: str = DEFAULT_LANGUAGE) -> Any:
     raise CatalogueError(f"message {key!r} is not in the catalogue")
 
 
+def has_message(key: str) -> bool:
+    """Whether the Japanese catalogue (which every language falls back to) has `key`."""
+    return key in catalogue(DEFAULT_LANGUAGE)
+
+
 def text(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
     """A message with its `{placeholders}` filled in."""
     value = entry(key, lang)

@@ -45,6 +45,13 @@ class FormPurpose(StrEnum):
     SURVEY = "survey"  # becomes a SurveyResponse
 
 
+class SurveyAnswers(StrEnum):
+    """How many answers a survey keeps per resident (docs/forms.md; the ward confirms the choice)."""
+
+    ONE_PER_RESIDENT = "one_per_resident"  # answering again replaces the resident's earlier answer
+    EVERY_TIME = "every_time"  # every completed survey is kept as its own response
+
+
 class Option(BaseModel):
     """A kind of the form or a choice of a step: an id for postbacks and storage, a catalogue key."""
 
@@ -147,6 +154,9 @@ class FormDefinition(BaseModel):
     kinds: tuple[Option, ...] = ()
     kind_prompt: str | None = None
     editions: EditionRule | None = None
+    survey_answers: SurveyAnswers = Field(
+        default=SurveyAnswers.ONE_PER_RESIDENT, description="surveys only: see SurveyAnswers"
+    )
     steps: tuple[Step, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -228,6 +238,11 @@ class ApplicantAnswers(BaseModel):
 
 # Fixed so a submission id can be recomputed anywhere from the same user and conversation.
 SUBMISSION_NAMESPACE = uuid.UUID("6f1c8a52-4b7e-5d2a-9c61-0e2f3b4a5d6c")
+
+
+def survey_response_id_for(user_id: str, form_id: str) -> str:
+    """One id per resident and survey: a later answer replaces the earlier one (ONE_PER_RESIDENT)."""
+    return str(uuid.uuid5(SUBMISSION_NAMESPACE, f"{user_id}:survey:{form_id}"))
 
 
 def submission_id_for(user_id: str, conversation_id: str) -> str:

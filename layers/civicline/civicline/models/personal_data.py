@@ -263,10 +263,27 @@ STORED: tuple[PersonalDataField, ...] = (
         form_fields=True,
         disclosure=Disclosure.COUNTED,
         erasure=Erasure.UNLINKED,
-        expires=False,  # intake writes no purgeAt on a survey response; export only counts them
+        retention_parameter="SurveyRetentionDays",
+        retention_rule="回答から",
         tests=(
             *DATA_RIGHTS_TESTS,
             f"{_EXPORT}::test_survey_results_are_counts_without_personal_data",
+        ),
+    ),
+    PersonalDataField(
+        id="survey_free_text",
+        label="アンケートの自由記述（ご意見）",
+        store="ApplicationsTable",
+        attributes=("freeText", "freeTextLengths"),
+        source="住民の入力（アンケートの自由記述）",
+        sealed=True,
+        disclosure=Disclosure.COUNTED,  # 登録情報の確認 shows each comment's length, never its words
+        erasure=Erasure.DELETED,
+        retention_parameter="SurveyRetentionDays",
+        retention_rule="回答から",
+        tests=(
+            f"{_DATA_RIGHTS}::test_a_survey_comment_naming_the_resident_is_disclosed_masked_and_erased_everywhere",
+            f"{_INTAKE}::test_a_survey_comment_naming_the_resident_is_sealed_and_expires",
         ),
     ),
     PersonalDataField(

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from tests.unit.applications.chat.forms_chat_world import FormsWorld, status_entry
-from tests.unit.residents.residents_fakes import USER
+from tests.unit.residents.residents_fakes import USER, sticker_in
 
 from civicline.domain.applications.chat.chat import FLOW
 from civicline.domain.chat.replies import Card, TextReply, WhenStale
@@ -30,6 +30,13 @@ def _to_card(
     world.say(NAME, KANA, postal)
     world.tap("はい")
     world.say(DETAIL, PHONE)
+
+
+def assert_only_the_receipt_is_kept(world: FormsWorld, form_id: str) -> None:
+    """After sending, the slot keeps which form was sent (for a second tap), no answer, for a short while."""
+    stored = world.conversations.load(USER)
+    assert stored is not None
+    assert (stored.flow, stored.state) == ("form.sent", {"form_id": form_id})
 
 
 def _only_application(world: FormsWorld) -> Application:
@@ -118,7 +125,7 @@ def test_a_new_subscription_goes_question_by_question_to_the_card_and_the_queue(
     assert application.answers.phone == "+819012345678"
     assert application.answers.postal_code == "160-0022"
     assert application.first_edition == date(2025, 6, 15)
-    assert world.conversations.load(USER) is None
+    assert_only_the_receipt_is_kept(world, "koho_delivery")
     assert "2025年6月15日号からお届け" in world.texts()
     assert "form.koho_delivery.submitted" in world.outcome.tags
 
@@ -238,8 +245,8 @@ def test_settings_midway_leave_the_form_open_and_it_resumes(world: FormsWorld) -
     world.postback("action=settings")
     assert "生まれ年" in world.texts()
     world.tap("回答しない")
-    # Then the form is still open where it was
-    assert world.step == "postal_code"
+    # Then 受信設定 asks its next question, the form waiting where it was
+    assert world.step == "<settings>"
     # And the menu offers 申請の続き first, which asks the open question again
     world.postback("action=apply_menu")
     assert world.labels()[0] == "申請の続き"
@@ -249,6 +256,41 @@ def test_settings_midway_leave_the_form_open_and_it_resumes(world: FormsWorld) -
     assert "郵便番号" in world.texts()
     world.say("160-0022")
     assert world.step == "area_ok"
+
+
+def test_a_year_typed_for_settings_midway_sets_the_birth_year_and_the_form_resumes(
+    world: FormsWorld,
+) -> None:
+    # Given a form open at the postal code
+    world.postback("action=apply_menu")
+    world.tap("個別配達の新規申込")
+    world.say(NAME, KANA)
+    # When the resident taps 受信設定 and types a year for its first question
+    world.postback("action=settings")
+    world.say("1990")
+    # Then the year answers the question asked last: the birth year is saved, the next question asked
+    resident = world.residents.get(USER)
+    assert resident is not None
+    assert resident.settings.birth_year == 1990
+    assert "性別" in world.texts()
+    # And after leaving 受信設定 the form resumes where it was
+    world.say("やめる")
+    assert text("settings.cancelled") in world.texts()
+    world.say("申請の続き")
+    assert "郵便番号" in world.texts()
+    world.say("160-0022")
+    assert world.step == "area_ok"
+
+
+def test_a_sticker_midway_asks_the_open_question_again(world: FormsWorld) -> None:
+    world.postback("action=apply_menu")
+    world.tap("個別配達の新規申込")
+    world.say(NAME)
+    for kind in ("sticker", "image", "location"):
+        world.send(sticker_in(message_type=kind))
+        assert "スタンプや画像、位置情報では" in world.texts()
+        assert "フリガナ" in world.texts()
+        assert world.step == "kana"
 
 
 def test_typing_resume_continues_the_form(world: FormsWorld) -> None:
@@ -273,6 +315,7 @@ def test_status_midway_is_answered_and_the_form_stays(world: FormsWorld) -> None
     world.postback("action=apply_menu")
     world.tap("個別配達の新規申込")
     world.say(NAME)
+    world.statuses.asked.clear()  # starting looked for a pending application of the same kind
     world.say("申請状況")
     assert world.statuses.asked == [USER]
     assert world.step == "kana"
@@ -294,6 +337,20 @@ def test_resume_with_nothing_open_points_to_the_menu(world: FormsWorld) -> None:
     world.say("申請の続き")
     assert "入力中のお手続きはありません" in world.texts()
     assert "個別配達の新規申込" in world.labels()
+
+
+def test_a_second_tap_on_send_says_the_form_was_sent(world: FormsWorld) -> None:
+    # Given a form just sent
+    _to_card(world)
+    world.tap("送信する")
+    # When the resident taps 送信する again (or any button of that card)
+    for data in ("form:@confirm:@submit", "form:@confirm:@edit"):
+        world.postback(data)
+        # Then they are told it was sent and where to follow it, not invited to apply again
+        assert "「広報新宿の個別配達」は送信済みです" in world.texts()
+        assert "入力中のお手続きはありません" not in world.texts()
+        assert world.labels() == ["申請状況"]
+    assert len(world.queue.sent) == 1
 
 
 def test_a_form_button_with_nothing_open_points_to_the_menu(world: FormsWorld) -> None:
@@ -382,7 +439,31 @@ def test_a_survey_is_answered_and_queued_with_the_residents_id(world: FormsWorld
         "comment": None,
     }
     assert text("forms.survey.completed") in world.texts()
-    assert world.conversations.load(USER) is None
+    assert_only_the_receipt_is_kept(world, "koho_survey")
+
+
+def _answer_the_survey(world: FormsWorld, satisfaction: str) -> SurveyResponse:
+    world.postback("action=apply_menu")
+    world.tap("読者アンケート")
+    world.tap(satisfaction)
+    world.tap("防災・安全")
+    world.say("スキップ")
+    world.tap("送信する")
+    response = world.queue.sent[-1]
+    assert isinstance(response, SurveyResponse)
+    return response
+
+
+def test_answering_the_survey_again_replaces_the_residents_earlier_answer(world: FormsWorld) -> None:
+    # Given a resident who answered the survey
+    first = _answer_the_survey(world, "とても満足")
+    # When they answer it again a minute later
+    world.clock.advance(timedelta(minutes=1))
+    second = _answer_the_survey(world, "満足")
+    # Then both carry the same response id (one answer per resident and survey), the later one newer
+    assert first.response_id == second.response_id
+    assert second.submitted_at > first.submitted_at
+    assert second.answers["satisfaction"] == "4"
 
 
 def test_status_lists_the_residents_applications(world: FormsWorld) -> None:
@@ -392,6 +473,38 @@ def test_status_lists_the_residents_applications(world: FormsWorld) -> None:
     assert isinstance(card, Card)
     assert "KH-20250601-0001" in card.rows[0].label
     assert "新規申込" in card.rows[0].value
+
+
+def test_a_pending_application_of_the_same_kind_is_said_before_any_question(world: FormsWorld) -> None:
+    # Given a 新規申込 the ward has not yet handled
+    world.statuses.entries = [status_entry("KH-20250601-0007", kind="new")]
+    # When the resident starts another 新規申込
+    world.postback("action=apply_menu")
+    world.tap("個別配達の新規申込")
+    # Then before any question they learn of the pending one, its number, and what they can do instead
+    said = world.texts()
+    assert "受付番号 KH-20250601-0007" in said
+    assert "個別配達の住所変更" in said
+    assert "名前" not in said
+    assert world.labels() == ["個別配達の住所変更", "個別配達の停止", "申請状況"]
+    assert world.conversations.load(USER) is None
+    assert world.queue.sent == []
+
+
+def test_a_pending_application_of_another_kind_does_not_stop_this_one(world: FormsWorld) -> None:
+    world.statuses.entries = [status_entry("KH-20250601-0007", kind="new")]
+    world.postback("action=apply_menu")
+    world.tap("個別配達の住所変更")
+    assert world.step == "name"
+
+
+def test_submitting_says_it_was_sent_not_that_it_was_accepted(world: FormsWorld) -> None:
+    # Given a completed form: acceptance is intake's to announce (its card), not the chat's
+    _to_card(world)
+    world.tap("送信する")
+    said = world.texts()
+    assert "送信しました" in said
+    assert "受け付けました" not in said
 
 
 def test_status_with_nothing_says_so(world: FormsWorld) -> None:
@@ -414,7 +527,7 @@ def test_a_queue_failure_keeps_the_form_at_its_card_for_the_retry(world: FormsWo
     world.queue.failing = False
     world.postback("form:@confirm:@submit")
     assert len(world.queue.sent) == 1
-    assert world.conversations.load(USER) is None
+    assert_only_the_receipt_is_kept(world, "koho_delivery")
 
 
 def test_a_repeated_submit_gives_the_same_submission_id(world: FormsWorld) -> None:

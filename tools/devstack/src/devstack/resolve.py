@@ -51,14 +51,24 @@ def arn(service: str, resource: str, *, region: str = REGION) -> str:
     return f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{resource}"
 
 
+# The local stack's deploy parameters where the template has no default (a real deployment must name its
+# own). example.* is reserved (RFC 2606): it can never pass for the ward's page; docs/privacy_notice.md is
+# the page it stands for.
+LOCAL_PARAMETERS: dict[str, str] = {
+    "PrivacyNoticeUrl": "https://civicline.example/docs/privacy_notice.md",
+}
+
+
 class Resolver:
     """Resolves intrinsic functions in a translated (CloudFormation) template."""
 
-    def __init__(self, cfn: dict[str, Any]) -> None:
+    def __init__(self, cfn: dict[str, Any], parameters: dict[str, str] | None = None) -> None:
         self._cfn = cfn
         self._resources: dict[str, dict[str, Any]] = cfn.get("Resources", {})
         self._parameters = {
-            name: definition.get("Default") for name, definition in cfn.get("Parameters", {}).items()
+            **{name: definition.get("Default") for name, definition in cfn.get("Parameters", {}).items()},
+            **LOCAL_PARAMETERS,
+            **(parameters or {}),
         }
         self._mappings: dict[str, Any] = cfn.get("Mappings", {})
         self._conditions: dict[str, Any] = cfn.get("Conditions", {})

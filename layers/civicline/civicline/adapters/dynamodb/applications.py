@@ -235,7 +235,13 @@ class DynamoApplications:
             item["freeText"] = record.free_text
             item["freeTextLengths"] = dict(record.free_text_lengths)
         try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(applicationId)")
+            # A newer answer of the same response id (one per resident and survey) replaces the stored
+            # one; the same answer delivered again, or an older one arriving late, changes nothing.
+            self._table.put_item(
+                Item=item,
+                ConditionExpression="attribute_not_exists(applicationId) OR submittedAt < :submitted",
+                ExpressionAttributeValues={":submitted": item["submittedAt"]},
+            )
         except ClientError as error:
             if is_condition_failure(error):
                 return False

@@ -47,10 +47,15 @@ class DynamoConversations:
         )
 
     def save(
-        self, user_id: str, flow: str, state: dict[str, Any], expected_version: int
+        self,
+        user_id: str,
+        flow: str,
+        state: dict[str, Any],
+        expected_version: int,
+        lifetime: timedelta | None = None,
     ) -> StoredConversation:
         now = int(self._clock())
-        expires_at = now + int(self._ttl.total_seconds())
+        expires_at = now + int((lifetime or self._ttl).total_seconds())
         version = expected_version + 1
         if expected_version == 0:
             condition = "attribute_not_exists(userId) OR expiresAt <= :now"

@@ -52,5 +52,6 @@ class StatusSource(Protocol):
 
 class SurveyStore(Protocol):
     def add_survey(self, record: SurveyRecord) -> bool:
-        """Store once; False when this response id was already stored."""
+        """Store it; False when this response id is already stored with this or a later answer (a
+        redelivery, or one overtaken). A later answer of the same id replaces the stored one."""
         ...

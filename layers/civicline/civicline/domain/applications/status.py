@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from civicline.domain.applications.labels import form_title_phrase, kind_phrase
 from civicline.domain.applications.ports import StatusSource
-from civicline.domain.applications.records import StatusEntry
+from civicline.domain.applications.records import ApplicationStatus, StatusEntry
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import NOTHING, Answer, Card, CardRow, TextReply, WhenStale
 from civicline.domain.chat.wording import Phrase, say
 from civicline.ward_time import ward_time
 
+PENDING_LOOKUP = 20  # a resident's latest applications, enough to hold the pending one of each kind
 SHOWN_APPLICATIONS = 5  # a bubble stays readable (and far below LINE's 30 KB) with five rows
 
 
@@ -58,6 +59,22 @@ class StatusQuery:
             note=say("intake.status.note", limit=self._limit),
         )
         return Answer(replies=(card,), when_stale=WhenStale.PUSH, tags=("applications.status.listed",))
+
+    def pending(self, user_id: str, form_id: str, kind: str) -> StatusEntry | None:
+        """The resident's application of this form and kind that the ward has not yet handled, if any.
+
+        The same as intake's guard (one `received` application per resident, form and kind), read before
+        the form is filled in so that the resident is not refused only after answering every question.
+        """
+        entries = self._source.statuses_of(user_id, PENDING_LOOKUP)
+        return next(
+            (
+                e
+                for e in entries
+                if e.form_id == form_id and e.kind == kind and e.status is ApplicationStatus.RECEIVED
+            ),
+            None,
+        )
 
     def on_command(self, inbound: Inbound) -> Answer:
         """The dispatcher's text command handler for 「申請状況」."""

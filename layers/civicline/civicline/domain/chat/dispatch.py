@@ -5,12 +5,14 @@ Features plug in without touching this module:
     dispatcher.text_command("受信設定", settings.start)          # a typed command (NFKC, spaces ignored)
     dispatcher.postback_action("settings", settings.on_postback) # postback data `action=settings&...`
     dispatcher.postback_prefix("form:", forms.on_postback)       # postback data in a format of its own
-    dispatcher.flow("settings", settings.on_answer)              # free text while that flow asked last
+    dispatcher.flow("settings", settings.on_answer,              # free text while that flow asked last,
+                    not_text=settings.on_not_text)               # a sticker, image, location… then too
     dispatcher.event(InboundKind.FOLLOW, lifecycle.follow)
     dispatcher.menu_item(Action(...))                            # offered in the help reply
 
 Free text is handed to a flow only when that flow asked a question (an open conversation); otherwise
-it gets the help reply and is forgotten.
+it gets the help reply and is forgotten. A sticker, image or location while a flow has a question open
+goes to that flow's `not_text` handler (which asks the question again) instead of the help reply.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Dispatcher:
         self._postbacks: dict[str, PostbackHandler] = {}
         self._prefixes: dict[str, EventHandler] = {}
         self._flows: dict[str, FlowHandler] = {}
+        self._not_text: dict[str, FlowHandler] = {}
         self._menu: list[Action] = []
 
     # -- registration -------------------------------------------------------------------------------
@@ -61,8 +64,10 @@ class Dispatcher:
             raise ValueError("a postback prefix is a non-empty marker such as 'form:'")
         self._register(self._prefixes, prefix, handler)
 
-    def flow(self, name: str, handler: FlowHandler) -> None:
+    def flow(self, name: str, handler: FlowHandler, *, not_text: FlowHandler | None = None) -> None:
         self._register(self._flows, name, handler)
+        if not_text is not None:
+            self._register(self._not_text, name, not_text)
 
     def menu_item(self, action: Action) -> None:
         if len(self._menu) >= QUICK_REPLY_MAX_ITEMS:
@@ -89,7 +94,7 @@ class Dispatcher:
         if inbound.kind is InboundKind.TEXT:
             return self._text(inbound)
         if inbound.kind is InboundKind.MESSAGE:
-            return self.help(inbound)
+            return self._not_a_text(inbound)
         handler = self._events.get(inbound.kind)
         return handler(inbound) if handler else NOTHING
 
@@ -104,6 +109,13 @@ class Dispatcher:
         params = decode(data)
         handler = self._postbacks.get(params.get("action", ""))
         return handler(inbound, params) if handler else self.help(inbound)
+
+    def _not_a_text(self, inbound: Inbound) -> Answer:
+        assert inbound.user_id is not None
+        conversation = self._conversations.load(inbound.user_id)
+        if conversation is not None and conversation.flow in self._not_text:
+            return self._not_text[conversation.flow](inbound, conversation)
+        return self.help(inbound)
 
     def _text(self, inbound: Inbound) -> Answer:
         command = self._texts.get(command_key(inbound.text or ""))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from civicline.domain.applications.labels import kind_phrase
 from civicline.domain.chat.replies import Card, CardRow
 from civicline.domain.chat.wording import Phrase, Verbatim, joined, lines, say
 from civicline.domain.data_rights.actions import cancel_action, erase_action
-from civicline.domain.data_rights.records import Erasure, Holdings
+from civicline.domain.data_rights.records import Erasure, HeldApplication, Holdings
+from civicline.messages import has_message
 
 # How long 削除する stays valid after the card was asked for.
 CONFIRMATION_WINDOW = timedelta(minutes=15)
@@ -21,7 +23,9 @@ def window_minutes(window: timedelta = CONFIRMATION_WINDOW) -> int:
 def confirmation_card(
     holdings: Holdings, asked_at_epoch: int, window: timedelta = CONFIRMATION_WINDOW
 ) -> Card[Phrase]:
-    rows = [CardRow(say("data_rights.confirm.deleted_label"), say("data_rights.confirm.deleted_value"))]
+    rows: list[CardRow[Phrase]] = [
+        CardRow(say("data_rights.confirm.deleted_label"), say("data_rights.confirm.deleted_value"))
+    ]
     if holdings.applications:
         rows.append(
             CardRow(
@@ -33,7 +37,10 @@ def confirmation_card(
         rows.append(
             CardRow(
                 say("data_rights.confirm.pending_label"),
-                say("data_rights.confirm.pending_value", count=len(holdings.pending)),
+                lines(
+                    say("data_rights.confirm.pending_value", count=len(holdings.pending)),
+                    *(_withdrawal(application) for application in holdings.pending),
+                ),
             )
         )
     if holdings.surveys:
@@ -50,6 +57,17 @@ def confirmation_card(
         rows=tuple(rows),
         buttons=(erase_action(asked_at_epoch), cancel_action()),
         note=say("data_rights.confirm.note", minutes=window_minutes(window)),
+    )
+
+
+def _withdrawal(application: HeldApplication) -> Phrase:
+    """What withdrawing this pending application means: for a 配達停止, that delivery goes on."""
+    effect = f"data_rights.confirm.pending_effect.{application.form_id}.{application.kind}"
+    return say(
+        "data_rights.confirm.pending_item",
+        reception_number=application.reception_number,
+        kind=kind_phrase(application.form_id, application.kind),
+        effect=say(effect if has_message(effect) else "data_rights.confirm.pending_effect.other"),
     )
 
 
@@ -80,6 +98,7 @@ def erased_text(erasure: Erasure) -> Phrase:
             numbers.append(say("data_rights.erased.kept_more", count=rest))
         listed = joined(numbers, say("data_rights.list.separator"))
         said.append(say("data_rights.erased.kept_applications", numbers=listed))
+        said.append(say("data_rights.erased.status_unlinked"))
     if erasure.surveys:
         said.append(say("data_rights.erased.kept_surveys", count=erasure.surveys))
     said.append(say("data_rights.erased.kept_audit"))

@@ -40,6 +40,6 @@ def install_residents(
     dispatcher.event(InboundKind.UNFOLLOW, lifecycle.unfollow)
     dispatcher.text_command(text("settings.entry.label"), settings.start)
     dispatcher.postback_action(ACTION, settings.on_postback)
-    dispatcher.flow(FLOW, settings.on_answer)
+    dispatcher.flow(FLOW, settings.on_answer, not_text=settings.on_not_text)
     dispatcher.menu_item(settings.entry_action())
     return settings

@@ -4,7 +4,10 @@ A small state machine. Its transitions are postbacks that carry everything they 
 value, whether the resident is going through all four questions: `w=1`), so a repeated or late tap
 does no harm. The only state kept is which question was asked last, so that a typed answer (a birth
 year such as 「昭和50年」) reaches it; that state lives in the shared conversation store as flow
-"settings", and only when no other conversation (a form in progress) holds the resident's slot.
+"settings". One question is open at a time and typed text answers the one asked last: a settings
+question asked while another conversation (a form in progress) is open takes the slot and keeps the
+other conversation inside its own state (`paused`), which is put back when the settings are closed, so
+the form can be resumed where it was.
 
 The questions' quick replies are built in settings_questions.py, the settings card in settings_card.py.
 """
@@ -13,8 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from civicline.domain.chat.conversations import ConversationStore, StoredConversation
+from civicline import messages
+from civicline.domain.chat.conversations import (
+    PAUSED,
+    ConversationStore,
+    StoredConversation,
+    paused,
+    pausing,
+)
 from civicline.domain.chat.dispatch import command_key
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Action, Answer, Card, Reply, TextReply, WhenStale
@@ -96,6 +107,10 @@ class SettingsFlow:
             return self.start(inbound)
         wizard = bool(conversation.state.get("wizard"))
         typed = command_key(inbound.text or "")
+        if typed in _words("forms.command.cancel"):
+            return self._cancel(inbound)
+        if typed in _words("forms.command.back"):
+            return self._back(inbound, item, wizard)
         if typed == command_key(text("settings.skip.label")):
             return self._answer(inbound, item, SKIP, wizard)
         if item is SettingItem.BIRTH_YEAR:
@@ -133,7 +148,32 @@ class SettingsFlow:
         notice = say("settings.area.spans", town=Verbatim(found.town), areas=areas)
         return self._ask(inbound, SettingItem.AREA, wizard, notice=notice, only=found.areas)
 
+    def on_not_text(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
+        """A sticker, image or location while a settings question is open: that question again."""
+        try:
+            item = SettingItem(conversation.state.get("item", ""))
+        except ValueError:
+            return self.start(inbound)
+        wizard = bool(conversation.state.get("wizard"))
+        return self._ask(inbound, item, wizard, notice=say("settings.invalid.not_text"))
+
     # -- transitions --------------------------------------------------------------------------------
+    def _cancel(self, inbound: Inbound) -> Answer:
+        """やめる / キャンセル: nothing more changes; what was saved before stays (each answer is saved)."""
+        self._close(inbound)
+        resident = self._residents.get(self._user(inbound))
+        replies: tuple[Reply[Phrase], ...] = (TextReply(say("settings.cancelled")),)
+        if resident is not None and resident.settings != ReceptionSettings():
+            replies += (self.card(resident),)
+        return Answer(replies=replies, when_stale=WhenStale.PUSH, tags=("settings.cancelled",))
+
+    def _back(self, inbound: Inbound, item: SettingItem, wizard: bool) -> Answer:
+        """戻る: the previous question of the four; from the first one (or a single change), like やめる."""
+        position = ORDER.index(item)
+        if wizard and position > 0:
+            return self._ask(inbound, ORDER[position - 1], wizard=True)
+        return self._cancel(inbound)
+
     def _answer(self, inbound: Inbound, item: SettingItem, raw: str, wizard: bool) -> Answer:
         user_id, now = self._user(inbound), self._clock()
         value: int | str | None = None
@@ -205,20 +245,27 @@ class SettingsFlow:
 
     # -- helpers ------------------------------------------------------------------------------------
     def _open(self, inbound: Inbound, item: SettingItem, wizard: bool) -> None:
-        """Remember the question so a typed answer finds it, unless another flow (a form) is open."""
+        """Remember the question so a typed answer finds it; another open flow (a form) is paused."""
         user_id = self._user(inbound)
         open_now = self._conversations.load(user_id)
-        if open_now is not None and open_now.flow != FLOW:
-            return
-        state = {"item": item.value, "wizard": wizard}
+        state: dict[str, Any] = {"item": item.value, "wizard": wizard}
+        interrupted = pausing(open_now, FLOW)
+        if interrupted is not None:
+            state[PAUSED] = interrupted
         if open_now is not None and open_now.state == state:
             return  # already asked: nothing to write (a repeated tap, a genre toggle)
         self._conversations.save(user_id, FLOW, state, open_now.version if open_now else 0)
 
     def _close(self, inbound: Inbound) -> None:
+        """Close the settings question; a paused conversation (a form) is open again as it was."""
         user_id = self._user(inbound)
         open_now = self._conversations.load(user_id)
-        if open_now is not None and open_now.flow == FLOW:
+        if open_now is None or open_now.flow != FLOW:
+            return
+        interrupted = paused(open_now)
+        if interrupted is not None:
+            self._conversations.save(user_id, interrupted.flow, interrupted.state, open_now.version)
+        else:
             self._conversations.clear(user_id, open_now.version)
 
     def _valid_value(self, item: SettingItem, raw: str) -> int | str | None:
@@ -242,6 +289,12 @@ class SettingsFlow:
     def _user(inbound: Inbound) -> str:
         assert inbound.user_id is not None
         return inbound.user_id
+
+
+def _words(key: str) -> frozenset[str]:
+    """The words a resident may type for a command, the same ones the forms accept (forms.command.*)."""
+    found = messages.entry(key)
+    return frozenset(command_key(word) for word in (found if isinstance(found, list) else [found]))
 
 
 def _int(raw: str | None) -> int | None:

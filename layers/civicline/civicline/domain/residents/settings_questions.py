@@ -142,9 +142,9 @@ class SettingsQuestions:
         size = QUICK_REPLY_MAX_ITEMS - len(extras) - 1
         pages = -(-len(actions) // size)
         page = page % pages
-        following = action(
-            say("settings.more.label"), encode(ACTION, item=item.value, p=(page + 1) % pages, w=_flag(wizard))
-        )
+        # On the last page the same button leads back to the first: it says so rather than 「もっと見る」.
+        label = "settings.more.label" if page + 1 < pages else "settings.more.first_label"
+        following = action(say(label), encode(ACTION, item=item.value, p=(page + 1) % pages, w=_flag(wizard)))
         return (*actions[page * size : (page + 1) * size], following, *extras)
 
     @staticmethod

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 
@@ -23,16 +23,23 @@ from civicline.domain.applications import forms
 from civicline.domain.applications.chat.menu import MENU, MenuEntry, find_entry, resume_action, status_action
 from civicline.domain.applications.chat.ports import SubmissionQueue
 from civicline.domain.applications.chat.rendering import answer_of, replies_of
+from civicline.domain.applications.labels import form_title_phrase, kind_phrase
+from civicline.domain.applications.records import StatusEntry
 from civicline.domain.applications.status import StatusQuery
-from civicline.domain.chat.conversations import ConversationStore, StoredConversation
+from civicline.domain.chat.conversations import ConversationStore, StoredConversation, paused
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Answer, Reply, TextReply
-from civicline.domain.chat.wording import Phrase, Verbatim, joined, say
+from civicline.domain.chat.wording import Phrase, Verbatim, joined, lines, say
 from civicline.domain.errors import CivicLineError
+from civicline.messages import has_message
 from civicline.models.forms import ConversationState, FormDefinition, FormPurpose
 from civicline.models.validation import invalid_fields
 
 FLOW = "form"
+# After a form is sent, the slot keeps only which form it was (no answers) for a short while, so that a
+# second tap on the card's buttons is told the form was sent rather than invited to apply again.
+SENT = "form.sent"
+SENT_LIFETIME = timedelta(minutes=30)
 
 
 class FormNotSubmittable(CivicLineError):
@@ -97,6 +104,10 @@ class FormsChat:
         if entry is None:
             return self.menu(inbound)
         user_id, now = _user(inbound), self._clock()
+        if entry.kind is not None:
+            pending = self._statuses.pending(user_id, entry.form_id, entry.kind)
+            if pending is not None:
+                return self._pending(entry, pending)
         wanted = forms.load_form(entry.form_id)
         open_form = self._open(user_id)
         if open_form is None:
@@ -108,6 +119,23 @@ class FormsChat:
             started = self._start(user_id, wanted, entry.kind, open_form.stored.version)
             return answer_of((*ended, *started.replies), *started.tags)
         return self._settle(inbound, open_form, state, reply)
+
+    def _pending(self, entry: MenuEntry, pending: StatusEntry) -> Answer:
+        """The same application is waiting for the ward: say so, with its number, before any question."""
+        assert entry.kind is not None
+        instead = f"applications_chat.pending.instead.{entry.form_id}.{entry.kind}"
+        said = lines(
+            say(
+                "applications_chat.pending.intro",
+                title=form_title_phrase(entry.form_id),
+                kind=kind_phrase(entry.form_id, entry.kind),
+                reception_number=pending.reception_number,
+            ),
+            say(instead if has_message(instead) else "applications_chat.pending.instead.other"),
+        )
+        others = tuple(e.action() for e in self._menu if e.form_id == entry.form_id and e.kind != entry.kind)
+        reply: Reply[Phrase] = TextReply(said, quick_replies=(*others, status_action()))
+        return answer_of((reply,), f"form.{entry.form_id}.pending", *_kind_tag(entry.kind))
 
     def _start(self, user_id: str, form: FormDefinition, kind: str | None, version: int) -> Answer:
         state, reply = forms.start(form, kind, self._clock())
@@ -124,9 +152,17 @@ class FormsChat:
         """A tapped form button (`form:…` data), or a picked date."""
         open_form = self._open(_user(inbound))
         if open_form is None:
-            return self._none_open()
+            return self._already_sent(inbound) or self._none_open()
         date = inbound.postback_params.get("date")
         return self._answer(inbound, open_form, forms.Postback(inbound.postback_data or "", date=date))
+
+    def on_not_text(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
+        """A sticker, image or location while a form question is open: that question again, and how."""
+        open_form = self._read(conversation)
+        if open_form is None:
+            return self._none_open()
+        state, reply = forms.resume(open_form.form, open_form.state, self._clock(), "forms.notice.not_text")
+        return self._settle(inbound, open_form, state, reply)
 
     def on_answer(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
         """Typed text while a form question is open."""
@@ -156,7 +192,7 @@ class FormsChat:
             return self._start(user_id, forms.load_form(outcome.form_id), outcome.kind, version)
         if isinstance(outcome, forms.Completed):
             said = self._submit(user_id, form, outcome)
-            self._conversations.clear(user_id, version)
+            self._conversations.save(user_id, SENT, {"form_id": form.id}, version, SENT_LIFETIME)
             return answer_of(replies_of(form, said), f"form.{form.id}.submitted", *_kind_tag(outcome.kind))
         self._conversations.clear(user_id, version)
         return answer_of(replies_of(form, outcome.reply), f"form.{form.id}.{outcome.reason}")
@@ -178,7 +214,10 @@ class FormsChat:
 
     # -- the open form ------------------------------------------------------------------------------
     def _open(self, user_id: str) -> OpenForm | None:
+        """The open form, or the one a settings question paused (resuming it takes the slot back)."""
         stored = self._conversations.load(user_id)
+        if stored is not None and stored.flow != FLOW:
+            stored = paused(stored)
         return self._read(stored) if stored is not None and stored.flow == FLOW else None
 
     def _read(self, stored: StoredConversation) -> OpenForm | None:
@@ -191,6 +230,19 @@ class FormsChat:
             self._conversations.clear(stored.user_id, stored.version)
             return None
         return OpenForm(stored, form, state)
+
+    def _already_sent(self, inbound: Inbound) -> Answer | None:
+        """A button of a form just sent (a double tap on 送信する): it was sent, and where to follow it."""
+        stored = self._conversations.load(_user(inbound))
+        if stored is not None and stored.flow != SENT:
+            stored = paused(stored)
+        if stored is None or stored.flow != SENT:
+            return None
+        title = form_title_phrase(str(stored.state.get("form_id", "")))
+        reply: Reply[Phrase] = TextReply(
+            say("applications_chat.already_sent", title=title), quick_replies=(status_action(),)
+        )
+        return answer_of((reply,), "form.already_sent")
 
     def _none_open(self) -> Answer:
         actions = (*(entry.action() for entry in self._menu), status_action())

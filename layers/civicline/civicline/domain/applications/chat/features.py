@@ -38,7 +38,7 @@ def install_forms(
     dispatcher.postback_action(ACTION_RESUME, chat.on_resume)
     dispatcher.postback_action(ACTION_STATUS, chat.on_status)
     dispatcher.postback_prefix(form_reply.POSTBACK_PREFIX, chat.on_postback)
-    dispatcher.flow(FLOW, chat.on_answer)
+    dispatcher.flow(FLOW, chat.on_answer, not_text=chat.on_not_text)
     dispatcher.text_command(text("applications_chat.menu.command"), chat.menu)
     dispatcher.text_command(text("applications_chat.resume.command"), chat.resume)
     dispatcher.text_command(text("intake.status.command"), status.on_command)

@@ -157,14 +157,14 @@ def answer(
 
 
 def resume(
-    form: FormDefinition, state: ConversationState, now: datetime
+    form: FormDefinition, state: ConversationState, now: datetime, notice_key: str = "forms.notice.resumed"
 ) -> tuple[ConversationState | None, FormReply | Ended]:
-    """Ask the open question again after an interruption (e.g. the resident opened the menu)."""
+    """Ask the open question again after an interruption (the menu, a sticker), `notice_key` before it."""
     ended = _ended(form, state, now)
     if ended is not None:
         return None, ended
     resumed = _touch(form, state, now)
-    return resumed, _ask(form, resumed, notice=Message("forms.notice.resumed", {"title": _title(form)}))
+    return resumed, _ask(form, resumed, notice=Message(notice_key, {"title": _title(form)}))
 
 
 def request_switch(

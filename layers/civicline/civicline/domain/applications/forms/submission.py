@@ -15,8 +15,10 @@ from civicline.models.forms import (
     FormDefinition,
     FormPurpose,
     InputType,
+    SurveyAnswers,
     SurveyResponse,
     submission_id_for,
+    survey_response_id_for,
 )
 from civicline.ward_time import ward_date
 
@@ -80,8 +82,11 @@ def build_survey_response(
     form: FormDefinition, completed: Completed, user_id: str, now: datetime
 ) -> SurveyResponse:
     _check(form, completed, FormPurpose.SURVEY)
+    one_per_resident = form.survey_answers is SurveyAnswers.ONE_PER_RESIDENT
     return SurveyResponse(
-        response_id=submission_id_for(user_id, completed.conversation_id),
+        response_id=survey_response_id_for(user_id, form.id)
+        if one_per_resident
+        else submission_id_for(user_id, completed.conversation_id),
         user_id=user_id,
         form_id=form.id,
         form_version=completed.form_version,
