@@ -42,8 +42,9 @@ def samconfig_overrides(environment: str) -> dict[str, str]:
 
 
 def test_prod_refuses_the_placeholder_privacy_notice() -> None:
-    # Given a prod deploy with a staff address but the template's placeholder privacy page
-    failed = refusals({"Environment": "prod", "StaffNoticeEmail": "koho@city.example.jp"})
+    # Given a prod deploy with a staff address but samconfig's placeholder privacy page (the ward's home page)
+    overrides = {**samconfig_overrides("prod"), "StaffNoticeEmail": "koho@city.example.jp"}
+    failed = refusals(overrides)
     # Then CloudFormation refuses it, naming the parameter
     assert len(failed) == 1
     assert "PrivacyNoticeUrl" in failed[0]
@@ -67,6 +68,15 @@ def test_prod_with_the_wards_own_values_deploys() -> None:
 @pytest.mark.parametrize("environment", ["default", "dev", "stg"])
 def test_dev_and_stg_deploy_with_the_placeholders(environment: str) -> None:
     assert refusals(samconfig_overrides(environment)) == []
+
+
+@pytest.mark.parametrize("environment", ["default", "dev", "stg", "prod"])
+def test_every_environment_names_the_parameters_the_template_has_no_default_for(environment: str) -> None:
+    # Given the template's required parameters (sam deploy stops on any left without a value)
+    required = {name for name, parameter in translate()["Parameters"].items() if "Default" not in parameter}
+    # Then each samconfig environment gives every one of them
+    assert required
+    assert required <= samconfig_overrides(environment).keys()
 
 
 def test_prod_as_shipped_in_samconfig_refuses_until_the_ward_sets_both() -> None:
