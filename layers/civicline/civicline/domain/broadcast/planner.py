@@ -53,10 +53,11 @@ from civicline.models.broadcast.segment import Segment
 
 UNANSWERED = "unanswered"
 # One planning worker per this many residents. Measured (make bench): one core parses and cuts about
-# 40,000 residents a second, and LINE takes 100,000 a second (200 × 500), so 50,000 a worker plans
-# each segment in about 1.3 s of CPU and 20 workers cut a million in a second or two, well ahead of
-# the 5 s LINE needs for them. Below it (the ward's 6,000 friends today) one invocation plans the whole
-# broadcast in a fraction of a second, less than starting workers would take.
+# 37,000 residents a second (26.6 s for a million), and LINE takes 100,000 a second (200 × 500). At
+# 50,000 a worker, each segment takes about 1.4 s of CPU and its first batch a few milliseconds, so 20
+# workers cut a million in a couple of seconds, far ahead of the 10 s LINE needs for them. Below it
+# (the ward's 6,000 friends today) one invocation plans the whole broadcast in a fraction of a second,
+# less than starting workers (an invoke and often a cold start) would take.
 RESIDENTS_PER_SEGMENT = 50_000
 MAX_SCAN_SEGMENTS = 32
 
