@@ -105,6 +105,23 @@ def item_bytes(item: dict[str, Any]) -> int:
     return size
 
 
+def sqs_event_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """A received SQS message as Lambda's SQS event source hands it to a function (one record)."""
+    import hashlib
+
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324 (SQS's checksum)
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+
+
 # ----------------------------------------------------------------------------- moto in its own process
 
 
@@ -408,7 +425,6 @@ class _Stack:
 
     def send_all(self, broadcast_id: str) -> tuple[float, dict[str, Any]]:
         """SENDERS concurrent warm 'containers' drain the queue until the report says done."""
-        import hashlib
         import threading
         import time
 
@@ -431,17 +447,7 @@ class _Stack:
                     QueueUrl=self.queue, MaxNumberOfMessages=1, AttributeNames=["All"]
                 )
                 for message in got.get("Messages", []):
-                    record = {
-                        "messageId": message["MessageId"],
-                        "receiptHandle": message["ReceiptHandle"],
-                        "body": message["Body"],
-                        "attributes": message.get("Attributes", {}),
-                        "messageAttributes": {},
-                        "eventSource": "aws:sqs",
-                        "awsRegion": REGION,
-                        "md5OfBody": hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324
-                        "eventSourceARN": arn,
-                    }
+                    record = sqs_event_record(message, arn)
                     context = FakeLambdaContext(remaining_millis=SENDER_TIMEOUT_MILLIS)
                     answer = app.handler({"Records": [record]}, context)
                     if not answer.get("batchItemFailures"):

@@ -3,7 +3,6 @@ them."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
 from civicline.adapters.planning_workers import LambdaPlanningWorkers
 from devstack.fake_line import FakeLine
-from tools.bench.broadcast import resident_items, seed_users
+from tools.bench.broadcast import resident_items, seed_users, sqs_event_record
 
 REGION = "ap-northeast-1"
 MULTICAST = "/v2/bot/message/multicast"
@@ -107,17 +106,7 @@ class BroadcastStack:
 
     def deliver(self, message: dict[str, Any]) -> dict[str, Any]:
         """One SQS event (BatchSize 1, as in the template) to the sender; deleted on success."""
-        record = {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": {},
-            "md5OfBody": hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324 (SQS's checksum)
-            "eventSource": "aws:sqs",
-            "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:civicline-broadcast-batches",
-            "awsRegion": REGION,
-        }
+        record = sqs_event_record(message, f"arn:aws:sqs:{REGION}:123456789012:civicline-broadcast-batches")
         response: dict[str, Any] = self.sender.handler(
             {"Records": [record]}, FakeLambdaContext(remaining_millis=SENDER_TIMEOUT_MILLIS)
         )
