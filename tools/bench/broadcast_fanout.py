@@ -129,7 +129,7 @@ def worker_process(invocations: Any, ready: Any, answers: Any) -> None:
     app = load_function_module("broadcast", "plan_worker")
     container = vars(app)
     container["worker"] = replace(container["worker"], audience=SimulatedScan(RESIDENTS))
-    baseline = _rss_mib()
+    baseline = _rss_mib()  # warm: code loaded, clients made, before any segment
     ready.put("worker")
     busy = 0.0
     while (event := invocations.get()) is not None:
@@ -176,7 +176,7 @@ def sender_process(threads: int, ready: Any, stop: Any, answers: Any) -> None:
                 if not answer.get("batchItemFailures"):
                     sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
             if not got.get("Messages"):
-                time.sleep(0.02)
+                time.sleep(0.1)  # moto serves one request at a time: idle polls would slow everyone
 
     pool = [threading.Thread(target=container, daemon=True) for _ in range(threads)]
     for thread in pool:
