@@ -99,8 +99,9 @@ def planner_process(invocations: Any, ready: Any, go: Any, answers: Any) -> None
     """BroadcastPlannerFunction: its asynchronous worker invocations go to the workers' queue."""
     from dataclasses import replace
 
-    from civicline.adapters.planning_workers import worker_event
     from tests.support.lambda_runtime import load_function_module
+
+    from civicline.adapters.planning_workers import worker_event
 
     app = load_function_module("broadcast", "planner")
 
@@ -145,9 +146,9 @@ def sender_process(threads: int, ready: Any, stop: Any, answers: Any) -> None:
     import threading
 
     import boto3
+    from tests.support.lambda_runtime import load_function_module
 
     from civicline.adapters.line.multicast import LineMulticast
-    from tests.support.lambda_runtime import load_function_module
 
     real = LineMulticast.__call__
 
@@ -268,8 +269,8 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
     # The report's invocations publish no metrics (and metrics are disabled here): not worth a line each.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-    from tools.bench.broadcast import _measure
     from civicline.domain.broadcast.planner import scan_segments_for
+    from tools.bench.broadcast import _measure
 
     saved = dict(os.environ)
     spawn = multiprocessing.get_context("spawn")
