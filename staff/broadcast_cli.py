@@ -21,11 +21,11 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 
 from civicline.models.city import load_city
+from civicline.ward_time import WARD_TZ, ward_time
 from staff import staff_invoke
 
 # Staff read these reports: statuses in Japanese.
@@ -38,7 +38,6 @@ STATUS_LABELS = {
 }
 
 PLANNER = os.environ.get("CIVICLINE_BROADCAST_PLANNER", "BroadcastPlannerFunction")
-TOKYO = ZoneInfo("Asia/Tokyo")
 # The planner runs up to 15 minutes for a million residents: wait for it, never retry the call itself
 # (a retried invoke is harmless — the planner is idempotent — but it would only wait on the lease).
 
@@ -71,6 +70,13 @@ def format_preview(preview: dict[str, Any]) -> str:
     return table(rows)
 
 
+def _ward_clock(moment: str | None) -> str:
+    """When LINE accepted a batch, on the ward's clock to the millisecond (— before any was)."""
+    if not moment:
+        return "—"
+    return ward_time(datetime.fromisoformat(moment)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
 def format_report(report: dict[str, Any]) -> str:
     rows = [
         ("配信ID", report["broadcastId"]),
@@ -91,6 +97,8 @@ def format_report(report: dict[str, Any]) -> str:
         ("送信失敗（人）", report["recipientsFailed"]),
         ("再試行回数", report["retries"]),
         ("受付済みの再送（409）", report["alreadyAccepted"]),
+        ("最初のバッチ受付", _ward_clock(report.get("firstBatchAcceptedAt"))),
+        ("最後のバッチ受付", _ward_clock(report.get("lastBatchAcceptedAt"))),
     ]
     rows += [
         (f"  失敗バッチ {f['batchNumber']}", f"HTTP {f['status']} {f['message']}")
@@ -103,14 +111,14 @@ def send(args: argparse.Namespace) -> int:
     request = load_request(args.request)
     if args.dry_run:
         request["dry_run"] = True
-    request.setdefault("broadcast_id", f"b-{datetime.now(TOKYO):%Y%m%d-%H%M}-{uuid.uuid4().hex[:8]}")
+    request.setdefault("broadcast_id", f"b-{datetime.now(WARD_TZ):%Y%m%d-%H%M}-{uuid.uuid4().hex[:8]}")
     client = staff_invoke.lambda_client(args.endpoint_url)
     result = invoke(client, args.function, {"request": request})
     if args.dry_run:
         print(format_preview(result))
         return 0
     if result["status"] == "scheduled":
-        when = datetime.fromisoformat(result["sendAt"]).astimezone(TOKYO)
+        when = ward_time(datetime.fromisoformat(result["sendAt"]))
         print(f"scheduled {result['broadcastId']} for {when:%Y-%m-%d %H:%M} JST (nothing sent yet)\n")
     print(format_report(result))
     return 0

@@ -105,6 +105,23 @@ def item_bytes(item: dict[str, Any]) -> int:
     return size
 
 
+def sqs_event_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """A received SQS message as Lambda's SQS event source hands it to a function (one record)."""
+    import hashlib
+
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324 (SQS's checksum)
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+
+
 # ----------------------------------------------------------------------------- moto in its own process
 
 
@@ -196,13 +213,12 @@ def _measure(name: str, value: float, unit: str, goal: str, meets: bool | None) 
 
 
 class _DiscardingLedger:
-    """A PlannerLedger that keeps nothing: the planner's own memory and time, without a table."""
+    """A PlannerLedger that keeps only each stream's last checkpoint: the planner's own memory and time,
+    without a table."""
 
     def __init__(self, scan_segments: int) -> None:
-        from civicline.models.broadcast.checkpoint import PlanCheckpoint
-
         self.scan_segments = scan_segments
-        self.fresh = PlanCheckpoint()
+        self.kept: dict[Any, Any] = {}
 
     def create(self, *args: Any, **kwargs: Any) -> bool:
         return True
@@ -210,21 +226,29 @@ class _DiscardingLedger:
     def begin(self, broadcast_id: str) -> None:
         return None
 
-    def acquire_lease(self, *args: Any, **kwargs: Any) -> Any:
-        from civicline.domain.broadcast.planner import PlanState
-
-        return PlanState(self.scan_segments, dict.fromkeys(range(self.scan_segments), self.fresh), False)
-
-    def save_checkpoint(self, *args: Any, **kwargs: Any) -> None:
+    def request(self, broadcast_id: str) -> Any:
         return None
 
-    def save_tail(self, *args: Any, **kwargs: Any) -> None:
+    def plan_state(self, broadcast_id: str) -> Any:
+        from civicline.domain.broadcast.planner import PlanState
+        from civicline.models.broadcast.checkpoint import PlanCheckpoint
+
+        fresh = PlanCheckpoint()
+        checkpoints = {s: self.kept.get(s, fresh) for s in range(self.scan_segments)}
+        return PlanState(self.scan_segments, checkpoints, False, self.kept.get("tail", fresh), "2026-04-01")
+
+    def acquire_stream(self, broadcast_id: str, stream: Any, *args: Any) -> Any:
+        from civicline.models.broadcast.checkpoint import PlanCheckpoint
+
+        return self.kept.get(stream, PlanCheckpoint())
+
+    def save_checkpoint(self, broadcast_id: str, stream: Any, owner: str, cp: Any) -> None:
+        self.kept[stream] = cp
+
+    def release_stream(self, *args: Any, **kwargs: Any) -> None:
         return None
 
     def finish_planning(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def release_lease(self, *args: Any, **kwargs: Any) -> None:
         return None
 
     def try_finalize(self, *args: Any, **kwargs: Any) -> None:
@@ -272,7 +296,6 @@ def synthetic_plan(residents: int) -> dict[str, float]:
         audience=SimulatedScan(),
         enqueue=enqueue,
         lease=Lease("bench", now, now + timedelta(minutes=15)),
-        workers=1,
     )
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
@@ -402,7 +425,6 @@ class _Stack:
 
     def send_all(self, broadcast_id: str) -> tuple[float, dict[str, Any]]:
         """SENDERS concurrent warm 'containers' drain the queue until the report says done."""
-        import hashlib
         import threading
         import time
 
@@ -425,17 +447,7 @@ class _Stack:
                     QueueUrl=self.queue, MaxNumberOfMessages=1, AttributeNames=["All"]
                 )
                 for message in got.get("Messages", []):
-                    record = {
-                        "messageId": message["MessageId"],
-                        "receiptHandle": message["ReceiptHandle"],
-                        "body": message["Body"],
-                        "attributes": message.get("Attributes", {}),
-                        "messageAttributes": {},
-                        "eventSource": "aws:sqs",
-                        "awsRegion": REGION,
-                        "md5OfBody": hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324
-                        "eventSourceARN": arn,
-                    }
+                    record = sqs_event_record(message, arn)
                     context = FakeLambdaContext(remaining_millis=SENDER_TIMEOUT_MILLIS)
                     answer = app.handler({"Records": [record]}, context)
                     if not answer.get("batchItemFailures"):
@@ -502,6 +514,8 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
             POWERTOOLS_SERVICE_NAME="civicline",
             POWERTOOLS_TRACE_DISABLED="true",
             POWERTOOLS_LOG_LEVEL="WARNING",
+            POWERTOOLS_METRICS_NAMESPACE="Civicline",
+            POWERTOOLS_METRICS_DISABLED="true",  # no EMF lines on stdout for thousands of invocations
             LINE_API_HOST=fake.url,
             USERS_TABLE="bench-users",
             BROADCASTS_TABLE="bench-broadcasts",
