@@ -14,9 +14,11 @@ export PYTHONPATH := $(CURDIR)/layers/civicline:$(CURDIR)
 SAM := PATH="$(dir $(PYTHON312)):$$PATH" $(SAM_VENV)/bin/sam
 REGIONS := ap-northeast-1 ap-northeast-3
 MODE ?= normal
+# JUnit XML of the last test run, read by make privacy-report.
+TEST_RESULTS := .test-results
 
 .PHONY: help setup fonts lint test test-unit test-devstack test-integration test-e2e local demo bench build deploy \
-        events richmenu richmenu-images broadcast report export clean
+        events richmenu richmenu-images broadcast report export privacy-report graphviz clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -42,15 +44,18 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
 	touch $@
 
-setup: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed fonts ## create the virtualenvs and install everything
+setup: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed fonts graphviz ## create the virtualenvs and install everything
 
 fonts: ## the CJK font the rich menu images are drawn with (Debian's fonts-noto-cjk)
 	@scripts/install_fonts.sh
 
+graphviz: ## Graphviz (Debian's graphviz), which draws the privacy report's data-flow diagram
+	@tools/privacy_report/install_graphviz.sh
+
 lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## ruff, mypy, cfn-lint, sam validate, checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/civicline/civicline staff tools/bench tools/demo.py scripts tests
+	$(VENV)/bin/mypy layers/civicline/civicline staff tools/bench tools/demo.py tools/privacy_report scripts tests
 	$(VENV)/bin/mypy tools/devstack/src tools/devstack/tests
 	for fn in functions/*/; do $(VENV)/bin/mypy "$$fn" || exit 1; done
 	$(VENV)/bin/cfn-lint --regions $(REGIONS) -- template.yaml
@@ -58,16 +63,16 @@ lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## ru
 	$(CHECKOV_VENV)/bin/checkov -f template.yaml --framework cloudformation --skip-download --compact --quiet
 
 test-unit: $(VENV)/.installed
-	$(PY) -m pytest tests/unit -q
+	$(PY) -m pytest tests/unit -q --junitxml=$(TEST_RESULTS)/unit.xml
 
 test-devstack: $(VENV)/.installed ## the local stack's own tests (tools/devstack/tests, its own pytest config)
-	cd tools/devstack && $(CURDIR)/$(PY) -m pytest -q
+	cd tools/devstack && $(CURDIR)/$(PY) -m pytest -q --junitxml=$(CURDIR)/$(TEST_RESULTS)/devstack.xml
 
 test-integration: $(VENV)/.installed
-	$(PY) -m pytest tests/integration -q
+	$(PY) -m pytest tests/integration -q --junitxml=$(TEST_RESULTS)/integration.xml
 
 test-e2e: $(VENV)/.installed
-	$(PY) -m pytest tests/e2e -q
+	$(PY) -m pytest tests/e2e -q --junitxml=$(TEST_RESULTS)/e2e.xml
 
 test: setup lint test-unit test-devstack test-integration test-e2e ## lint and every test (what CI runs)
 
@@ -106,5 +111,8 @@ export: $(VENV)/.installed ## staff export: prints a short-lived link (FORM, ENC
 	$(PY) -m staff.export_cli $(if $(FORM),--form $(FORM)) $(if $(ENCODING),--encoding $(ENCODING)) \
 	  $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(if $(LINK),--link $(LINK)) $(ARGS)
 
+privacy-report: $(VENV)/.installed ## the privacy council's dossier: privacy-report/index.html (+ .pdf with Chromium)
+	$(PY) -m tools.privacy_report
+
 clean: ## remove build output and caches (not the virtualenvs)
-	rm -rf .aws-sam .bench .devstack .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .aws-sam .bench .devstack .pytest_cache .mypy_cache .ruff_cache .hypothesis $(TEST_RESULTS) privacy-report

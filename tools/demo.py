@@ -387,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         print("What happened:", flush=True)
         for line in story.happened:
             print(f"  - {line}", flush=True)
+        print("The privacy council's dossier on all this: `make privacy-report`.", flush=True)
     print("Stopped cleanly.", flush=True)
     return 0
 

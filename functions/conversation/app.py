@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -19,11 +19,12 @@ from civicline.adapters.line.client import messaging_api
 from civicline.adapters.sqs.client import sqs_client
 from civicline.models.environment import ConversationEnvironment
 from civicline.models.events_queue import EventsQueueRecord
+from civicline.services import tracing
 from civicline.services.conversation_root import conversation_worker
 from civicline.services.malformed_records import ValidatingSqsFifoProcessor
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracing.tracer()  # botocore only; what reaches X-Ray: civicline.services.tracing
 metrics = Metrics()
 processor = ValidatingSqsFifoProcessor(EventsQueueRecord, logger, metrics, skip_group_on_error=True)
 worker = conversation_worker(
@@ -36,13 +37,14 @@ worker = conversation_worker(
 )
 
 
-@tracer.capture_method
+@tracer.capture_method(capture_response=False, capture_error=False)
+@tracing.ids_only(logger)
 def record_handler(record: EventsQueueRecord) -> None:
     worker.handle_record(record)
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     worker.idempotency_config.register_lambda_context(context)

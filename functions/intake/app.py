@@ -9,30 +9,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.sqs.submission_record import SubmissionRecord
 from civicline.models.environment import IntakeEnvironment
-from civicline.services import intake
+from civicline.services import intake, tracing
 from civicline.services.malformed_records import ValidatingSqsBatchProcessor
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracing.tracer()  # botocore only; what reaches X-Ray: civicline.services.tracing
 metrics = Metrics()
 processor = ValidatingSqsBatchProcessor(SubmissionRecord, logger, metrics)
 service = intake.build(IntakeEnvironment.from_environ(), dynamodb_resource(), logger, metrics)
 
 
-@tracer.capture_method(capture_response=False)
+@tracer.capture_method(capture_response=False, capture_error=False)
+@tracing.ids_only(logger)
 def record_handler(record: SubmissionRecord) -> None:
     service.handle_record(record)
 
 
 @logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler(capture_response=False)
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     service.idempotency_config.register_lambda_context(context)

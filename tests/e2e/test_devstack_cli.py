@@ -81,6 +81,7 @@ def test_make_demo_tells_the_story_and_stops_cleanly(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "a forged webhook was answered 401" in result.stdout
     assert "What happened:" in result.stdout
+    assert "make privacy-report" in result.stdout
     assert result.stdout.rstrip().endswith("Stopped cleanly.")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -22,11 +23,14 @@ from tests.integration.conversation.conversation_stack import (
     unfollow_event,
     user_id,
 )
+from tests.integration.intake.intake_stack import sqs_record as intake_record
+from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
 from civicline.adapters.dynamodb.data_rights import DynamoDataRights
 from civicline.domain.data_rights.identity import audit_subject
 from civicline.domain.errors import StoreUnavailable
 from civicline.messages import text
+from civicline.models.forms import SurveyResponse
 
 ALICE = user_id(0xA11CE)
 BOB = user_id(0xB0B)
@@ -39,6 +43,9 @@ ALICE_PICTURE = "https://profile.line-scdn.net/alice-icon"
 ALICE_CIPHERTEXT = "AYADeALICE-SEALED-ANSWERS-CIPHERTEXT"
 ALICE_MASKED = {"name": "山田 **", "address": "東京都新宿区西新宿 ***", "phone": "090-****-5678"}
 ALICE_TYPED_NAME = "山田太郎"  # an answer typed into an open form conversation
+# A survey comment as residents write them (the privacy review found this one kept after erasure).
+ALICE_COMMENT = {"comment": "母の鈴木一子の代わりです。西新宿2-8-1、090-1234-5678。持病があり配達希望"}
+ALICE_COMMENT_PII = ("鈴木一子", "西新宿2-8-1", "090-1234-5678", "持病")
 BOB_CIPHERTEXT = "AYADeBOB-SEALED-ANSWERS"
 RECEIVED_NUMBER = "KH-20261127-0042"
 EXPORTED_NUMBER = "KH-20261101-0007"
@@ -306,6 +313,7 @@ def test_erasure_leaves_no_personal_data_in_any_table(
         "applications": 2,
         "withdrawn": 1,
         "surveys": 1,
+        "survey_free_texts": 0,
         "guards": 1,
     }
     # And the logs name none of her personal data
@@ -313,6 +321,60 @@ def test_erasure_leaves_no_personal_data_in_any_table(
     assert "event handled" in logs
     for secret in _personal_strings():
         assert secret not in logs
+
+
+def _survey_through_intake(rights: RightsStack) -> SurveyResponse:
+    """Alice's survey response with a comment naming her, stored by the intake function as deployed."""
+    response = SurveyResponse(
+        response_id="survey-alice-2",
+        user_id=ALICE,
+        form_id="koho_survey",
+        form_version=1,
+        answers={"satisfaction": "2", "articles": "health", "improve": "delivery", **ALICE_COMMENT},
+        submitted_at=datetime.now(UTC),
+    )
+    intake = load_function_module("intake")
+    answer = intake.lambda_handler(
+        {"Records": [intake_record(response.model_dump_json())]}, FakeLambdaContext()
+    )
+    assert answer["batchItemFailures"] == []
+    return response
+
+
+def test_a_survey_comment_naming_the_resident_is_disclosed_masked_and_erased_everywhere(
+    rights: RightsStack,
+) -> None:
+    # Given Alice answered the survey with a comment holding her name, address, phone and an illness
+    _survey_through_intake(rights)
+    sealed = rights.application("survey-alice-2")
+    assert sealed is not None
+    ciphertext = sealed["freeText"]
+    # When she asks what the ward holds
+    assert rights.run(text_event(rights.stack.fake, ALICE, "登録情報の確認")) == []
+    shown = "\n".join(_flex_text(entry["message"]) for entry in rights.stack.messages(ALICE)[-4:])
+    # Then the comment is disclosed as held, masked, with its length only
+    assert f"＊＊＊（{len(ALICE_COMMENT['comment'])}文字" in shown
+    for secret in ALICE_COMMENT_PII:
+        assert secret not in shown
+    # When she asks for erasure: the card says the comment goes and only the choices stay, unlinked
+    tap, card = _erase(rights)
+    assert "自由記述（ご意見など）は削除し、選択式の回答だけを、どなたの回答か分からない形で" in card
+    assert rights.run(tap) == []
+    said = rights.stack.last_message(ALICE)["text"]
+    assert "アンケートの自由記述（ご意見など）1件" in said
+    assert "アンケートへのご回答2件の選択式の回答（どなたの回答か分からない形" in said
+    # Then no table holds the comment, sealed or in clear, nor her id: the reply was true
+    for name, items in rights.every_table().items():
+        dumped = json.dumps(items, ensure_ascii=False, default=str)
+        for secret in (*ALICE_COMMENT_PII, ciphertext, ALICE):
+            assert secret not in dumped, f"{name} still holds the survey comment or her id"
+    # And the kept response is the choices only, unlinked, and expires
+    kept = rights.application("survey-alice-2")
+    assert kept is not None
+    assert kept["answers"] == {"satisfaction": "2", "articles": "health", "improve": "delivery"}
+    assert kept["userId"] == "erased#survey-alice-2"
+    assert "freeTextLengths" not in kept
+    assert kept["purgeAt"] < int(time.time()) + 400 * 86400
 
 
 def test_a_retry_after_a_partial_erasure_completes_it(

@@ -19,6 +19,7 @@ from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.applications import DynamoApplications
 from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
 from civicline.adapters.pii import PiiSealer
+from civicline.domain.applications.intake import DEFAULT_RETENTION_CEILING
 from civicline.domain.applications.reception import format_reception_number
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.models.forms import ApplicantAnswers
@@ -64,8 +65,10 @@ class ExportStack:
         received_at: datetime | None = None,
         user_id: str | None = None,
         form_id: str = FORM,
+        retention_ceiling: timedelta = DEFAULT_RETENTION_CEILING,
     ) -> ApplicationRecord:
-        """Stored as intake stores it: sealed PII, guard taken in the same transaction."""
+        """Stored as intake stores it: sealed PII, guard taken in the same transaction, purge at the
+        retention ceiling."""
         application_id = str(uuid.uuid4())
         received = received_at or datetime.now(UTC)
         sequence = next(self._numbers)
@@ -82,6 +85,7 @@ class ExportStack:
             pii_masked={"name": "新宿 **"},
             first_edition=None if kind == "stop" else date(2026, 12, 5),
             last_edition=date(2026, 11, 25) if kind == "stop" else None,
+            purge_at=received + retention_ceiling,
         )
         self.applications.add(record, replacing_holder=None)
         return record

@@ -15,7 +15,9 @@ from tests.integration.export.export_stack import (
     STAFF_ARN,
     ExportStack,
 )
+from tests.unit.applications.applications_fakes import FakeSealer
 
+from civicline.domain.applications.surveys import SurveyIntake
 from civicline.models.forms import SurveyResponse
 
 PERSONAL = (SAMPLE.name, SAMPLE.kana, SAMPLE.address, "1234-5678", "3-1234", SAMPLE.phone)
@@ -78,6 +80,19 @@ def test_exported_applications_are_marked_their_guard_removed_and_purge_schedule
     purge_at = int(item["purgeAt"]["N"])
     assert before + 89 * 86400 < purge_at < time.time() + 91 * 86400
     assert stack.item(guard_key) is None
+
+
+def test_a_late_export_never_keeps_an_application_past_its_retention_ceiling(stack: ExportStack) -> None:
+    # Given an application received 170 days ago, so its ceiling (180 days from intake) is 10 days away
+    record = stack.add_application(received_at=datetime.now(UTC) - timedelta(days=170))
+    assert record.purge_at is not None
+    # When staff export it only now (export's own retention would be 90 days from today)
+    stack.staff_export()
+    # Then it is marked exported but still purged at the ceiling, not 80 days later
+    item = stack.item(record.application_id)
+    assert item is not None
+    assert item["status"]["S"] == "exported"
+    assert int(item["purgeAt"]["N"]) == int(record.purge_at.timestamp())
 
 
 def test_a_second_export_finds_nothing_new(stack: ExportStack) -> None:
@@ -198,10 +213,10 @@ def test_unknown_form_is_refused(stack: ExportStack) -> None:
 
 
 def test_survey_results_are_counts_without_personal_data(stack: ExportStack) -> None:
-    # Given survey responses stored as the survey recorder stores them (one with a free-text comment)
-    store = stack.applications
+    # Given survey responses stored as intake stores them (with a free-text comment, sealed)
+    surveys = SurveyIntake(stack.applications, FakeSealer())
     for n, satisfaction in enumerate(["5", "5", "2"]):
-        store.add_survey(
+        surveys.receive(
             SurveyResponse(
                 response_id=f"survey-{n}",
                 user_id=f"U{n:032x}",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from aws_encryption_sdk import EncryptionSDKClient, StrictAwsKmsMasterKeyProvider
 from tests.integration.emf_metrics import emf_counts
 from tests.integration.intake.intake_stack import (
     IntakeStack,
@@ -25,6 +28,8 @@ from civicline.domain.applications.surveys import survey_counts
 from civicline.domain.chat.replies import Card, resolved
 from civicline.models.forms import ApplicantAnswers
 
+COMMENT = {"comment": "山田太郎です。西新宿2-8-1に住んでいます。090-1234-5678、持病があり配達を希望します"}
+COMMENT_PII = ("山田太郎", "西新宿2-8-1", "090-1234-5678", "持病")
 PLAIN_PII = (
     ANSWERS.name,
     "太郎",
@@ -255,13 +260,63 @@ def test_a_survey_is_stored_once_with_the_residents_id_only(stack: IntakeStack) 
         "submittedAt",
         "receivedAt",
         "answers",
+        "purgeAt",
     }
     assert stack.pushes() == []
     # And staff can count it per choice
     responses = list(stack.applications.survey_responses("koho_survey"))
     assert [r.answers["articles"] for r in responses] == ["events"]
-    assert responses[0] == survey()
+    # (as stored: the choices; a typed answer, skipped here, would be sealed apart)
+    assert responses[0] == survey().model_copy(
+        update={"answers": {"satisfaction": "4", "articles": "events"}}
+    )
     assert survey_counts_of(responses) == {"events": 1}
+
+
+def _opened(stack: IntakeStack, ciphertext: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """(payload, encryption context) of a message sealed under the PII key: what only export's role can do."""
+    client = EncryptionSDKClient()
+    provider = StrictAwsKmsMasterKeyProvider(key_ids=[stack.pii_key_arn])
+    plaintext, header = client.decrypt(source=base64.b64decode(ciphertext), key_provider=provider)
+    return json.loads(plaintext), dict(header.encryption_context)
+
+
+def test_a_survey_comment_naming_the_resident_is_sealed_and_expires(stack: IntakeStack) -> None:
+    # Given a survey response whose free comment holds a name, an address, a phone number and an illness
+    response = survey().model_copy(update={"answers": {"satisfaction": "2", "articles": "health", **COMMENT}})
+    # When intake stores it
+    assert stack.deliver(sqs_record(_body(response))) == []
+    # Then the comment is in no attribute in clear: only the choices are, for staff's counts
+    (item,) = stack.items("survey")
+    stored = json.dumps(item, ensure_ascii=False)
+    for plain in COMMENT_PII:
+        assert plain not in stored
+    assert item["answers"]["M"] == {"satisfaction": {"S": "2"}, "articles": {"S": "health"}}
+    # And it is sealed under the PII key, bound to this response, with its length in clear for 登録情報の確認
+    payload, context = _opened(stack, _string(item, "freeText"))
+    assert payload == {"responseId": response.response_id, "freeText": COMMENT}
+    assert context["purpose"] == "applicant-pii"
+    assert context["formId"] == "koho_survey"
+    assert item["freeTextLengths"]["M"] == {"comment": {"N": str(len(COMMENT["comment"]))}}
+    # And the response expires after the survey retention (template default: 365 days)
+    received = datetime.fromisoformat(_string(item, "receivedAt"))
+    assert int(item["purgeAt"]["N"]) == int((received + timedelta(days=365)).timestamp())
+    # And staff's counts are unchanged
+    (counted,) = stack.applications.survey_responses("koho_survey")
+    assert counted.answers == {"satisfaction": "2", "articles": "health"}
+
+
+def test_an_application_never_exported_is_purged_at_the_retention_ceiling(stack: IntakeStack) -> None:
+    # When intake stores an application
+    assert stack.deliver(sqs_record(_body(application()))) == []
+    # Then it, and the guard whose key names the resident, expire at the ceiling (template default: 180
+    # days from intake), whether or not the ward ever exports it
+    (item,) = stack.items("application")
+    (guard,) = stack.items("guard")
+    received = datetime.fromisoformat(_string(item, "receivedAt"))
+    ceiling = int((received + timedelta(days=180)).timestamp())
+    assert int(item["purgeAt"]["N"]) == ceiling
+    assert int(guard["purgeAt"]["N"]) == ceiling
 
 
 def survey_counts_of(responses: list[Any]) -> dict[str, int]:

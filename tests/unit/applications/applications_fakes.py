@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -11,6 +12,7 @@ from civicline.domain.applications.records import (
     ApplicationStatus,
     PendingHolder,
     StatusEntry,
+    SurveyRecord,
 )
 from civicline.models.forms import ApplicantAnswers, Application, SurveyResponse, submission_id_for
 
@@ -53,8 +55,13 @@ def survey(conversation: str = "s1", user_id: str = USER) -> SurveyResponse:
 
 
 class FakeSealer:
+    """PiiSealer and FreeTextSealer: a ciphertext that names what it binds, and never the plaintext."""
+
     def seal(self, answers: ApplicantAnswers, application_id: str, form_id: str) -> str:
         return f"sealed:{application_id}:{form_id}"
+
+    def seal_free_text(self, texts: Mapping[str, str], response_id: str, form_id: str) -> str:
+        return f"sealed-text:{response_id}:{form_id}:{','.join(sorted(texts))}"
 
 
 class InMemoryApplications:
@@ -64,7 +71,8 @@ class InMemoryApplications:
         self.applications: dict[str, ApplicationRecord] = {}
         self.guards: dict[tuple[str, str, str], tuple[str, str]] = {}
         self.counters: dict[tuple[str, date], int] = {}
-        self.surveys: dict[str, SurveyResponse] = {}
+        self.surveys: dict[str, SurveyResponse] = {}  # as stored: choices only
+        self.survey_records: dict[str, SurveyRecord] = {}
         # Run before the next add's conditions are checked: a concurrent writer getting there first.
         self.before_add: list[object] = []
 
@@ -112,8 +120,10 @@ class InMemoryApplications:
             :limit
         ]
 
-    def add_survey(self, response: SurveyResponse) -> bool:
+    def add_survey(self, record: SurveyRecord) -> bool:
+        response = record.response
         if response.response_id in self.surveys:
             return False
         self.surveys[response.response_id] = response
+        self.survey_records[response.response_id] = record
         return True

@@ -7,14 +7,20 @@ import uuid
 
 import pytest
 from linebot.v3.messaging import FlexMessage, TextMessage
-from tests.unit.applications.applications_fakes import NOW, InMemoryApplications, application, survey
+from tests.unit.applications.applications_fakes import (
+    NOW,
+    FakeSealer,
+    InMemoryApplications,
+    application,
+    survey,
+)
 
 from civicline.adapters.line.confirmation import confirmation_bubble, confirmation_retry_key, notice_message
 from civicline.adapters.sqs.applications_queue import parse_submission
 from civicline.domain.applications.confirmation import ConfirmationCard, notice_for
 from civicline.domain.applications.errors import MalformedSubmission
 from civicline.domain.applications.records import IntakeOutcome
-from civicline.domain.applications.surveys import record_survey, survey_counts
+from civicline.domain.applications.surveys import SurveyIntake, survey_counts
 from civicline.models.forms import (
     Application,
     FormDefinition,
@@ -82,9 +88,10 @@ def test_a_survey_is_recorded_once_and_counted_per_choice() -> None:
         ),
     )
     store = InMemoryApplications()
+    surveys = SurveyIntake(store, FakeSealer(), clock=lambda: NOW)
     # When the same response arrives twice and another once
-    assert record_survey(store, survey("s1")) is True
-    assert record_survey(store, survey("s1")) is False
-    assert record_survey(store, survey("s2", user_id="U2")) is True
+    assert surveys.receive(survey("s1")) is True
+    assert surveys.receive(survey("s1")) is False
+    assert surveys.receive(survey("s2", user_id="U2")) is True
     # Then each is stored once, and the counts say so
     assert survey_counts(form, store.surveys.values()) == {"satisfaction": {"5": 0, "4": 2}}

@@ -83,6 +83,7 @@ class InMemoryDataRights:
             conversation=held.open_flow is not None,
             applications=tuple(KeptApplication(a.reception_number, a.pending) for a in held.applications),
             surveys=held.surveys,
+            survey_free_texts=len(held.survey_free_texts),
         )
 
 

@@ -49,6 +49,7 @@ def _held_world() -> RightsWorld:
             application("KH-20250520-0001", "exported"),
         ),
         surveys=1,
+        survey_free_texts=(42,),
         open_flow="form",
     )
     return world
@@ -74,6 +75,7 @@ def test_disclosure_shows_profile_settings_and_masked_applications() -> None:
         "KH-20250601-0002",
         "山田 **",
         "090-****-5678",
+        "自由記述（ご意見など）：＊＊＊（42文字",  # the survey's typed answer: masked, its length only
     )
     for expected in expected_values:
         assert expected in shown
@@ -137,6 +139,7 @@ def test_erasure_asks_first_and_warns_of_pending_applications() -> None:
     assert "1件は取り下げ" in shown
     assert "2件のお申込み" in shown
     assert "受付番号" in shown
+    assert "自由記述（ご意見など）は削除し、選択式の回答だけを" in shown
     assert "15分以内" in shown
 
 
@@ -159,7 +162,8 @@ def test_confirmed_erasure_erases_reports_and_is_audited() -> None:
         "KH-20250601-0002",
         "KH-20250520-0001",
         "1件は、取り下げ",
-        "アンケートへのご回答1件",
+        "アンケートへのご回答1件の選択式の回答（どなたの回答か分からない形",
+        "アンケートの自由記述（ご意見など）1件",
         "受信設定",
     )
     for expected in expected_lines:
@@ -175,6 +179,7 @@ def test_confirmed_erasure_erases_reports_and_is_audited() -> None:
         "applications": 2,
         "withdrawn": 1,
         "surveys": 1,
+        "survey_free_texts": 1,
         "guards": 0,
     }
 

@@ -74,7 +74,7 @@ def test_years_an_era_never_had_are_refused(written: str) -> None:
     assert refused.value.problem is BirthYearProblem.NO_SUCH_ERA_YEAR
 
 
-@pytest.mark.parametrize("written", ["", "75", "せんきゅうひゃく", "1975-01-01", "昭和", "19755"])
+@pytest.mark.parametrize("written", ["", "75", "せんきゅうひゃく", "1975-13-01", "昭和", "19755"])
 def test_text_that_is_no_year_is_refused(written: str) -> None:
     with pytest.raises(InvalidBirthYear) as refused:
         parse(written)
@@ -88,3 +88,45 @@ def test_any_text_gives_a_year_in_bounds_or_invalid_birth_year(written: str) -> 
     except InvalidBirthYear:
         return
     assert MIN_YEAR <= year <= CURRENT_YEAR
+
+
+# --- what residents type besides a year (issue 10) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "year"),
+    [
+        ("1985年4月1日", 1985),
+        ("１９８５年４月１日", 1985),
+        ("1985/4/1", 1985),
+        ("1985-04-01", 1985),
+        ("1985年4月1日生まれ", 1985),
+        ("昭和60年4月1日", 1985),
+        ("平成元年1月8日", 1989),
+    ],
+)
+def test_a_resident_who_types_their_full_birth_date_gives_its_year(written: str, year: int) -> None:
+    # Given a resident asked for their birth year, When they type their whole birth date, Then its year counts
+    assert parse(written) == year
+
+
+@pytest.mark.parametrize(
+    ("written", "year"),
+    [
+        ("へいせい2年", 1990),
+        ("へいせい２ねん", 1990),
+        ("しょうわ50年", 1975),
+        ("しょうわ５０", 1975),
+        ("たいしょう元年", 1912),
+        ("れいわがんねん", 2019),
+        ("めいじ45年生まれ", 1912),
+    ],
+)
+def test_a_resident_who_writes_the_era_in_hiragana_is_understood(written: str, year: int) -> None:
+    assert parse(written) == year
+
+
+@given(years, st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=28))
+def test_every_full_date_gives_the_year_of_its_era_names_too(year: int, month: int, day: int) -> None:
+    for name in [str(year) + "年", *era_names(year)]:
+        assert parse(f"{name}{month}月{day}日") == year

@@ -11,6 +11,10 @@ the form (`{"purpose", "formId"}`): applications sealed within a few minutes sha
 (`{"applicationId", "answers"}`), authenticated with it, and checked on opening: a `pii` value copied
 onto another item does not open there.
 
+Survey responses' typed answers (ご意見) are sealed the same way (`seal_free_text`), under the same
+key and `purpose` (the key policy knows one purpose), bound to the response inside the payload
+(`{"responseId", "freeText"}`): `PiiReader` refuses them as applications (no `applicationId`).
+
 Opening (`PiiReader`, export) uses the SDK directly: Powertools' `DataMasking.decrypt` hands the SDK the
 bare key provider, not its caching materials manager, so every decrypt would be a KMS Decrypt call
 (100,000 applications, 100,000 calls). Through a `CachingCryptoMaterialsManager` a data key seen once
@@ -24,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import botocore.session
@@ -69,7 +74,8 @@ _TRANSIENT_CODES = {
 
 
 class PiiSealer:
-    """Seals ApplicantAnswers for one application (intake's PiiSealer port). Build one per container:
+    """Seals ApplicantAnswers for one application, or a survey response's typed answers (intake's
+    PiiSealer and FreeTextSealer ports). Build one per container:
     its data-key cache is what keeps KMS calls (and export's) few."""
 
     def __init__(self, key_arn: str) -> None:
@@ -88,6 +94,13 @@ class PiiSealer:
             return self._masking.encrypt(sealed, purpose=PURPOSE, formId=form_id)
         except (DataMaskingError, AWSEncryptionSDKClientError, ClientError, BotoCoreError) as error:
             raise PiiUnavailable(f"encrypt for {application_id} failed: {type(error).__name__}") from None
+
+    def seal_free_text(self, texts: Mapping[str, str], response_id: str, form_id: str) -> str:
+        sealed = {"responseId": response_id, "freeText": dict(texts)}
+        try:
+            return self._masking.encrypt(sealed, purpose=PURPOSE, formId=form_id)
+        except (DataMaskingError, AWSEncryptionSDKClientError, ClientError, BotoCoreError) as error:
+            raise PiiUnavailable(f"encrypt for {response_id} failed: {type(error).__name__}") from None
 
 
 def _transient(error: BaseException) -> bool:

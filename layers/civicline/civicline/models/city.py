@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 CITY_FILE = Path(__file__).resolve().parents[1] / "city.yaml"
 
@@ -18,6 +19,7 @@ class Choice(BaseModel):
 
     id: str = Field(pattern=r"^[a-z0-9_]{1,16}$")
     label: str = Field(min_length=1, max_length=40)
+    words: tuple[str, ...] = Field(default=(), description="what residents type for it besides the label")
 
 
 class CityInfo(BaseModel):
@@ -27,6 +29,7 @@ class CityInfo(BaseModel):
     name: str
     prefecture: str
     postal_table: str
+    area_table: str | None = Field(default=None, description="town → 特別出張所 area table in civicline/data")
 
 
 class CityLinks(BaseModel):
@@ -49,6 +52,16 @@ class City(BaseModel):
     genders: tuple[Choice, ...]
     birth_year_min: int = Field(ge=1850)
 
+    @model_validator(mode="after")
+    def _words_name_one_choice(self) -> City:
+        for name, choices in (("areas", self.areas), ("genres", self.genres), ("genders", self.genders)):
+            seen: dict[str, str] = {}
+            for choice in choices:
+                for word in {_key(choice.label), *(_key(w) for w in choice.words)}:
+                    if seen.setdefault(word, choice.id) != choice.id:
+                        raise ValueError(f"{name}: {word!r} names both {seen[word]} and {choice.id}")
+        return self
+
     def area_ids(self) -> frozenset[str]:
         return frozenset(a.id for a in self.areas)
 
@@ -63,6 +76,11 @@ class City(BaseModel):
             if choice.id == choice_id:
                 return choice.label
         raise KeyError(choice_id)
+
+
+def _key(text: str) -> str:
+    """Typed text as compared against labels and words: width and spaces ignored."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 @cache

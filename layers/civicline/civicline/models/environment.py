@@ -73,7 +73,10 @@ class ConversationEnvironment(
 class IntakeEnvironment(
     LineEnvironment, ApplicationsTableEnvironment, IdempotencyTableEnvironment, PiiKeyEnvironment
 ):
-    pass
+    # Retention set when an item is stored (TTL `purgeAt`): an application never exported, a survey
+    # response. Export sets its own, earlier, purgeAt on what it hands over.
+    pii_retention_ceiling_days: int = Field(alias="PII_RETENTION_CEILING_DAYS", default=180, ge=1, le=3650)
+    survey_retention_days: int = Field(alias="SURVEY_RETENTION_DAYS", default=365, ge=1, le=3650)
 
 
 class BroadcastPlanWorkerEnvironment(UsersTableEnvironment, BroadcastsTableEnvironment):

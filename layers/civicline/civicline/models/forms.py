@@ -88,6 +88,10 @@ class Step(BaseModel):
     params: dict[str, str] = Field(default_factory=dict)
     prefix: str | None = None
     on_no: str | None = Field(default=None, description="confirm steps: step to ask again on いいえ")
+    accept_service_numbers: bool = Field(
+        default=False,
+        description="phone steps: also accept フリーダイヤル / ナビダイヤル (0120, 0570…): docs/forms.md",
+    )
 
     @model_validator(mode="after")
     def _choices_fit_the_input(self) -> Step:
@@ -102,6 +106,8 @@ class Step(BaseModel):
             raise ValueError(f"step {self.id}: on_no belongs to confirm steps")
         if self.prefix is not None and self.input is not InputType.ADDRESS:
             raise ValueError(f"step {self.id}: prefix belongs to address steps")
+        if self.accept_service_numbers and self.input is not InputType.PHONE:
+            raise ValueError(f"step {self.id}: accept_service_numbers belongs to phone steps")
         return self
 
     def prompt_for(self, kind: str | None) -> str:

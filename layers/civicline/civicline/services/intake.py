@@ -14,6 +14,7 @@ notice is pushed *after* it, outside, with a retry key derived from the same id.
   timeout) → the retry stores again, and the store finds the application under its id: no second item,
   no second reception number.
 Surveys need no notice: their put is conditional on the response id, which is idempotent by itself.
+Their typed answers are sealed like applicants' (civicline.domain.applications.surveys).
 
 Metrics (per handling): ApplicationsStored / ApplicationsRefused (the store ran), ApplicationsRepeated
 (the idempotency record answered: a duplicate delivery), SurveysRecorded / SurveysRepeated,
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -45,7 +47,7 @@ from civicline.domain.applications.confirmation import notice_for
 from civicline.domain.applications.errors import PiiError
 from civicline.domain.applications.intake import Intake
 from civicline.domain.applications.records import IntakeOutcome
-from civicline.domain.applications.surveys import record_survey
+from civicline.domain.applications.surveys import SurveyIntake
 from civicline.domain.errors import CivicLineError, LineUnavailable
 from civicline.models.environment import IntakeEnvironment
 from civicline.models.forms import Application, SurveyResponse
@@ -77,9 +79,11 @@ class IntakeService:
         idempotency_store: DynamoDBPersistenceLayer,
         logger: Logger,
         metrics: Metrics,
+        retention_ceiling: timedelta,
+        survey_retention: timedelta,
     ) -> None:
-        self._applications = applications
-        self._intake = Intake(applications, sealer)
+        self._intake = Intake(applications, sealer, retention_ceiling)
+        self._surveys = SurveyIntake(applications, sealer, survey_retention)
         self._sender = sender
         self._logger = logger
         self._metrics = metrics
@@ -123,7 +127,7 @@ class IntakeService:
             raise
 
     def _survey(self, response: SurveyResponse) -> None:
-        stored = record_survey(self._applications, response)
+        stored = self._surveys.receive(response)
         ids = {"response_id": response.response_id, "form_id": response.form_id, "stored": stored}
         self._logger.info("survey recorded", extra=ids)
         _count(self._metrics, "SurveysRecorded" if stored else "SurveysRepeated")
@@ -173,4 +177,6 @@ def build(env: IntakeEnvironment, dynamodb: Any, logger: Logger, metrics: Metric
         ),
         logger=logger,
         metrics=metrics,
+        retention_ceiling=timedelta(days=env.pii_retention_ceiling_days),
+        survey_retention=timedelta(days=env.survey_retention_days),
     )

@@ -4,15 +4,17 @@ Items written here, all keyed by `applicationId`:
 
 - application `{applicationId: <submission id>, recordType: "application", formId, formVersion, kind,
   userId, submittedAt, receivedAt, receptionNumber, status: "received", pii, piiMasked, firstEdition?,
-  lastEdition?}`
+  lastEdition?, purgeAt}`: `purgeAt` (TTL) is the retention ceiling, set at intake; export lowers it.
 - guard `{applicationId: "guard#<userId>#<formId>#<kind>", recordType: "guard", holderId,
-  receptionNumber, guardedAt}`: written in the same transaction as the application it names, with a
-  condition, so two pending applications of one kind can never both be stored. It carries no userId or
-  formId attribute, so it stays out of both indexes.
+  receptionNumber, guardedAt, purgeAt}`: written in the same transaction as the application it names,
+  with a condition, so two pending applications of one kind can never both be stored. It carries no
+  userId or formId attribute, so it stays out of both indexes; it expires with its application.
 - counter `{applicationId: "counter#<prefix>#<YYYYMMDD>", recordType: "counter", lastNumber, purgeAt}`:
   the day's reception sequence (UpdateItem ADD, atomic); removed by TTL once its JST day is over.
 - survey `{applicationId: <response id>, recordType: "survey", formId, formVersion, userId, submittedAt,
-  receivedAt, answers}`.
+  receivedAt, answers, freeText?, freeTextLengths?, purgeAt}`: `answers` holds the choices only; typed
+  answers (ご意見) are personal data, sealed under the PII key in `freeText`, with only their lengths
+  in clear (for 登録情報の確認); `purgeAt` is the survey retention.
 
 Timestamps are ISO-8601 in UTC with microseconds (`2026-11-27T01:02:03.123456+00:00`), so they sort as
 strings in the indexes.
@@ -20,8 +22,7 @@ strings in the indexes.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,7 @@ from civicline.domain.applications.records import (
     ApplicationStatus,
     PendingHolder,
     StatusEntry,
+    SurveyRecord,
 )
 from civicline.models.forms import SurveyResponse
 
@@ -78,7 +80,14 @@ def _application_item(record: ApplicationRecord) -> dict[str, Any]:
         item["firstEdition"] = record.first_edition.isoformat()
     if record.last_edition is not None:
         item["lastEdition"] = record.last_edition.isoformat()
+    if record.purge_at is not None:
+        item["purgeAt"] = epoch(record.purge_at)
     return item
+
+
+def epoch(moment: datetime) -> int:
+    """A DynamoDB TTL value (seconds since the epoch)."""
+    return int(moment.timestamp())
 
 
 def _record(item: dict[str, Any]) -> ApplicationRecord:
@@ -96,6 +105,7 @@ def _record(item: dict[str, Any]) -> ApplicationRecord:
         first_edition=date.fromisoformat(item["firstEdition"]) if item.get("firstEdition") else None,
         last_edition=date.fromisoformat(item["lastEdition"]) if item.get("lastEdition") else None,
         status=ApplicationStatus(item.get("status", ApplicationStatus.RECEIVED)),
+        purge_at=datetime.fromtimestamp(int(item["purgeAt"]), UTC) if item.get("purgeAt") else None,
     )
 
 
@@ -108,10 +118,9 @@ def _plain(value: Any) -> Any:
 class DynamoApplications:
     """ApplicationStore, StatusSource and SurveyStore over the Applications table (a boto3 Table resource)."""
 
-    def __init__(self, table: Any, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, table: Any) -> None:
         self._table_name = table.name
         self._table = table
-        self._clock = clock
 
     # -- intake -------------------------------------------------------------------------------------
     def get(self, application_id: str) -> ApplicationRecord | None:
@@ -150,6 +159,8 @@ class DynamoApplications:
             "receptionNumber": record.reception_number,
             "guardedAt": timestamp(record.received_at),
         }
+        if record.purge_at is not None:
+            guard["purgeAt"] = epoch(record.purge_at)  # its key names the resident: never kept longer
         guard_put: dict[str, Any] = {"TableName": self._table_name, "Item": guard}
         if replacing_holder is None:
             guard_put["ConditionExpression"] = "attribute_not_exists(applicationId)"
@@ -212,17 +223,22 @@ class DynamoApplications:
         return entries
 
     # -- surveys ------------------------------------------------------------------------------------
-    def add_survey(self, response: SurveyResponse) -> bool:
-        item = {
+    def add_survey(self, record: SurveyRecord) -> bool:
+        response = record.response
+        item: dict[str, Any] = {
             "applicationId": response.response_id,
             "recordType": "survey",
             "formId": response.form_id,
             "formVersion": response.form_version,
             "userId": response.user_id,
             "submittedAt": timestamp(response.submitted_at),
-            "receivedAt": timestamp(datetime.fromtimestamp(self._clock(), UTC)),
+            "receivedAt": timestamp(record.received_at),
             "answers": dict(response.answers),
+            "purgeAt": epoch(record.purge_at),
         }
+        if record.free_text is not None:
+            item["freeText"] = record.free_text
+            item["freeTextLengths"] = dict(record.free_text_lengths)
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(applicationId)")
         except ClientError as error:

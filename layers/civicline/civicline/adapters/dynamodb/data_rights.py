@@ -9,7 +9,8 @@ partial run still finds what is left:
    deleted, for every (form, kind) of the applications found and of the form definitions (a guard can
    outlive its application);
 3. each application: `userId` → `erased#<applicationId>`, `pii` and `piiMasked` removed, `status`
-   purged, `erasedAt` set, a `purgeAt` TTL if it had none; each survey answer: `userId` replaced. The
+   purged, `erasedAt` set, a `purgeAt` TTL if it had none; each survey answer: its sealed typed answers
+   (`freeText`, `freeTextLengths`) removed, `userId` replaced, a `purgeAt` TTL if it had none. The
    condition `userId = :user` makes a repeat a no-op and never touches another resident's item;
 4. the open conversation, then the Users item.
 
@@ -44,7 +45,20 @@ __all__ = ["DynamoDataRights", "DynamoDataRightsAudit"]
 
 _APPLICATION = "application"
 _SURVEY = "survey"
-_HELD_ATTRIBUTES = "applicationId, recordType, receptionNumber, formId, kind, #status, submittedAt, piiMasked"
+# Masked copies only: never `pii` or `freeText` (the sealed answers).
+_HELD_ATTRIBUTES = ", ".join(
+    [
+        "applicationId",
+        "recordType",
+        "receptionNumber",
+        "formId",
+        "kind",
+        "#status",
+        "submittedAt",
+        "piiMasked",
+        "freeTextLengths",
+    ]
+)
 
 
 class DynamoDataRights:
@@ -62,9 +76,11 @@ class DynamoDataRights:
     def holdings(self, user_id: str) -> Holdings:
         applications: list[HeldApplication] = []
         surveys = 0
+        free_texts: list[int] = []
         for item in self._owned(user_id, newest_first=True):
             if item.get("recordType") == _SURVEY:
                 surveys += 1
+                free_texts += [int(length) for length in (item.get("freeTextLengths") or {}).values()]
             elif item.get("recordType") == _APPLICATION:
                 applications.append(_held(item))
         conversation = self._conversations.load(user_id)
@@ -72,6 +88,7 @@ class DynamoDataRights:
             resident=self._residents.get(user_id),
             applications=tuple(applications),
             surveys=surveys,
+            survey_free_texts=tuple(free_texts),
             open_flow=conversation.flow if conversation else None,
         )
 
@@ -96,14 +113,15 @@ class DynamoDataRights:
                         withdrawn=previous == ApplicationStatus.RECEIVED.value,
                     )
                 )
-        unlinked = sum(self._unlink_survey(user_id, str(item["applicationId"]), request) for item in surveys)
+        unlinked = [self._unlink_survey(user_id, str(item["applicationId"]), request) for item in surveys]
         conversation = self._delete(self._conversation_items, user_id, "Conversations")
         profile = self._delete(self._users, user_id, "Users")
         return Erasure(
             profile=profile,
             conversation=conversation,
             applications=tuple(kept),
-            surveys=unlinked,
+            surveys=sum(1 for previous in unlinked if previous is not None),
+            survey_free_texts=sum(1 for previous in unlinked if previous and "freeText" in previous),
             guards=guards,
         )
 
@@ -155,14 +173,21 @@ class DynamoDataRights:
             return None
         return str(answer.get("status", ""))
 
-    def _unlink_survey(self, user_id: str, response_id: str, request: ErasureRequest) -> int:
-        answer = self._owned_update(
+    def _unlink_survey(
+        self, user_id: str, response_id: str, request: ErasureRequest
+    ) -> dict[str, Any] | None:
+        """The response before (None: no longer this resident's), its typed answers removed."""
+        return self._owned_update(
             user_id,
             response_id,
-            "SET userId = :erased, erasedAt = :at",
-            {":erased": erased_owner(response_id), ":at": timestamp(request.erased_at)},
+            "SET userId = :erased, erasedAt = :at, purgeAt = if_not_exists(purgeAt, :keep) "
+            "REMOVE freeText, freeTextLengths",
+            {
+                ":erased": erased_owner(response_id),
+                ":at": timestamp(request.erased_at),
+                ":keep": int(request.keep_until.timestamp()),
+            },
         )
-        return int(answer is not None)
 
     def _owned_update(
         self,

@@ -5,7 +5,8 @@ page), with only the attributes the file needs.
 
 Marking an application exported is a conditional update (`status = received`, or marked by an
 abandoned export) setting `status`, `exportedAt`, `exportId` and `purgeAt` (the TTL that deletes the
-item, personal data and all, after the retention period), together with the removal of its intake
+item, personal data and all, after the retention period; never later than the ceiling intake set, so
+a late export does not extend how long the answers are kept), together with the removal of its intake
 guard (which names the resident's user id and has no TTL of its own) unless the guard already names a
 newer application. Fifty applications go in one TransactWriteItems (DynamoDB's limit is 100 actions):
 one call per application would cost 100,000 round trips, more than the function's five minutes. If a
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import boto3
@@ -48,7 +49,7 @@ _CONFIG = Config(
 )
 _APPLICATION_ATTRIBUTES = (
     "applicationId, formId, formVersion, kind, userId, submittedAt, receivedAt, receptionNumber, "
-    "#status, pii, firstEdition, lastEdition, exportId"
+    "#status, pii, firstEdition, lastEdition, exportId, purgeAt"
 )
 
 
@@ -86,6 +87,7 @@ def _stored(item: dict[str, Any]) -> StoredApplication:
         first_edition=date.fromisoformat(first) if first else None,
         last_edition=date.fromisoformat(last) if last else None,
         status=ApplicationStatus(_s(item, "status") or ApplicationStatus.RECEIVED),
+        purge_at=datetime.fromtimestamp(int(ceiling), UTC) if (ceiling := _s(item, "purgeAt")) else None,
     )
     return StoredApplication(record=record, received_key=received, export_id=_s(item, "exportId"))
 
@@ -257,6 +259,7 @@ class _Marking:
         reclaimable: tuple[str, ...],
     ) -> None:
         self._table_name = table_name
+        self._purge_at = purge_at
         self._values: dict[str, Any] = {
             ":exported": {"S": ApplicationStatus.EXPORTED.value},
             ":received": {"S": ApplicationStatus.RECEIVED.value},
@@ -272,6 +275,10 @@ class _Marking:
         self._condition = f"attribute_exists(applicationId) AND ({condition})"
 
     def update(self, application: StoredApplication) -> dict[str, Any]:
+        values = self._values
+        ceiling = application.record.purge_at
+        if ceiling is not None and ceiling < self._purge_at:
+            values = {**values, ":purge": {"N": str(int(ceiling.timestamp()))}}
         return {
             "Update": {
                 "TableName": self._table_name,
@@ -281,7 +288,7 @@ class _Marking:
                 ),
                 "ConditionExpression": self._condition,
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": self._values,
+                "ExpressionAttributeValues": values,
             }
         }
 

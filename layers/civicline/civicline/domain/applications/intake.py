@@ -7,12 +7,17 @@ Rule of the duplicate pending application: a resident has at most one `received`
 and kind. The store enforces it with a guard item taken in the same transaction as the application, so
 two concurrent submissions can never both be stored. A guard whose application has left `received`
 (exported, purged) is released: the next application takes it over.
+
+Retention ceiling, decided: every application (and its guard) gets `purge_at` = received + the
+deployment's ceiling (`PiiRetentionCeilingDays`) when it is stored, so an application the ward never
+exports does not keep its applicant's personal data indefinitely. Export sets its own, earlier,
+`purge_at` when it hands the answers over; an erasure removes them at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from civicline.domain.applications.errors import AlreadyStored, PendingGuardTaken
 from civicline.domain.applications.masking import masked_answers
@@ -25,6 +30,9 @@ from civicline.domain.applications.records import (
 )
 from civicline.models.forms import Application
 from civicline.ward_time import ward_date
+
+# The template's PiiRetentionCeilingDays default: half a year covers any export rhythm a ward keeps.
+DEFAULT_RETENTION_CEILING = timedelta(days=180)
 
 
 def blocks(holder: PendingHolder | None, application: Application) -> bool:
@@ -54,10 +62,12 @@ class Intake:
         self,
         store: ApplicationStore,
         sealer: PiiSealer,
+        retention_ceiling: timedelta = DEFAULT_RETENTION_CEILING,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store = store
         self._sealer = sealer
+        self._retention_ceiling = retention_ceiling
         self._clock = clock
 
     def receive(self, application: Application) -> IntakeOutcome:
@@ -103,4 +113,5 @@ class Intake:
             pii_masked=masked_answers(application.answers),
             first_edition=application.first_edition,
             last_edition=application.last_edition,
+            purge_at=received_at + self._retention_ceiling,
         )

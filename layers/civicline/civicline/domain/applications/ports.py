@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Protocol
 
-from civicline.domain.applications.records import ApplicationRecord, PendingHolder, StatusEntry
-from civicline.models.forms import ApplicantAnswers, SurveyResponse
+from civicline.domain.applications.records import ApplicationRecord, PendingHolder, StatusEntry, SurveyRecord
+from civicline.models.forms import ApplicantAnswers
 
 
 class ApplicationStore(Protocol):
@@ -37,6 +38,12 @@ class PiiSealer(Protocol):
         ...
 
 
+class FreeTextSealer(Protocol):
+    def seal_free_text(self, texts: Mapping[str, str], response_id: str, form_id: str) -> str:
+        """Ciphertext of a survey response's typed answers (step id → text), bound to the response."""
+        ...
+
+
 class StatusSource(Protocol):
     def statuses_of(self, user_id: str, limit: int) -> list[StatusEntry]:
         """The resident's latest applications (surveys excluded), newest first."""
@@ -44,6 +51,6 @@ class StatusSource(Protocol):
 
 
 class SurveyStore(Protocol):
-    def add_survey(self, response: SurveyResponse) -> bool:
+    def add_survey(self, record: SurveyRecord) -> bool:
         """Store once; False when this response id was already stored."""
         ...

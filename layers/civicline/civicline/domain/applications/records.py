@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from civicline.models.forms import SurveyResponse
 
 
 class ApplicationStatus(StrEnum):
@@ -35,6 +39,20 @@ class ApplicationRecord:
     first_edition: date | None = None
     last_edition: date | None = None
     status: ApplicationStatus = ApplicationStatus.RECEIVED
+    # The retention ceiling: DynamoDB TTL removes the item (answers and all) then, exported or not.
+    # Export sets an earlier one once the ward has the answers; an erasure removes them at once.
+    purge_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyRecord:
+    """One response as stored: `response` carries the choices only; typed answers are in `free_text`."""
+
+    response: SurveyResponse
+    received_at: datetime
+    purge_at: datetime
+    free_text: str | None = field(default=None, repr=False)  # ciphertext (PII key), None: nothing typed
+    free_text_lengths: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ What is erased and what the ward keeps (decided; the erasure reply says the same
   answer about a reception number. Its `userId` is replaced by `erased#<applicationId>`, which links it
   to no one (the index `byUser` no longer finds it under the resident). An application the ward had not
   exported yet is thereby withdrawn: without name and address it cannot be fulfilled (the confirmation
-  card says so before the resident confirms). Survey answers stay for the ward's counts, unlinked the
-  same way. Kept items without a TTL get one (`purgeAt`, one year by default).
+  card says so before the resident confirms). Survey responses lose their typed answers (sealed
+  `freeText`, and their lengths); their choices stay for the ward's counts, unlinked the same way.
+  Kept items without a TTL get one (`purgeAt`, one year by default).
 - the audit record of the request itself: action, time, counts, and a one-way pseudonym of the user id
   (see `identity.py`), never the id itself.
 

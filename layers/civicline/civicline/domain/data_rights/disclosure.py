@@ -2,7 +2,8 @@
 
 At most four messages: the profile card, the 受信設定 card (the settings flow's own, so its 変更
 buttons work from here too), the applications card (masked answers only), and a closing line with the
-erasure's quick reply. A conversation's typed answers and survey answers are counted, never shown.
+erasure's quick reply. A conversation's typed answers and survey answers are counted, never shown; a
+survey's typed answers (sealed at intake) are listed as a mask with their length.
 """
 
 from __future__ import annotations
@@ -69,14 +70,16 @@ def profile_card(holdings: Holdings) -> Card[Phrase]:
             else say("data_rights.profile.none"),
         )
     )
-    rows.append(
-        CardRow(
-            say("data_rights.profile.surveys"),
-            say("data_rights.profile.surveys_value", count=holdings.surveys)
-            if holdings.surveys
-            else say("data_rights.profile.none"),
+    surveys: Phrase = say("data_rights.profile.none")
+    if holdings.surveys:
+        surveys = lines(
+            say("data_rights.profile.surveys_value", count=holdings.surveys),
+            *(
+                say("data_rights.profile.surveys_free_text", length=length)
+                for length in holdings.survey_free_texts
+            ),
         )
-    )
+    rows.append(CardRow(say("data_rights.profile.surveys"), surveys))
     return Card(
         alt_text=say("data_rights.profile.alt_text"),
         title=say("data_rights.profile.title"),

@@ -36,6 +36,13 @@ def confirmation_card(
                 say("data_rights.confirm.pending_value", count=len(holdings.pending)),
             )
         )
+    if holdings.surveys:
+        rows.append(
+            CardRow(
+                say("data_rights.confirm.surveys_label"),
+                say("data_rights.confirm.surveys_value", count=holdings.surveys),
+            )
+        )
     rows.append(CardRow(say("data_rights.confirm.kept_label"), say("data_rights.confirm.kept_value")))
     return Card(
         alt_text=say("data_rights.confirm.alt_text"),
@@ -61,6 +68,8 @@ def erased_text(erasure: Erasure) -> Phrase:
         said.append(say("data_rights.erased.deleted_applications", count=len(erasure.applications)))
         if withdrawn:
             said.append(say("data_rights.erased.withdrawn", count=withdrawn))
+    if erasure.survey_free_texts:
+        said.append(say("data_rights.erased.deleted_survey_free_texts", count=erasure.survey_free_texts))
     said += [blank, say("data_rights.erased.kept_heading")]
     if erasure.applications:
         numbers: list[Phrase] = [

@@ -36,6 +36,8 @@ class Holdings:
     resident: Resident | None
     applications: tuple[HeldApplication, ...] = ()  # newest first
     surveys: int = 0
+    # The length of each typed survey answer held (sealed): shown as a mask and a length, never opened.
+    survey_free_texts: tuple[int, ...] = ()
     open_flow: str | None = None  # the flow of an open conversation (its answers are never shown)
 
     @property
@@ -71,6 +73,7 @@ class Erasure:
     conversation: bool = False
     applications: tuple[KeptApplication, ...] = ()
     surveys: int = 0
+    survey_free_texts: int = 0  # responses whose sealed typed answers were removed
     guards: int = 0
 
     @property
@@ -85,6 +88,7 @@ class Erasure:
             "applications": len(self.applications),
             "withdrawn": sum(1 for a in self.applications if a.withdrawn),
             "surveys": self.surveys,
+            "survey_free_texts": self.survey_free_texts,
             "guards": self.guards,
         }
 

@@ -1,4 +1,6 @@
-"""Birth years typed by residents: 西暦 (1975, １９７５年) or 和暦 (昭和50年, 平成元年, S50).
+"""Birth years typed by residents: 西暦 (1975, １９７５年) or 和暦 (昭和50年, 平成元年, S50, へいせい2年).
+
+A full birth date (1985年4月1日, 1985/4/1, 昭和60年4月1日生まれ) gives its year: only the year is kept.
 
 A year where two eras meet can be written either way (1989 is 昭和64年 and 平成元年); both are read.
 """
@@ -15,18 +17,19 @@ from enum import StrEnum
 class Era:
     name: str
     letter: str
+    reading: str  # how a phone without the kanji writes it: へいせい
     first_year: int  # the Gregorian year of the era's 元年
     last_year: int | None  # None: the present era
 
 
 ERAS: tuple[Era, ...] = (
-    Era("明治", "M", 1868, 1912),
-    Era("大正", "T", 1912, 1926),
-    Era("昭和", "S", 1926, 1989),
-    Era("平成", "H", 1989, 2019),
-    Era("令和", "R", 2019, None),
+    Era("明治", "M", "めいじ", 1868, 1912),
+    Era("大正", "T", "たいしょう", 1912, 1926),
+    Era("昭和", "S", "しょうわ", 1926, 1989),
+    Era("平成", "H", "へいせい", 1989, 2019),
+    Era("令和", "R", "れいわ", 2019, None),
 )
-_ERA_BY_KEY = {key: era for era in ERAS for key in (era.name, era.letter)}
+_ERA_BY_KEY = {key: era for era in ERAS for key in (era.name, era.letter, era.reading)}
 
 
 class BirthYearProblem(StrEnum):
@@ -41,15 +44,23 @@ class InvalidBirthYear(ValueError):
         self.problem = problem
 
 
-_SUFFIX = re.compile(r"(年)?(生まれ|生)?$")
+_SUFFIX = re.compile(r"(年|ねん)?(生まれ|うまれ|生)?$")
+# The month and day of a full date, after the year: 年4月1日, /4/1, -04-01, .4.1
+_MONTH_DAY = re.compile(r"(?:年|[/.\-])(\d{1,2})(?:月|[/.\-])(\d{1,2})日?$")
 _GREGORIAN = re.compile(r"^(?:西暦)?(\d{4})$")
-_JAPANESE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\.?(元|\d{1,2})$")
+_JAPANESE = re.compile(
+    "^(" + "|".join(sorted(_ERA_BY_KEY, key=len, reverse=True)) + r")\.?(元|がん|\d{1,2})$"
+)
 
 
 def _normalise(text: str) -> str:
     # NFKC folds full-width digits and letters (１９７５, Ｓ５０) to ASCII.
     folded = unicodedata.normalize("NFKC", text).strip().upper()
     folded = re.sub(r"\s+", "", folded)
+    folded = re.sub(r"(生まれ|うまれ|生)$", "", folded)
+    date = _MONTH_DAY.search(folded)
+    if date is not None and 1 <= int(date.group(1)) <= 12 and 1 <= int(date.group(2)) <= 31:
+        folded = folded[: date.start()]
     return _SUFFIX.sub("", folded)
 
 
@@ -60,7 +71,7 @@ def parse_birth_year(text: str, *, min_year: int, current_year: int) -> int:
         year = int(match.group(1))
     elif match := _JAPANESE.match(folded):
         era = _ERA_BY_KEY[match.group(1)]
-        number = 1 if match.group(2) == "元" else int(match.group(2))
+        number = 1 if match.group(2) in ("元", "がん") else int(match.group(2))
         if number < 1:
             raise InvalidBirthYear(BirthYearProblem.NO_SUCH_ERA_YEAR)
         year = era.first_year + number - 1

@@ -18,8 +18,10 @@ from civicline.domain.chat.conversations import ConversationStore, StoredConvers
 from civicline.domain.chat.dispatch import command_key
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Action, Answer, Card, Reply, TextReply, WhenStale
-from civicline.domain.chat.wording import Message, Phrase, joined, lines, say
+from civicline.domain.chat.wording import Message, Phrase, Verbatim, joined, lines, say
+from civicline.domain.residents.areas import city_area_table
 from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year
+from civicline.domain.residents.choice_words import match_choice
 from civicline.domain.residents.ports import ResidentStore, SettingItem
 from civicline.domain.residents.settings_card import settings_card
 from civicline.domain.residents.settings_questions import (
@@ -109,12 +111,27 @@ class SettingsFlow:
             return self._answer(inbound, item, str(year), wizard)
         if item is SettingItem.GENRES and typed == command_key(text("settings.done.label")):
             return self._item_done(inbound, item, wizard, None)
-        for choice in choices(self._city, item):
-            if typed == command_key(choice.label):
-                if item is SettingItem.GENRES:
-                    return self._toggle_genre(inbound, choice.id, True, wizard)
-                return self._answer(inbound, item, choice.id, wizard)
+        choice = match_choice(choices(self._city, item), inbound.text or "")
+        if choice is not None and item is SettingItem.GENRES:
+            return self._toggle_genre(inbound, choice.id, True, wizard)
+        if choice is not None:
+            return self._answer(inbound, item, choice.id, wizard)
+        if item is SettingItem.AREA:
+            return self._answer_town(inbound, wizard)
         return self._ask(inbound, item, wizard, notice=say("settings.invalid.choice"))
+
+    def _answer_town(self, inbound: Inbound, wizard: bool) -> Answer:
+        """A town or postal code typed for 地域: its area, or a choice between the areas it spans."""
+        table = city_area_table()
+        found = table.find(inbound.text or "") if table is not None else None
+        if found is None:
+            return self._ask(inbound, SettingItem.AREA, wizard, notice=say("settings.invalid.area"))
+        if len(found.areas) == 1:
+            return self._answer(inbound, SettingItem.AREA, found.areas[0], wizard)
+        labels = (Verbatim(self._city.label(self._city.areas, a)) for a in found.areas)
+        areas = joined(labels, say("settings.list.separator"))
+        notice = say("settings.area.spans", town=Verbatim(found.town), areas=areas)
+        return self._ask(inbound, SettingItem.AREA, wizard, notice=notice, only=found.areas)
 
     # -- transitions --------------------------------------------------------------------------------
     def _answer(self, inbound: Inbound, item: SettingItem, raw: str, wizard: bool) -> Answer:
@@ -160,6 +177,7 @@ class SettingsFlow:
         decade: int | None = None,
         notice: Message | None = None,
         resident: Resident | None = None,
+        only: tuple[str, ...] | None = None,
     ) -> Answer:
         self._open(inbound, item, wizard)
         selected: frozenset[str] = frozenset()
@@ -167,7 +185,13 @@ class SettingsFlow:
             resident = resident or self._residents.get(self._user(inbound))
             selected = (resident.settings.genres if resident else None) or frozenset()
         prompt, quick_replies = self._questions.ask(
-            item, wizard, current_year=self._current_year(), page=page, decade=decade, selected=selected
+            item,
+            wizard,
+            current_year=self._current_year(),
+            page=page,
+            decade=decade,
+            selected=selected,
+            only=only,
         )
         if wizard:
             prompt = joined((say("settings.progress", step=ORDER.index(item) + 1, total=len(ORDER)), prompt))

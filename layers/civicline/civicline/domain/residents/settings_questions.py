@@ -60,8 +60,9 @@ class SettingsQuestions:
         page: int = 0,
         decade: int | None = None,
         selected: frozenset[str] = frozenset(),
+        only: tuple[str, ...] | None = None,
     ) -> tuple[Phrase, tuple[Action[Phrase], ...]]:
-        """The prompt and quick replies of one question."""
+        """The prompt and quick replies of one question; `only` narrows a choice item to those ids."""
         if item is SettingItem.BIRTH_YEAR:
             return self._birth_year(wizard, page, decade, current_year)
         if item is SettingItem.GENRES:
@@ -69,6 +70,7 @@ class SettingsQuestions:
         choice_actions = [
             action(Verbatim(choice.label), encode(ACTION, item=item.value, v=choice.id, w=_flag(wizard)))
             for choice in choices(self._city, item)
+            if only is None or choice.id in only
         ]
         return say(f"settings.prompt.{item.value}"), self._paged(item, choice_actions, wizard, page)
 

@@ -76,6 +76,8 @@ ENGINE_KEYS = (
     "forms.error.postal_format",
     "forms.error.postal_outside",
     "forms.error.phone",
+    "forms.error.phone_service",
+    "forms.error.address_number",
     "forms.error.number",
     "forms.error.number_range",
     "forms.error.date",

@@ -214,7 +214,8 @@ def _answer_kind(
 def _answer_confirmation(
     form: FormDefinition, state: ConversationState, given: _Input, now: datetime
 ) -> tuple[ConversationState | None, FormStep]:
-    if given.command(SUBMIT) or given.is_typed("forms.command.submit"):
+    # 「はい」 to 「この内容で送信しますか」 is a yes to sending.
+    if given.command(SUBMIT) or given.is_typed("forms.command.submit") or given.is_typed("forms.command.yes"):
         answers = {
             step.id: state.answers[step.id]
             for step in form.steps

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from civicline import messages
+from civicline.domain.applications.forms.address import KnownPrefix, strip_repeated_prefix
 from civicline.domain.applications.forms.phone import normalise_phone
 from civicline.domain.applications.forms.postal import city_postal_table
 from civicline.domain.applications.forms.reply import Message
@@ -108,7 +109,16 @@ Resolve = Callable[[str], str]
 
 def _address(step: Step, text: str, resolve: Resolve) -> str:
     detail = normalise_address_detail(text, step.max_length or 80)
-    return (resolve(step.prefix) if step.prefix else "") + detail
+    if not step.prefix:
+        return detail
+    area = resolve(step.prefix)
+    table = city_postal_table()
+    known = KnownPrefix.of(area, table.prefecture, table.city, table.towns.values())
+    detail = strip_repeated_prefix(detail, known)
+    if not detail:
+        # Only the prefix again: the street number is what the delivery still needs.
+        raise InvalidInput("forms.error.address_number", area=area)
+    return area + detail
 
 
 # Typed answers: step, text, and a reader of earlier answers → the normalised answer.
@@ -117,7 +127,9 @@ _TYPED: dict[InputType, Callable[[Step, str, Resolve], AnswerValue]] = {
     InputType.KANA: lambda step, text, _: normalise_kana(text, step.max_length or 50),
     InputType.POSTAL_CODE: lambda _step, text, _: city_postal_table().lookup(text).as_answer(),
     InputType.ADDRESS: _address,
-    InputType.PHONE: lambda _step, text, _: normalise_phone(text).as_answer(),
+    InputType.PHONE: lambda step, text, _: normalise_phone(
+        text, accept_service_numbers=step.accept_service_numbers
+    ).as_answer(),
     InputType.NUMBER: lambda step, text, _: _number(step, text),
     InputType.TEXT: lambda step, text, _: normalise_free_text(text, step.max_length or 200),
 }
