@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from civicline.models.city import load_city
-from civicline.ward_time import WARD_TZ, ward_time
+from civicline.ward_time import ward_time
 from staff import staff_invoke
 
 # Staff read these reports: statuses in Japanese.
@@ -70,6 +70,13 @@ def format_preview(preview: dict[str, Any]) -> str:
     return table(rows)
 
 
+def _ward_clock(moment: str | None) -> str:
+    """When LINE accepted a batch, on the ward's clock to the millisecond (— before any was)."""
+    if not moment:
+        return "—"
+    return ward_time(datetime.fromisoformat(moment)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
 def format_report(report: dict[str, Any]) -> str:
     rows = [
         ("配信ID", report["broadcastId"]),
@@ -90,6 +97,8 @@ def format_report(report: dict[str, Any]) -> str:
         ("送信失敗（人）", report["recipientsFailed"]),
         ("再試行回数", report["retries"]),
         ("受付済みの再送（409）", report["alreadyAccepted"]),
+        ("最初のバッチ受付", _ward_clock(report.get("firstBatchAcceptedAt"))),
+        ("最後のバッチ受付", _ward_clock(report.get("lastBatchAcceptedAt"))),
     ]
     rows += [
         (f"  失敗バッチ {f['batchNumber']}", f"HTTP {f['status']} {f['message']}")
@@ -109,7 +118,7 @@ def send(args: argparse.Namespace) -> int:
         print(format_preview(result))
         return 0
     if result["status"] == "scheduled":
-        when = datetime.fromisoformat(result["sendAt"]).astimezone(WARD_TZ)
+        when = ward_time(datetime.fromisoformat(result["sendAt"]))
         print(f"scheduled {result['broadcastId']} for {when:%Y-%m-%d %H:%M} JST (nothing sent yet)\n")
     print(format_report(result))
     return 0

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from civicline.adapters.broadcast_schedules import scheduler_client
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.wire_client import dynamodb_client
+from civicline.adapters.planning_workers import lambda_client
 from civicline.adapters.sqs.client import sqs_client
 from civicline.models.environment import BroadcastPlannerEnvironment
 from civicline.services.broadcast_planner import build_planner
@@ -29,6 +30,7 @@ planner = build_planner(
     dynamodb_wire=dynamodb_client(),
     sqs=sqs_client(),
     scheduler=scheduler_client(),
+    lambda_=lambda_client(),
 )
 
 

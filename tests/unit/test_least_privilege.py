@@ -113,10 +113,20 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
     "BroadcastPlannerFunctionRole": (
         *lambda_runtime("BroadcastPlannerLogGroup"),
         Grant("dynamodb:Scan", "UsersTable", _ddb("audience", "scan")),
+        # Users' item count sizes the fan-out (how many planning workers).
+        Grant("dynamodb:DescribeTable", "UsersTable", _ddb("audience", "describe_table")),
         Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts_table", "get_item")),
-        Grant("dynamodb:PutItem", "BroadcastsTable", _ddb("broadcasts_table", "transact_write_items")),
-        Grant("dynamodb:ConditionCheckItem", "BroadcastsTable", BROADCASTS_TRANSACTION),
+        # Every stream's checkpoint at once (plan state, the report while planning goes on).
+        Grant("dynamodb:BatchGetItem", "BroadcastsTable", _ddb("broadcast_checkpoints", "batch_get_item")),
+        # The record and the request, created together; checkpoints are written under their lease on
+        # the same item (no transaction), so no ConditionCheckItem.
+        Grant("dynamodb:PutItem", "BroadcastsTable", BROADCASTS_TRANSACTION),
         Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts_table", "update_item")),
+        Grant(
+            "lambda:InvokeFunction",
+            "BroadcastPlanWorkerFunction",
+            "civicline.adapters.planning_workers:invoke",
+        ),
         Grant(
             "sqs:SendMessage",
             "BroadcastBatchesQueue",
@@ -132,13 +142,28 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         ),
         Grant("sns:Publish", "StaffNoticesTopic", "platform:lambda asynchronous dead-letter target"),
     ),
+    # One scan segment (then the tail, if it is the last done): leases, checkpoints and the closing
+    # counts are UpdateItem; it creates nothing (no PutItem), starts no one, describes nothing.
+    "BroadcastPlanWorkerFunctionRole": (
+        *lambda_runtime("BroadcastPlanWorkerLogGroup"),
+        Grant("dynamodb:Scan", "UsersTable", _ddb("audience", "scan")),
+        Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts_table", "get_item")),
+        Grant("dynamodb:BatchGetItem", "BroadcastsTable", _ddb("broadcast_checkpoints", "batch_get_item")),
+        Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts_table", "update_item")),
+        Grant(
+            "sqs:SendMessage",
+            "BroadcastBatchesQueue",
+            "civicline.adapters.sqs.broadcast_batches:send_message",
+        ),
+        Grant("sns:Publish", "StaffNoticesTopic", "platform:lambda asynchronous dead-letter target"),
+    ),
     "BroadcastSenderFunctionRole": (
         *lambda_runtime("BroadcastSenderLogGroup"),
         *sqs_event_source("BroadcastBatchesQueue"),
         LINE_SECRET,
         Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts_table", "get_item")),
         Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts_table", "update_item")),
-        Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("broadcasts_table", "transact_write_items")),
+        Grant("dynamodb:UpdateItem", "BroadcastsTable", BROADCASTS_TRANSACTION),
         Grant("dynamodb:UpdateItem", "BroadcastsTable", _ddb("send_slots", "update_item")),
     ),
     "ExportFunctionRole": (

@@ -79,6 +79,7 @@ FUNCTION_HANDLERS = {
     "ConversationFunction": ("functions/conversation", "app.lambda_handler"),
     "IntakeFunction": ("functions/intake", "app.lambda_handler"),
     "BroadcastPlannerFunction": ("functions/broadcast", "planner.handler"),
+    "BroadcastPlanWorkerFunction": ("functions/broadcast", "plan_worker.handler"),
     "BroadcastSenderFunction": ("functions/broadcast", "sender.handler"),
     "ExportFunction": ("functions/export", "app.lambda_handler"),
 }
@@ -426,12 +427,15 @@ def test_every_sqs_consumer_reports_partial_batch_failures(cfn: dict[str, Any]) 
 
 
 def test_broadcast_sender_poller_never_outruns_its_reserved_concurrency(cfn: dict[str, Any]) -> None:
-    # Given the sender's reserved concurrency (when reserved)
+    # Given the sender's reserved concurrency (a parameter, reserved unless switched off)
     sender = cfn["Resources"]["BroadcastSenderFunction"]["Properties"]
-    _, reserved, _ = sender["ReservedConcurrentExecutions"]["Fn::If"]
+    concurrency = {"Ref": "BroadcastSenderConcurrency"}
+    assert sender["ReservedConcurrentExecutions"] == {
+        "Fn::If": ["ReservesBroadcastSenderConcurrency", concurrency, {"Ref": "AWS::NoValue"}]
+    }
     # Then its SQS poller is capped at the same value, so throttles never push batches to the DLQ
     mapping = cfn["Resources"]["BroadcastSenderFunctionBatches"]["Properties"]
-    assert mapping["ScalingConfig"]["MaximumConcurrency"] == reserved
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] == concurrency
     assert mapping["BatchSize"] == 1
 
 

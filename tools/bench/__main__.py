@@ -8,7 +8,12 @@ import sys
 from tools.bench.results import RESULTS_PATH, Measure, write_results
 
 # Each module has run() -> list[Measure]. Listed by name so a missing optional one is reported, not fatal.
-BENCHMARKS = ["tools.bench.webhook", "tools.bench.broadcast", "tools.bench.export"]
+BENCHMARKS = [
+    "tools.bench.webhook",
+    "tools.bench.broadcast",
+    "tools.bench.broadcast_fanout",
+    "tools.bench.export",
+]
 
 
 def main() -> int:

@@ -30,6 +30,7 @@ API_KEYS = frozenset(
     {
         "TableName",
         "Key",
+        "Keys",
         "Item",
         "Items",
         "Attributes",

@@ -3,21 +3,45 @@ them."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
 from tests.integration.aws_from_template import TemplateAws
 from tests.support.lambda_runtime import FakeLambdaContext, load_function_module, sqs_record
 
+from civicline.adapters.planning_workers import LambdaPlanningWorkers
 from devstack.fake_line import FakeLine
 from tools.bench.broadcast import resident_items, seed_users
 
 REGION = "ap-northeast-1"
 MULTICAST = "/v2/bot/message/multicast"
 SENDER_TIMEOUT_MILLIS = 90_000  # BroadcastSenderFunction Timeout
+WORKER_TIMEOUT_MILLIS = 300_000  # BroadcastPlanWorkerFunction Timeout
 PLANNER_ARN = "arn:aws:lambda:ap-northeast-1:123456789012:function:civicline-BroadcastPlannerFunction"
+
+
+class InProcessLambda:
+    """The planner's Lambda client, as far as it is used: an asynchronous invoke of a planning worker,
+    run here and now (moto cannot run functions without Docker)."""
+
+    def __init__(self, run: Callable[[dict[str, Any]], Any]) -> None:
+        self._run = run
+        self.invocations: list[dict[str, Any]] = []
+
+    def invoke(self, FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:
+        assert InvocationType == "Event"
+        event = json.loads(Payload)
+        self.invocations.append(event)
+        self._run(event)
+        return {"StatusCode": 202}
+
+
+def worker_context() -> FakeLambdaContext:
+    return FakeLambdaContext(remaining_millis=WORKER_TIMEOUT_MILLIS)
 
 
 def _handler(module: str) -> ModuleType:
@@ -44,6 +68,14 @@ class BroadcastStack:
         self.sqs.set_queue_attributes(QueueUrl=self.queue_url, Attributes={"VisibilityTimeout": "0"})
         self.app = _handler("planner")
         self.sender = _handler("sender")
+        self.worker = _handler("plan_worker")
+        self.workers = InProcessLambda(lambda event: self.worker.handler(event, worker_context()))
+        # The planner's container, with its Lambda client swapped for one that runs workers here.
+        container = vars(self.app)
+        container["planner"] = replace(
+            container["planner"],
+            start_workers=LambdaPlanningWorkers(self.workers, "BroadcastPlanWorkerFunction"),
+        )
 
     def seed(self, count: int, seed: int = 7, start: int = 0) -> list[dict[str, Any]]:
         items = list(resident_items(count, seed=seed, start=start))

@@ -15,9 +15,9 @@ from devstack.fake_line import FakeLine
 def aws_overrides(fake_line: FakeLine) -> dict[str, str]:
     return {
         "LINE_API_HOST": fake_line.url,
-        # Not the template's 4: the tests read residents through 3 segments, each ending in a partial batch.
+        # Not one segment per 50,000 residents: the tests read residents through 3 segments (3 planning
+        # workers), each ending in a partial batch.
         "BROADCAST_SCAN_SEGMENTS": "3",
-        "BROADCAST_PLAN_WORKERS": "1",  # moto's transactions are not thread-safe
     }
 
 

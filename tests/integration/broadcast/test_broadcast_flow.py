@@ -13,13 +13,14 @@ import boto3
 import pytest
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from tests.integration.broadcast.broadcast_stack import BroadcastStack
+from tests.integration.broadcast.broadcast_stack import BroadcastStack, InProcessLambda, worker_context
 from tests.support.lambda_runtime import FakeLambdaContext
 
 from civicline.domain.broadcast.segment import matches
 from civicline.models.broadcast.segment import Segment
-from civicline.models.environment import BroadcastPlannerEnvironment
+from civicline.models.environment import BroadcastPlannerEnvironment, BroadcastPlanWorkerEnvironment
 from civicline.models.resident import ReceptionSettings
+from civicline.services.broadcast_plan_worker import build_plan_worker
 from civicline.services.broadcast_planner import build_planner
 
 TEXT = [{"type": "text", "text": "区からのお知らせです。"}]
@@ -193,7 +194,7 @@ def test_given_the_planner_dies_mid_way_when_invoked_again_then_it_resumes_witho
     calls = {"n": 0}
 
     class DyingSqs:
-        """The planner's SQS client, whose Lambda times out at the third batch."""
+        """The planning workers' SQS client: the third batch's worker times out."""
 
         def send_message(self, **kwargs: object) -> object:
             calls["n"] += 1
@@ -201,14 +202,22 @@ def test_given_the_planner_dies_mid_way_when_invoked_again_then_it_resumes_witho
                 raise RuntimeError("Lambda timed out")
             return real_sqs.send_message(**kwargs)
 
+    env = BroadcastPlanWorkerEnvironment.from_environ()
+    dynamodb = boto3.resource("dynamodb")
+    dying_worker = build_plan_worker(
+        Logger(), Metrics(), env, dynamodb=dynamodb, dynamodb_wire=stack.dynamodb, sqs=DyingSqs()
+    )
     dying = build_planner(
         Logger(),
         Metrics(),
         BroadcastPlannerEnvironment.from_environ(),
-        dynamodb=boto3.resource("dynamodb"),
+        dynamodb=dynamodb,
         dynamodb_wire=stack.dynamodb,
         sqs=DyingSqs(),
         scheduler=boto3.client("scheduler"),
+        lambda_=InProcessLambda(
+            lambda event: dying_worker.handle(event, cast(LambdaContext, worker_context()), datetime.now(UTC))
+        ),
     )
     context = FakeLambdaContext(aws_request_id="first-invocation", remaining_millis=900_000)
     with pytest.raises(RuntimeError):

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from civicline.domain.broadcast.errors import BroadcastIdConflict, LeaseLost, PlanningInProgress
-from civicline.domain.broadcast.planner import AudienceMember, PlanState
+from civicline.domain.broadcast.planner import PlanState
+from civicline.domain.broadcast.streams import TAIL, AudienceMember, Stream
 from civicline.models.broadcast.batch import BroadcastBatch
 from civicline.models.broadcast.checkpoint import PlanCheckpoint
 from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
@@ -44,8 +45,11 @@ class FakeAudience:
 
 @dataclass
 class FakeLedger:
+    """The PlannerLedger in memory: one lease per stream (a scan segment or the tail), as in Broadcasts."""
+
     records: dict[str, dict] = field(default_factory=dict)
-    lease: dict[str, str] = field(default_factory=dict)
+    leases: dict[tuple[str, Stream], tuple[str, datetime]] = field(default_factory=dict)
+    hard_kills: bool = False  # a crash is Lambda killing the invocation: no release runs, leases stay
 
     def create(
         self,
@@ -64,6 +68,7 @@ class FakeLedger:
         self.records[broadcast_id] = {
             "request": request,
             "status": status,
+            "send_date": send_date,
             "scan_segments": scan_segments,
             "checkpoints": {n: PlanCheckpoint() for n in range(scan_segments)},
             "tail": PlanCheckpoint(),
@@ -77,33 +82,48 @@ class FakeLedger:
         if self.records[broadcast_id]["status"] is BroadcastStatus.SCHEDULED:
             self.records[broadcast_id]["status"] = BroadcastStatus.PLANNED
 
-    def acquire_lease(self, broadcast_id: str, owner: str, now: datetime, until: datetime) -> PlanState:
-        if self.lease.get(broadcast_id, owner) != owner:
-            raise PlanningInProgress(broadcast_id)
-        self.lease[broadcast_id] = owner
+    def request(self, broadcast_id: str) -> BroadcastRequest:
+        return self.records[broadcast_id]["request"]
+
+    def plan_state(self, broadcast_id: str) -> PlanState:
         r = self.records[broadcast_id]
-        return PlanState(r["scan_segments"], dict(r["checkpoints"]), r["complete"], r["tail"])
+        return PlanState(r["scan_segments"], dict(r["checkpoints"]), r["complete"], r["tail"], r["send_date"])
 
-    def _check(self, broadcast_id: str, owner: str) -> None:
-        if self.lease.get(broadcast_id) != owner:
+    def _checkpoint(self, broadcast_id: str, stream: Stream) -> PlanCheckpoint:
+        r = self.records[broadcast_id]
+        return r["tail"] if stream == TAIL else r["checkpoints"][stream]
+
+    def acquire_stream(
+        self, broadcast_id: str, stream: Stream, owner: str, now: datetime, until: datetime
+    ) -> PlanCheckpoint:
+        if self._checkpoint(broadcast_id, stream).done:
+            return self._checkpoint(broadcast_id, stream)
+        holder = self.leases.get((broadcast_id, stream))
+        if holder is not None and holder[0] != owner and not holder[1] < now:
+            raise PlanningInProgress(broadcast_id)
+        self.leases[broadcast_id, stream] = (owner, until)
+        return self._checkpoint(broadcast_id, stream)
+
+    def save_checkpoint(self, broadcast_id: str, stream: Stream, owner: str, cp: PlanCheckpoint) -> None:
+        holder = self.leases.get((broadcast_id, stream))
+        if holder is None or holder[0] != owner:
             raise LeaseLost(broadcast_id)
+        if stream == TAIL:
+            self.records[broadcast_id]["tail"] = cp
+        else:
+            self.records[broadcast_id]["checkpoints"][stream] = cp
+        if cp.done:
+            del self.leases[broadcast_id, stream]
 
-    def save_checkpoint(self, broadcast_id: str, owner: str, scan_segment: int, cp: PlanCheckpoint) -> None:
-        self._check(broadcast_id, owner)
-        self.records[broadcast_id]["checkpoints"][scan_segment] = cp
+    def release_stream(self, broadcast_id: str, stream: Stream, owner: str) -> None:
+        if self.hard_kills:
+            return
+        holder = self.leases.get((broadcast_id, stream))
+        if holder is not None and holder[0] == owner:
+            del self.leases[broadcast_id, stream]
 
-    def save_tail(self, broadcast_id: str, owner: str, cp: PlanCheckpoint) -> None:
-        self._check(broadcast_id, owner)
-        self.records[broadcast_id]["tail"] = cp
-
-    def finish_planning(self, broadcast_id: str, owner: str, batches_planned: int, audience: int) -> None:
-        self._check(broadcast_id, owner)
+    def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None:
         self.records[broadcast_id].update(complete=True, planned=batches_planned, audience=audience)
-        del self.lease[broadcast_id]
-
-    def release_lease(self, broadcast_id: str, owner: str) -> None:
-        if self.lease.get(broadcast_id) == owner:
-            del self.lease[broadcast_id]
 
     def try_finalize(self, broadcast_id: str) -> None:
         pass

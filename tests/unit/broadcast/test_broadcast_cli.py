@@ -36,3 +36,25 @@ def test_report_translates_status_and_lists_failed_batches() -> None:
     assert "一部失敗" in text
     assert "失敗バッチ 2" in text
     assert "HTTP 400" in text
+
+
+def test_report_shows_when_line_accepted_the_first_and_the_last_batch_on_the_wards_clock() -> None:
+    report = {
+        "broadcastId": "b-2",
+        "status": "done",
+        "sendDate": "2026-12-01",
+        "planningComplete": True,
+        "audienceSize": 1_000_000,
+        "batchesPlanned": 2000,
+        "batchesSent": 2000,
+        "recipientsSent": 1_000_000,
+        "batchesFailed": 0,
+        "recipientsFailed": 0,
+        "retries": 0,
+        "alreadyAccepted": 0,
+        "firstBatchAcceptedAt": "2026-12-01T00:00:00.812000Z",
+        "lastBatchAcceptedAt": "2026-12-01T00:00:11.204000+00:00",
+    }
+    rows = {line.split()[0]: line.split(maxsplit=1)[-1] for line in format_report(report).splitlines()}
+    assert rows["最初のバッチ受付"] == "2026-12-01 09:00:00.812"
+    assert rows["最後のバッチ受付"] == "2026-12-01 09:00:11.204"

@@ -78,16 +78,20 @@ class IntakeEnvironment(
     survey_retention_days: int = Field(alias="SURVEY_RETENTION_DAYS", default=365, ge=1, le=3650)
 
 
-class BroadcastPlannerEnvironment(UsersTableEnvironment, BroadcastsTableEnvironment):
+class BroadcastPlanWorkerEnvironment(UsersTableEnvironment, BroadcastsTableEnvironment):
     broadcast_batches_queue_url: str = Field(alias="BROADCAST_BATCHES_QUEUE_URL")
+
+
+class BroadcastPlannerEnvironment(BroadcastPlanWorkerEnvironment):
     # One-time EventBridge Scheduler schedules for broadcasts planned ahead (the planner invokes itself).
     broadcast_schedule_group: str = Field(alias="BROADCAST_SCHEDULE_GROUP", min_length=1)
     broadcast_scheduler_role_arn: str = Field(alias="BROADCAST_SCHEDULER_ROLE_ARN", min_length=1)
-    # Parallel Scan segments; fixed per broadcast when it is first planned.
-    scan_segments: int = Field(alias="BROADCAST_SCAN_SEGMENTS", default=4, ge=1, le=32)
-    # Planner threads (default: one per scan segment). moto's transactions are not thread-safe, so
-    # tests against moto set 1; DynamoDB itself serves parallel segments concurrently.
-    plan_workers: int | None = Field(alias="BROADCAST_PLAN_WORKERS", default=None, ge=1, le=32)
+    # The planning workers' function (one asynchronous invocation per scan segment).
+    plan_worker_function: str = Field(alias="BROADCAST_PLAN_WORKER_FUNCTION", min_length=1)
+    # Residents per scan segment (per planning worker): domain.broadcast.planner.RESIDENTS_PER_SEGMENT.
+    residents_per_segment: int = Field(alias="BROADCAST_RESIDENTS_PER_SEGMENT", default=50_000, ge=1)
+    # A fixed number of segments instead (tests); either way fixed per broadcast when first recorded.
+    scan_segments: int | None = Field(alias="BROADCAST_SCAN_SEGMENTS", default=None, ge=1, le=32)
 
 
 class BroadcastSenderEnvironment(LineEnvironment, BroadcastsTableEnvironment):

@@ -402,7 +402,7 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
         "sendDate": "配信日",
         "sendAt": "予約日時",
         "scanSegments": "抽出の並列数",
-        "plannerLease": "配信計画の実行権",
+        "lease": "配信計画の実行権（実行中の呼び出しのID）",
         "leaseUntil": "実行権の期限",
         "planningComplete": "配信計画の完了",
         "nextIndex": "次のバッチ番号",
@@ -414,6 +414,8 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
         "batchNumber": "バッチ番号",
         "message": "LINEの応答メッセージ",
         "retries": "再試行回数",
+        "firstBatchAcceptedAt": "最初のバッチをLINEが受け付けた日時",
+        "lastBatchAcceptedAt": "最後のバッチをLINEが受け付けた日時",
         "grants": "送信レート制御の枠",
         "expiresAt": "送信レート制御の枠の期限（TTL）",
         **dict.fromkeys(

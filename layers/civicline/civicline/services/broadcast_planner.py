@@ -6,6 +6,10 @@ Events and how each is answered:
     {"broadcastId": "...", "trigger": "schedule"}  its one-time schedule fired: plan the recorded request
     {"report": "<broadcastId>"}                  the broadcast's report
 
+A broadcast with more than one scan segment is planned by planning workers (one per segment, started
+here asynchronously: civicline.services.broadcast_plan_worker); the answer is then the report as it
+stands (`planningComplete: false`), and `report` follows it.
+
 Built once per container (`build_planner`, called by the handler at import).
 """
 
@@ -25,6 +29,7 @@ from civicline.adapters.broadcast_schedules import SCHEDULE_TRIGGER, EventBridge
 from civicline.adapters.dynamodb.audience import DynamoAudience
 from civicline.adapters.dynamodb.broadcast_ledger import DynamoBroadcasts
 from civicline.adapters.dynamodb.broadcasts_table import BroadcastsTable
+from civicline.adapters.planning_workers import LambdaPlanningWorkers
 from civicline.adapters.sqs.broadcast_batches import BroadcastBatchesQueue
 from civicline.domain.broadcast.errors import (
     BroadcastError,
@@ -32,8 +37,15 @@ from civicline.domain.broadcast.errors import (
     NotYetDue,
     PlanningInProgress,
     SchedulingUnavailable,
+    WorkersUnavailable,
 )
-from civicline.domain.broadcast.planner import Lease, plan_broadcast, preview
+from civicline.domain.broadcast.planner import (
+    Lease,
+    StartWorkers,
+    plan_broadcast,
+    preview,
+    scan_segments_for,
+)
 from civicline.domain.broadcast.scheduling import is_due, schedule_broadcast
 from civicline.domain.broadcast.segment import send_date
 from civicline.models.broadcast.batch import BroadcastBatch
@@ -67,6 +79,13 @@ class BroadcastPlanner:
     audience: DynamoAudience
     enqueue: Callable[[BroadcastBatch], None]
     scheduler: EventBridgeBroadcastScheduler
+    start_workers: StartWorkers
+
+    def _scan_segments(self) -> int:
+        """Fixed by the environment (tests), else following the audience (planner.scan_segments_for)."""
+        if self.env.scan_segments is not None:
+            return self.env.scan_segments
+        return scan_segments_for(self.audience.estimated_size(), self.env.residents_per_segment)
 
     def handle(self, event: dict[str, Any], context: LambdaContext, now: datetime) -> dict[str, Any]:
         if "report" in event:
@@ -85,7 +104,7 @@ class BroadcastPlanner:
             return _error("InvalidRequest", "a broadcast to send needs a broadcast_id")
         try:
             report = self._schedule_or_plan(request, fired, context, now)
-        except (PlanningInProgress, SchedulingUnavailable):
+        except (PlanningInProgress, SchedulingUnavailable, WorkersUnavailable):
             raise  # retryable: the scheduler (or staff) tries again
         except BroadcastError as error:
             self.logger.warning("broadcast refused", extra={"reason": type(error).__name__})
@@ -114,7 +133,7 @@ class BroadcastPlanner:
 
     def _preview(self, request: BroadcastRequest, now: datetime) -> dict[str, Any]:
         day = send_date(request.send_at, now)
-        result = preview(self.audience, request.segment, day.year, day.isoformat(), self.env.scan_segments)
+        result = preview(self.audience, request.segment, day.year, day.isoformat(), self._scan_segments())
         self.logger.info("audience previewed", extra={"audience_size": result.audience_size})
         return {"dryRun": True, **result.model_dump(mode="json", by_alias=True)}
 
@@ -128,7 +147,7 @@ class BroadcastPlanner:
             return schedule_broadcast(
                 request,
                 send_date=day.isoformat(),
-                scan_segments=self.env.scan_segments,
+                scan_segments=self._scan_segments(),
                 ledger=self.ledger,
                 scheduler=self.scheduler.aimed_at(context.invoked_function_arn),
                 now=now,
@@ -145,12 +164,12 @@ class BroadcastPlanner:
             return plan_broadcast(
                 request,
                 day=day,
-                scan_segments=self.env.scan_segments,
+                scan_segments=self._scan_segments(),
                 ledger=self.ledger,
                 audience=self.audience,
                 enqueue=enqueue,
                 lease=Lease(owner=context.aws_request_id, now=now, until=now + remaining + LEASE_MARGIN),
-                workers=self.env.plan_workers,
+                start_workers=self.start_workers,
             )
         finally:
             self.metrics.add_metric(name="BatchesEnqueued", unit=MetricUnit.Count, value=enqueued)
@@ -165,8 +184,10 @@ def build_planner(
     dynamodb_wire: Any,
     sqs: Any,
     scheduler: Any,
+    lambda_: Any,
 ) -> BroadcastPlanner:
-    """The planner from its clients: the DynamoDB resource and plain client, SQS, EventBridge Scheduler."""
+    """The planner from its clients: the DynamoDB resource and plain client, SQS, EventBridge Scheduler,
+    and Lambda (to start the planning workers)."""
     table = BroadcastsTable(dynamodb.Table(env.broadcasts_table), dynamodb_wire)
     return BroadcastPlanner(
         logger=logger,
@@ -178,4 +199,5 @@ def build_planner(
         scheduler=EventBridgeBroadcastScheduler(
             scheduler, env.broadcast_schedule_group, env.broadcast_scheduler_role_arn
         ),
+        start_workers=LambdaPlanningWorkers(lambda_, env.plan_worker_function),
     )

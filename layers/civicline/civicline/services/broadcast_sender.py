@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -59,10 +60,12 @@ class BroadcastSender:
                 },
             )
             raise
+        recipients = len(batch.user_ids)
+        answered = datetime.now(UTC)
         counted = self.ledger.record_result(
-            batch.broadcast_id, batch.batch_number, len(batch.user_ids), result
+            batch.broadcast_id, batch.batch_number, recipients, result, answered
         )
-        self._measure(result, len(batch.user_ids), counted)
+        self._measure(result, recipients, counted)
         self.logger.info(
             "batch settled",
             extra={

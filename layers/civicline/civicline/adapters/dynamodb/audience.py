@@ -20,7 +20,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.dynamodb import unavailable
-from civicline.domain.broadcast.planner import AudienceMember
+from civicline.domain.broadcast.streams import AudienceMember
 from civicline.models.broadcast.segment import (
     ChoiceCondition,
     GenreCondition,
@@ -139,6 +139,15 @@ class DynamoAudience:
         self._client = client
         self._page_limit = page_limit  # None: DynamoDB's 1 MB pages
         self.stats = ScanStats()
+
+    def estimated_size(self) -> int:
+        """Users' item count as DynamoDB last published it (about every six hours): enough to size
+        the fan-out, which only needs the order of magnitude."""
+        try:
+            described = self._client.describe_table(TableName=self._table_name)
+        except (ClientError, BotoCoreError) as error:
+            raise unavailable(error, "Users.describe_table") from error
+        return int(described["Table"].get("ItemCount", 0))
 
     def stream(
         self, segment: Segment, send_year: int, scan_segment: int, scan_segments: int, after: str | None

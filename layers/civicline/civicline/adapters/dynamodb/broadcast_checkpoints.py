@@ -1,7 +1,9 @@
-"""The planner's lease and checkpoints in Broadcasts: who may plan a broadcast, and how far it got.
+"""The planning streams' leases and checkpoints in Broadcasts: who plans which stream, how far it got.
 
-A checkpoint is written only while its writer holds the lease (one transaction: lease check +
-checkpoint), so a planner that lost its lease can never move a stream backwards or sideways.
+Each stream (scan segment s, or the tail) has one item, `<id>#plan#<s>`, holding its PlanCheckpoint
+and, while an invocation plans it, that invocation's lease (`lease`, `leaseUntil`). A checkpoint is
+written only under the writer's own lease (a condition on the same item: one write, no transaction),
+and the final one (done) removes the lease.
 """
 
 from __future__ import annotations
@@ -10,93 +12,135 @@ import contextlib
 from datetime import datetime
 from typing import Any
 
-from civicline.adapters.dynamodb.broadcasts_table import TAIL, BroadcastsTable, plain, plan_key, wire
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from civicline.adapters.dynamodb import unavailable
+from civicline.adapters.dynamodb.broadcasts_table import BroadcastsTable, plain, plan_key
 from civicline.domain.broadcast.errors import LeaseLost, PlanningInProgress
 from civicline.domain.broadcast.planner import PlanState
+from civicline.domain.broadcast.streams import TAIL, Stream
+from civicline.domain.errors import StoreUnavailable
 from civicline.models.broadcast.checkpoint import PlanCheckpoint
+
+_LEASE_FIELDS = ("broadcastId", "lease", "leaseUntil")
+_deserializer = TypeDeserializer()
+
+
+def _checkpoint(item: dict[str, Any] | None) -> PlanCheckpoint:
+    if item is None:
+        return PlanCheckpoint()
+    return PlanCheckpoint.model_validate({k: v for k, v in item.items() if k not in _LEASE_FIELDS})
 
 
 class DynamoPlanCheckpoints:
     def __init__(self, table: BroadcastsTable) -> None:
         self._table = table
 
-    def acquire_lease(self, broadcast_id: str, owner: str, now: datetime, until: datetime) -> PlanState:
+    def checkpoints(self, broadcast_id: str, streams: list[Stream]) -> dict[Stream, PlanCheckpoint]:
+        """Several streams' checkpoints in one consistent BatchGetItem (≤ 100 keys)."""
+        keys = {plan_key(broadcast_id, stream): stream for stream in streams}
+        found: dict[str, dict[str, Any]] = {}
+        request: dict[str, Any] = {
+            self._table.name: {
+                "Keys": [{"broadcastId": {"S": key}} for key in keys],
+                "ConsistentRead": True,
+            }
+        }
+        for _ in range(10):  # bounded: unprocessed keys are retried a few times
+            try:
+                answer = self._table.client.batch_get_item(RequestItems=request)
+            except (ClientError, BotoCoreError) as error:
+                raise unavailable(error, "Broadcasts.batch_get_item") from error
+            for item in answer.get("Responses", {}).get(self._table.name, []):
+                parsed = {name: _deserializer.deserialize(value) for name, value in item.items()}
+                found[parsed["broadcastId"]] = plain(parsed)
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        else:
+            raise StoreUnavailable("Broadcasts.batch_get_item failed: UnprocessedKeys")
+        return {stream: _checkpoint(found.get(key)) for key, stream in keys.items()}
+
+    def checkpoint(self, broadcast_id: str, stream: Stream) -> PlanCheckpoint:
+        return _checkpoint(self._table.item(plan_key(broadcast_id, stream)))
+
+    def plan_state(self, broadcast_id: str) -> PlanState:
+        item = self._table.broadcast(broadcast_id)
+        scan_segments = int(item["scanSegments"])
+        streams: list[Stream] = [*range(scan_segments), TAIL]
+        checkpoints = self.checkpoints(broadcast_id, streams)
+        tail = checkpoints.pop(TAIL)
+        return PlanState(
+            scan_segments=scan_segments,
+            checkpoints={int(s): cp for s, cp in checkpoints.items()},
+            planning_complete=bool(item.get("planningComplete", False)),
+            tail=tail,
+            send_date=str(item["sendDate"]),
+        )
+
+    def acquire_stream(
+        self, broadcast_id: str, stream: Stream, owner: str, now: datetime, until: datetime
+    ) -> PlanCheckpoint:
+        """The stream's checkpoint, leased to `owner`; a done one is returned without a lease."""
         result = self._table.update(
-            Key={"broadcastId": broadcast_id},
-            UpdateExpression="SET plannerLease = :owner, leaseUntil = :until",
+            Key={"broadcastId": plan_key(broadcast_id, stream)},
+            UpdateExpression="SET lease = :owner, leaseUntil = :until",
             ConditionExpression=(
-                "attribute_exists(broadcastId) AND (attribute_not_exists(plannerLease) "
-                "OR plannerLease = :owner OR leaseUntil < :now)"
+                "(attribute_not_exists(lease) OR lease = :owner OR leaseUntil < :now) "
+                "AND (attribute_not_exists(done) OR done = :false)"
             ),
             ExpressionAttributeValues={
                 ":owner": owner,
                 ":until": int(until.timestamp()),
                 ":now": int(now.timestamp()),
+                ":false": False,
             },
             ReturnValues="ALL_NEW",
         )
-        if result is None:
-            raise PlanningInProgress(f"broadcast {broadcast_id} is being planned")
-        item = plain(result["Attributes"])
-        scan_segments = int(item["scanSegments"])
-        return PlanState(
-            scan_segments=scan_segments,
-            checkpoints={s: self.checkpoint(broadcast_id, s) for s in range(scan_segments)},
-            planning_complete=bool(item.get("planningComplete", False)),
-            tail=self.checkpoint(broadcast_id, TAIL),
-        )
+        if result is not None:
+            return _checkpoint(plain(result["Attributes"]))
+        checkpoint = self.checkpoint(broadcast_id, stream)
+        if checkpoint.done:
+            return checkpoint
+        raise PlanningInProgress(f"broadcast {broadcast_id} stream {stream} is being planned")
 
-    def checkpoint(self, broadcast_id: str, stream: int | str) -> PlanCheckpoint:
-        item = self._table.item(plan_key(broadcast_id, stream))
-        if item is None:
-            return PlanCheckpoint()
-        item.pop("broadcastId")
-        return PlanCheckpoint.model_validate(item)
-
-    def save_checkpoint(self, broadcast_id: str, owner: str, scan_segment: int, cp: PlanCheckpoint) -> None:
-        self._save(broadcast_id, owner, scan_segment, cp)
-
-    def save_tail(self, broadcast_id: str, owner: str, cp: PlanCheckpoint) -> None:
-        self._save(broadcast_id, owner, TAIL, cp)
-
-    def _save(self, broadcast_id: str, owner: str, stream: int | str, cp: PlanCheckpoint) -> None:
-        item = {"broadcastId": plan_key(broadcast_id, stream), **cp.model_dump(by_alias=True)}
-        failed = self._table.transact(
-            [
-                {
-                    "ConditionCheck": {
-                        "TableName": self._table.name,
-                        "Key": wire({"broadcastId": broadcast_id}),
-                        "ConditionExpression": "plannerLease = :owner",
-                        "ExpressionAttributeValues": wire({":owner": owner}),
-                    }
-                },
-                {"Put": {"TableName": self._table.name, "Item": wire(item)}},
-            ]
-        )
-        if failed is not None:
-            raise LeaseLost(f"broadcast {broadcast_id}: planner lease lost")
-
-    def _leased_update(self, broadcast_id: str, owner: str, expression: str, values: dict[str, Any]) -> None:
+    def save_checkpoint(self, broadcast_id: str, stream: Stream, owner: str, cp: PlanCheckpoint) -> None:
+        fields = cp.model_dump(by_alias=True)
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values: dict[str, Any] = {f":f{i}": value for i, value in enumerate(fields.values())}
+        expression = "SET " + ", ".join(f"{name} = :{name[1:]}" for name in names)
+        if cp.done:
+            expression += " REMOVE lease, leaseUntil"  # the stream is finished: nobody needs to wait
         result = self._table.update(
-            Key={"broadcastId": broadcast_id},
+            Key={"broadcastId": plan_key(broadcast_id, stream)},
             UpdateExpression=expression,
-            ConditionExpression="plannerLease = :owner",
+            ConditionExpression="lease = :owner",
+            ExpressionAttributeNames=names,
             ExpressionAttributeValues={**values, ":owner": owner},
         )
         if result is None:
-            raise LeaseLost(f"broadcast {broadcast_id}: planner lease lost")
+            raise LeaseLost(f"broadcast {broadcast_id} stream {stream}: lease lost")
 
-    def finish_planning(self, broadcast_id: str, owner: str, batches_planned: int, audience: int) -> None:
-        self._leased_update(
-            broadcast_id,
-            owner,
-            "SET planningComplete = :true, batchesPlanned = :planned, audienceSize = :audience "
-            "REMOVE plannerLease, leaseUntil",
-            {":true": True, ":planned": batches_planned, ":audience": audience},
-        )
-
-    def release_lease(self, broadcast_id: str, owner: str) -> None:
-        """Best effort, after a failure: lets a re-invoked planner resume at once."""
+    def release_stream(self, broadcast_id: str, stream: Stream, owner: str) -> None:
         with contextlib.suppress(LeaseLost):
-            self._leased_update(broadcast_id, owner, "REMOVE plannerLease, leaseUntil", {})
+            result = self._table.update(
+                Key={"broadcastId": plan_key(broadcast_id, stream)},
+                UpdateExpression="REMOVE lease, leaseUntil",
+                ConditionExpression="lease = :owner",
+                ExpressionAttributeValues={":owner": owner},
+            )
+            if result is None:
+                raise LeaseLost(broadcast_id)
+
+    def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None:
+        """Written by whoever cut the tail; the figures follow from the done checkpoints, so a repeat
+        writes the same values."""
+        self._table.update(
+            Key={"broadcastId": broadcast_id},
+            UpdateExpression=(
+                "SET planningComplete = :true, batchesPlanned = :planned, audienceSize = :audience"
+            ),
+            ConditionExpression="attribute_exists(broadcastId)",
+            ExpressionAttributeValues={":true": True, ":planned": batches_planned, ":audience": audience},
+        )

@@ -18,6 +18,7 @@ from civicline.domain.broadcast.errors import BroadcastIdConflict, BroadcastNotF
 from civicline.domain.broadcast.outcome import SendOutcome
 from civicline.domain.broadcast.planner import PlanState
 from civicline.domain.broadcast.sender import BatchResult
+from civicline.domain.broadcast.streams import Stream
 from civicline.models.broadcast.checkpoint import PlanCheckpoint
 from civicline.models.broadcast.report import BatchFailure, BroadcastReport, BroadcastStatus
 from civicline.models.broadcast.request import BroadcastRequest
@@ -86,20 +87,22 @@ class DynamoBroadcasts:
     def begin(self, broadcast_id: str) -> None:
         self._set_status(broadcast_id, BroadcastStatus.PLANNED, [BroadcastStatus.SCHEDULED.value])
 
-    def acquire_lease(self, broadcast_id: str, owner: str, now: datetime, until: datetime) -> PlanState:
-        return self.checkpoints.acquire_lease(broadcast_id, owner, now, until)
+    def plan_state(self, broadcast_id: str) -> PlanState:
+        return self.checkpoints.plan_state(broadcast_id)
 
-    def save_checkpoint(self, broadcast_id: str, owner: str, scan_segment: int, cp: PlanCheckpoint) -> None:
-        self.checkpoints.save_checkpoint(broadcast_id, owner, scan_segment, cp)
+    def acquire_stream(
+        self, broadcast_id: str, stream: Stream, owner: str, now: datetime, until: datetime
+    ) -> PlanCheckpoint:
+        return self.checkpoints.acquire_stream(broadcast_id, stream, owner, now, until)
 
-    def save_tail(self, broadcast_id: str, owner: str, cp: PlanCheckpoint) -> None:
-        self.checkpoints.save_tail(broadcast_id, owner, cp)
+    def save_checkpoint(self, broadcast_id: str, stream: Stream, owner: str, cp: PlanCheckpoint) -> None:
+        self.checkpoints.save_checkpoint(broadcast_id, stream, owner, cp)
 
-    def finish_planning(self, broadcast_id: str, owner: str, batches_planned: int, audience: int) -> None:
-        self.checkpoints.finish_planning(broadcast_id, owner, batches_planned, audience)
+    def release_stream(self, broadcast_id: str, stream: Stream, owner: str) -> None:
+        self.checkpoints.release_stream(broadcast_id, stream, owner)
 
-    def release_lease(self, broadcast_id: str, owner: str) -> None:
-        self.checkpoints.release_lease(broadcast_id, owner)
+    def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None:
+        self.checkpoints.finish_planning(broadcast_id, batches_planned, audience)
 
     def report(self, broadcast_id: str) -> BroadcastReport:
         return self.reports.report(broadcast_id)
@@ -114,10 +117,21 @@ class DynamoBroadcasts:
         return BroadcastRequest.model_validate_json(item["request"])
 
     def record_result(
-        self, broadcast_id: str, batch_number: int, recipients: int, result: BatchResult
+        self, broadcast_id: str, batch_number: int, recipients: int, result: BatchResult, at: datetime
     ) -> bool:
-        """Count a batch's final result once (marker + counters in one transaction); False if counted."""
+        """Count a batch's final result once (marker + counters in one transaction); False if counted.
+
+        `at`: when LINE's answer came. An accepted batch sets firstBatchAcceptedAt once and
+        lastBatchAcceptedAt each time (senders count within milliseconds of their answers, so the last
+        write is the last).
+        """
         failed = result.outcome is SendOutcome.REJECTED
+        accepted = (
+            ""
+            if failed
+            else ", firstBatchAcceptedAt = if_not_exists(firstBatchAcceptedAt, :at)"
+            ", lastBatchAcceptedAt = :at"
+        )
         adds = {
             "batchesCompleted": 1,
             "retries": result.retries,
@@ -149,13 +163,14 @@ class DynamoBroadcasts:
                     "Update": {
                         "TableName": self._table.name,
                         "Key": wire({"broadcastId": broadcast_id}),
-                        "UpdateExpression": "SET #status = :sending ADD "
+                        "UpdateExpression": f"SET #status = :sending{accepted} ADD "
                         + ", ".join(f"{name} :{name}" for name in adds),
                         "ConditionExpression": "attribute_exists(broadcastId)",
                         "ExpressionAttributeNames": {"#status": "status"},
                         "ExpressionAttributeValues": wire(
                             {
                                 ":sending": BroadcastStatus.SENDING.value,
+                                **({} if failed else {":at": at.isoformat()}),
                                 **{f":{name}": value for name, value in adds.items()},
                             }
                         ),

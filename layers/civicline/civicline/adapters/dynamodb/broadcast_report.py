@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from civicline.adapters.dynamodb.broadcast_checkpoints import DynamoPlanCheckpoints
-from civicline.adapters.dynamodb.broadcasts_table import TAIL, BroadcastsTable
+from civicline.adapters.dynamodb.broadcasts_table import BroadcastsTable
+from civicline.domain.broadcast.streams import TAIL, Stream
 from civicline.models.broadcast.report import BroadcastReport
 
 COUNTERS = (
@@ -30,8 +31,8 @@ class DynamoBroadcastReports:
         if planning_complete:
             audience, planned = item["audienceSize"], item["batchesPlanned"]
         else:
-            streams: list[int | str] = [*range(int(item["scanSegments"])), TAIL]
-            checkpoints = [self._checkpoints.checkpoint(broadcast_id, stream) for stream in streams]
+            streams: list[Stream] = [*range(int(item["scanSegments"])), TAIL]
+            checkpoints = self._checkpoints.checkpoints(broadcast_id, streams).values()
             audience = sum(cp.recipients + len(cp.pending) for cp in checkpoints)
             planned = sum(cp.next_index + bool(cp.pending) for cp in checkpoints)
         return BroadcastReport.model_validate(
@@ -48,5 +49,7 @@ class DynamoBroadcastReports:
                 "audienceSize": audience,
                 "batchesPlanned": planned,
                 "failures": item.get("failures", []),
+                "firstBatchAcceptedAt": item.get("firstBatchAcceptedAt"),
+                "lastBatchAcceptedAt": item.get("lastBatchAcceptedAt"),
             }
         )

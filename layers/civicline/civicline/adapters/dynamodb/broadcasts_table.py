@@ -1,14 +1,14 @@
 """The Broadcasts table (key `broadcastId`): a few small items per broadcast, read and written here.
 
     <id>              status, title, test, requestHash, createdAt, sendDate, sendAt, scanSegments,
-                      plannerLease, leaseUntil, planningComplete, batchesPlanned, audienceSize,
-                      batchesSent, recipientsSent, batchesFailed, recipientsFailed, batchesCompleted,
-                      retries, alreadyAccepted, failures (first few, LINE's answers only)
+                      planningComplete, batchesPlanned, audienceSize, batchesSent, recipientsSent,
+                      batchesFailed, recipientsFailed, batchesCompleted, retries, alreadyAccepted,
+                      firstBatchAcceptedAt, lastBatchAcceptedAt, failures (first few, LINE's answers only)
     <id>#request      the request as JSON (messages up to 5 × 30 KB of Flex: kept apart so that
                       every counter update writes a small item)
     <id>#plan#<s>     PlanCheckpoint of scan segment s (with the pending batch's recipients and, once
-                      done, the segment's remainder)
-    <id>#plan#tail    PlanCheckpoint of the tail (the segments' remainders cut together)
+                      done, the segment's remainder), and the lease of the worker planning it
+    <id>#plan#tail    PlanCheckpoint of the tail (the segments' remainders cut together), its lease
     <id>#batch#<n>    batch n is settled (outcome, LINE status): each batch is counted once
     ratelimit#multicast#<window>   shared multicast slots (DynamoSendSlots), expiresAt
 
@@ -33,7 +33,6 @@ from civicline.adapters.dynamodb import is_condition_failure, unavailable
 from civicline.domain.broadcast.errors import BroadcastNotFound
 
 CONDITION_FAILED = "ConditionalCheckFailed"  # a cancellation reason's code (not the exception's)
-TAIL = "tail"
 _serializer = TypeSerializer()
 
 
@@ -52,7 +51,7 @@ def plain(value: Any) -> Any:
 
 
 def plan_key(broadcast_id: str, stream: int | str) -> str:
-    """A scan segment's checkpoint (`stream` its number) or the tail's (`stream` TAIL)."""
+    """A scan segment's checkpoint (`stream` its number) or the tail's (`stream` "tail")."""
     return f"{broadcast_id}#plan#{stream}"
 
 

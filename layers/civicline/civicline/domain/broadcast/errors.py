@@ -44,3 +44,7 @@ class RateLimitWaitExceeded(RetryableError, BroadcastError):
 
 class SchedulingUnavailable(RetryableError, BroadcastError):
     """EventBridge Scheduler could not take the schedule now: invoking the planner again is safe."""
+
+
+class WorkersUnavailable(RetryableError, BroadcastError):
+    """Lambda did not take a planning worker's invocation: invoking the planner again is safe."""

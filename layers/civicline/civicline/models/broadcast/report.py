@@ -52,3 +52,6 @@ class BroadcastReport(CamelCase):
     retries: int
     already_accepted: int  # 409: LINE had this batch already
     failures: tuple[BatchFailure, ...] = ()
+    # When LINE accepted the first and the last batch so far (200 or 409), as the senders saw it.
+    first_batch_accepted_at: datetime | None = None
+    last_batch_accepted_at: datetime | None = None
