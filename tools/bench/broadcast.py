@@ -105,6 +105,23 @@ def item_bytes(item: dict[str, Any]) -> int:
     return size
 
 
+def bench_environment(moto_url: str, line_url: str) -> dict[str, str]:
+    """What every broadcast bench process sets: moto for AWS, the fake LINE, quiet Powertools."""
+    return {
+        "AWS_ENDPOINT_URL": moto_url,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "POWERTOOLS_SERVICE_NAME": "civicline",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "POWERTOOLS_METRICS_NAMESPACE": "Civicline",
+        "POWERTOOLS_METRICS_DISABLED": "true",  # no EMF lines on stdout for thousands of invocations
+        "LINE_API_HOST": line_url,
+    }
+
+
 # ----------------------------------------------------------------------------- moto in its own process
 
 
@@ -487,17 +504,7 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
             host="127.0.0.1", port=0, channel_access_token=DEV_TOKEN, rate_limits={"multicast": BENCH_RATE}
         ).start()
         os.environ.update(
-            AWS_ENDPOINT_URL=moto_url,
-            AWS_DEFAULT_REGION=REGION,
-            AWS_REGION=REGION,
-            AWS_ACCESS_KEY_ID="bench",
-            AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 (moto)
-            POWERTOOLS_SERVICE_NAME="civicline",
-            POWERTOOLS_TRACE_DISABLED="true",
-            POWERTOOLS_LOG_LEVEL="WARNING",
-            POWERTOOLS_METRICS_NAMESPACE="Civicline",
-            POWERTOOLS_METRICS_DISABLED="true",  # no EMF lines on stdout for thousands of invocations
-            LINE_API_HOST=fake.url,
+            **bench_environment(moto_url, fake.url),
             USERS_TABLE="bench-users",
             BROADCASTS_TABLE="bench-broadcasts",
             BROADCAST_MULTICAST_RATE=str(BENCH_RATE * SENDER_RATE_SHARE),

@@ -31,7 +31,7 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-from tools.bench.broadcast import DEV_TOKEN, REGION, MotoProcess, resident_item
+from tools.bench.broadcast import DEV_TOKEN, REGION, MotoProcess, bench_environment, resident_item
 
 RESIDENTS = int(os.environ.get("BENCH_FANOUT_RESIDENTS", "1000000"))
 LINE_RATE = 200.0  # multicast requests/s per channel
@@ -287,17 +287,7 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
         fake_url = f"http://127.0.0.1:{fake_port}"
         try:
             os.environ.update(
-                AWS_ENDPOINT_URL=moto_url,
-                AWS_DEFAULT_REGION=REGION,
-                AWS_REGION=REGION,
-                AWS_ACCESS_KEY_ID="bench",
-                AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 (moto)
-                POWERTOOLS_SERVICE_NAME="civicline",
-                POWERTOOLS_TRACE_DISABLED="true",
-                POWERTOOLS_LOG_LEVEL="WARNING",
-                POWERTOOLS_METRICS_NAMESPACE="Civicline",
-                POWERTOOLS_METRICS_DISABLED="true",
-                LINE_API_HOST=fake_url,
+                **bench_environment(moto_url, fake_url),
                 USERS_TABLE="bench-fanout-users",  # simulated: never read from moto
                 BROADCASTS_TABLE="bench-fanout-broadcasts",
                 BROADCAST_MULTICAST_RATE=str(RATE * SENDER_RATE_SHARE),
