@@ -31,6 +31,7 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
+from devstack.credentials import DEV_CHANNEL_ID, DEV_CHANNEL_SECRET
 from tools.bench.broadcast import DEV_TOKEN, REGION, MotoProcess, bench_environment, resident_item
 
 RESIDENTS = int(os.environ.get("BENCH_FANOUT_RESIDENTS", "1000000"))
@@ -242,9 +243,7 @@ def _provision() -> None:
     )["QueueUrl"]
     secret = boto3.client("secretsmanager").create_secret(
         Name="bench/fanout/line",
-        SecretString=json.dumps(
-            {"channelSecret": "civicline-dev-channel-secret", "channelAccessToken": DEV_TOKEN}
-        ),
+        SecretString=json.dumps({"channelId": DEV_CHANNEL_ID, "channelSecret": DEV_CHANNEL_SECRET}),
     )
     os.environ.update(BROADCAST_BATCHES_QUEUE_URL=queue, LINE_SECRET_ID=secret["ARN"])
 
