@@ -118,3 +118,10 @@ class DashboardRefreshEnvironment(
     StaffConsoleTableEnvironment,
 ):
     """The console snapshot's refresh: it reads the tables whose counts staff see, and writes the counts."""
+
+
+class StaffConsoleDataEnvironment(StaffConsoleTableEnvironment):
+    """StaffApiFunction's part for counts and exports: the snapshot and grants, the functions it starts."""
+
+    export_function: str = Field(alias="EXPORT_FUNCTION", min_length=1)
+    dashboard_refresh_function: str = Field(alias="DASHBOARD_REFRESH_FUNCTION", min_length=1)

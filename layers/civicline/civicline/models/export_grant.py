@@ -17,23 +17,16 @@ from pydantic.alias_generators import to_camel
 
 from civicline.models.export import ExportEncoding
 from civicline.models.forms import FORM_ID_PATTERN
+from civicline.models.staff import Role, StaffIdentity
 
 GRANT_ID_PATTERN = r"^[0-9a-f]{32}$"
 GRANT_LIFETIME = timedelta(minutes=5)
 RANGE_MAX_DAYS = 366  # a re-export spans at most a year (both days included)
-RANGE_ROLE = "admin"
+RANGE_ROLE = Role.ADMIN
 
 
 class _Wire(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, alias_generator=to_camel)
-
-
-class StaffIdentity(_Wire):
-    """Who is signed in, from the verified token's claims (never from a request field)."""
-
-    sub: str = Field(min_length=1, max_length=128)
-    username: str = Field(min_length=1, max_length=128)
-    roles: tuple[str, ...] = ()
 
 
 class ExportGrant(_Wire):

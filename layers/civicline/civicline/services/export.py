@@ -49,7 +49,8 @@ from civicline.domain.export.ports import ExportPorts, Invocation, StaffNotifier
 from civicline.domain.export.run import run_export
 from civicline.models.environment import ExportEnvironment
 from civicline.models.export import ExportRequest, ExportResult, ExportTrigger, ExportTuning
-from civicline.models.export_grant import ExportGrant, GrantedExport, StaffIdentity
+from civicline.models.export_grant import ExportGrant, GrantedExport
+from civicline.models.staff import StaffIdentity
 from civicline.models.validation import validation_details
 
 LEASE_MARGIN = timedelta(seconds=60)

@@ -7,7 +7,8 @@ from datetime import date
 from typing import Protocol
 
 from civicline.domain.export.errors import ExportError
-from civicline.models.export_grant import RANGE_MAX_DAYS, RANGE_ROLE, ExportGrant, StaffIdentity
+from civicline.models.export_grant import RANGE_MAX_DAYS, RANGE_ROLE, ExportGrant
+from civicline.models.staff import StaffIdentity
 
 
 class GrantRefused(ExportError):
@@ -30,7 +31,7 @@ def check_range(staff: StaffIdentity | None, start: date, end: date, reason: str
     """Raise RangeNotAllowed unless an administrator gives a reason for at most a year (both days in)."""
     if staff is None:
         raise RangeNotAllowed("a re-export of a period is issued from the staff console (administrators)")
-    if RANGE_ROLE not in staff.roles:
+    if not staff.has(RANGE_ROLE):
         raise RangeNotAllowed("a re-export of a period needs the admin role")
     if not (reason or "").strip():
         raise RangeNotAllowed("a re-export of a period needs a reason")

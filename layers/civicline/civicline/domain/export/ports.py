@@ -10,8 +10,8 @@ from typing import Protocol
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.domain.export.watermark import Watermark
 from civicline.models.export import ExportResult
-from civicline.models.export_grant import StaffIdentity
 from civicline.models.forms import ApplicantAnswers, SurveyResponse
+from civicline.models.staff import StaffIdentity
 
 
 @dataclass(frozen=True, slots=True)
