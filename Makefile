@@ -133,7 +133,7 @@ broadcast: $(VENV)/.installed ## send (or DRY_RUN=1 count) a segmented broadcast
 report: $(VENV)/.installed ## print a broadcast's report: BROADCAST_ID=...
 	$(PY) -m staff.broadcast_cli report $(BROADCAST_ID) $(ARGS)
 
-export: $(VENV)/.installed ## staff export: prints a short-lived link (FORM, ENCODING=cp932, FROM/TO, LINK=<export id>)
+export: $(VENV)/.installed ## staff export: prints a short-lived link (FORM, ENCODING=cp932, LINK=<export id>; periods: staff console)
 	$(PY) -m staff.export_cli $(if $(FORM),--form $(FORM)) $(if $(ENCODING),--encoding $(ENCODING)) \
 	  $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(if $(LINK),--link $(LINK)) $(ARGS)
 
