@@ -240,6 +240,9 @@ GRANTED_TO_NO_ONE: dict[str, str] = {
     # here and granted to no role; its role then claims them (GetItem on snapshot#*, PutItem on grant#*).
     _ddb("console_snapshots", "get_item"): "StaffApiFunctionRole: GetItem StaffConsoleTable snapshot#*",
     _ddb("export_grants", "put_item"): "StaffApiFunctionRole: PutItem StaffConsoleTable grant#*",
+    "civicline.adapters.staff_lambdas:invoke": (
+        "StaffApiFunctionRole: lambda:InvokeFunction ExportFunction and DashboardRefreshFunction"
+    ),
 }
 
 

@@ -106,8 +106,7 @@ class Console:
     def call(
         self, method: str, path: str, roles: tuple[str, ...] | None = ("admin",), body: Any = None
     ) -> tuple[int, Any]:
-        answer = self.app.resolve(http_event(method, path, roles, body), {})
-        return int(answer["statusCode"]), json.loads(answer["body"]) if answer.get("body") else None
+        return call(self.app, method, path, roles, body)
 
 
 def _staff_api_module(name: str) -> ModuleType:
@@ -122,6 +121,12 @@ def console(clock: datetime = NOW) -> Console:
     data = ConsoleData(
         snapshots=snapshots, grants=grants, functions=functions, logger=Logger(), clock=lambda: clock
     )
+    return Console(data, snapshots, grants, functions, staff_api_app(data))
+
+
+def staff_api_app(data: ConsoleData) -> APIGatewayHttpResolver:
+    """The data routes in an app as StaffApi's app.py includes them (one line each), with the role
+    check's refusals answered as console-api's app answers them."""
     access = _staff_api_module("access")
     app = APIGatewayHttpResolver()
     for name in ("dashboard", "applications", "exports", "surveys"):
@@ -133,11 +138,17 @@ def console(clock: datetime = NOW) -> Console:
 
     @app.exception_handler(access.NotSignedIn)
     def not_signed_in(error: Any) -> Response[str]:
-        return Response(
-            401, content_types.APPLICATION_JSON, json.dumps({"message": "サインインしてください。"})
-        )
+        body = json.dumps({"message": "サインインしてください。"})
+        return Response(401, content_types.APPLICATION_JSON, body)
 
-    return Console(data, snapshots, grants, functions, app)
+    return app
+
+
+def call(
+    app: APIGatewayHttpResolver, method: str, path: str, roles: tuple[str, ...] | None, body: Any = None
+) -> tuple[int, Any]:
+    answer = app.resolve(http_event(method, path, roles, body), {})
+    return int(answer["statusCode"]), json.loads(answer["body"]) if answer.get("body") else None
 
 
 def http_event(method: str, path: str, roles: tuple[str, ...] | None, body: Any = None) -> dict[str, Any]:
