@@ -8,6 +8,7 @@ route's roles again (the page hides what a role may not do, but the API is the g
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import ValidationError
 
 from civicline.models.staff import ROLE_LABELS, Role, StaffIdentity
 
@@ -28,12 +29,12 @@ class Forbidden(Exception):
 
 
 def caller(router: Router) -> StaffIdentity:
-    event = router.current_event
-    claims = event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims") or {}
-    identity = StaffIdentity.model_construct() if not claims.get("sub") else StaffIdentity.from_claims(claims)
-    if not claims.get("sub") or not identity.username:
-        raise NotSignedIn
-    return identity
+    context = router.current_event.raw_event.get("requestContext") or {}
+    claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+    try:
+        return StaffIdentity.from_claims(claims)
+    except ValidationError:  # no sub or no username: not a token of the staff pool
+        raise NotSignedIn from None
 
 
 def require(router: Router, *roles: Role) -> StaffIdentity:

@@ -137,6 +137,12 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
             "BroadcastScheduleGroup/*",
             "civicline.adapters.broadcast_schedules:create_schedule",
         ),
+        # Staff cancel a scheduled broadcast (the console, `staff.broadcast_cli cancel`).
+        Grant(
+            "scheduler:DeleteSchedule",
+            "BroadcastScheduleGroup/*",
+            "civicline.adapters.broadcast_schedules:delete_schedule",
+        ),
         Grant(
             "iam:PassRole", "BroadcastSchedulerRole", "civicline.adapters.broadcast_schedules:create_schedule"
         ),
@@ -206,6 +212,29 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("dynamodb:Scan", "BroadcastsTable", _ddb("broadcast_digest", "scan")),
         Grant("dynamodb:PutItem", "StaffConsoleTable", _ddb("console_snapshots", "put_item")),
     ),
+    # The staff console: it asks the planner (never plans, scans residents or sends itself), reads the
+    # broadcasts' reports, records and lists staff actions, lists export and data-rights audit records
+    # (LeadingKeys), and issues a LINE token for the rich-menu switch. Sign-in calls are Cognito's public
+    # operations (no grant).
+    "StaffApiFunctionRole": (
+        *lambda_runtime("StaffApiLogGroup"),
+        LINE_SECRET,
+        Grant(
+            "lambda:InvokeFunction", "BroadcastPlannerFunction", "civicline.adapters.planner_function:invoke"
+        ),
+        Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts_table", "get_item")),
+        Grant("dynamodb:BatchGetItem", "BroadcastsTable", _ddb("broadcast_checkpoints", "batch_get_item")),
+        Grant("dynamodb:Query", "BroadcastsTable/index/byCreated", _ddb("broadcasts_table", "query")),
+        Grant("dynamodb:PutItem", "StaffActionsTable", _ddb("staff_actions", "put_item")),
+        Grant("dynamodb:Query", "StaffActionsTable", _ddb("staff_actions", "query")),
+        Grant("dynamodb:Query", "AuditTable", _ddb("data_rights_audit", "query")),
+        # Counts from the snapshot (snapshot#* only): no resident table is granted to the console.
+        Grant("dynamodb:GetItem", "StaffConsoleTable", _ddb("console_snapshots", "get_item")),
+        # Export grants (grant#* only), then ExportFunction with the grant's id; the counts' refresh.
+        Grant("dynamodb:PutItem", "StaffConsoleTable", _ddb("export_grants", "put_item")),
+        Grant("lambda:InvokeFunction", "ExportFunction", "civicline.adapters.staff_lambdas:invoke"),
+        Grant("lambda:InvokeFunction", "DashboardRefreshFunction", "civicline.adapters.staff_lambdas:invoke"),
+    ),
     "BroadcastSchedulerRole": (
         Grant("lambda:InvokeFunction", "BroadcastPlannerFunction", "platform:eventbridge scheduler"),
     ),
@@ -235,15 +264,7 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
     ),
 }
 # boto3 calls in the adapters that no role may make in production (none today).
-GRANTED_TO_NO_ONE: dict[str, str] = {
-    # StaffApiFunction's (console-api's role): until it lands, these calls of its routes are reviewed
-    # here and granted to no role; its role then claims them (GetItem on snapshot#*, PutItem on grant#*).
-    _ddb("console_snapshots", "get_item"): "StaffApiFunctionRole: GetItem StaffConsoleTable snapshot#*",
-    _ddb("export_grants", "put_item"): "StaffApiFunctionRole: PutItem StaffConsoleTable grant#*",
-    "civicline.adapters.staff_lambdas:invoke": (
-        "StaffApiFunctionRole: lambda:InvokeFunction ExportFunction and DashboardRefreshFunction"
-    ),
-}
+GRANTED_TO_NO_ONE: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

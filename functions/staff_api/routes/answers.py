@@ -1,4 +1,5 @@
-"""How the console's data routes answer: camelCase JSON, refusals as `{"message"}` with their status."""
+"""How the console's data routes answer: camelCase JSON; a ConsoleRefusal becomes `{"message"}` with
+its status (app.py's exception handler)."""
 
 from __future__ import annotations
 
@@ -14,20 +15,12 @@ from civicline.services.staff_console_data import ConsoleRefusal
 INVALID = "入力内容に誤りがあります。項目を確かめてもう一度お試しください。"
 
 
-def message(status: int, text: str) -> Response[str]:
-    return answer(status, {"message": text})
-
-
 def answer(status: int, value: dict[str, Any]) -> Response[str]:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
         body=json.dumps(value, ensure_ascii=False),
     )
-
-
-def refused(refusal: ConsoleRefusal) -> Response[str]:
-    return message(refusal.status, refusal.message)
 
 
 def body_of[Ask: BaseModel](router: Router, model: type[Ask]) -> Ask:

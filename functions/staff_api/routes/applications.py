@@ -1,4 +1,4 @@
-"""`GET /staff/api/applications` (exporter): per application form, waiting and exported (counts only)."""
+"""申請・エクスポート: `GET /staff/api/applications` (exporter): per form, waiting and exported (counts)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ from civicline.models.staff import Role
 from civicline.services.staff_console_data import ConsoleData
 from routes.answers import wire
 
+router = Router()
 
-def router(data: ConsoleData) -> Router:
-    routes = Router()
 
-    @routes.get("/applications")
-    def applications() -> Any:
-        require(routes, Role.EXPORTER)
-        return wire(data.applications())
-
-    return routes
+@router.get("/applications")
+def applications() -> Any:
+    require(router, Role.EXPORTER)
+    data: ConsoleData = router.context["console_data"]
+    return wire(data.applications())

@@ -1,36 +1,34 @@
-"""`GET /staff/api/dashboard` (any role) and `POST /staff/api/dashboard/refresh` (any role): the
+"""ホーム: `GET /staff/api/dashboard` (any role) and `POST /staff/api/dashboard/refresh` (any role): the
 snapshot's counts, never a resident table (civicline.services.staff_console_data)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from access import require
+from access import caller
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from civicline.models.staff import Role
-from civicline.services.staff_console_data import ConsoleData, ConsoleRefusal
-from routes.answers import answer, refused, wire
+from civicline.services.staff_console_data import ConsoleData
+from routes.answers import answer, wire
 
-ANY_ROLE = tuple(Role)
+router = Router()
 
 
-def router(data: ConsoleData) -> Router:
-    routes = Router()
+def data() -> ConsoleData:
+    service: ConsoleData = router.context["console_data"]
+    return service
 
-    @routes.get("/dashboard")
-    def dashboard() -> Any:
-        require(routes, *ANY_ROLE)
-        return wire(data.dashboard())
 
-    @routes.post("/dashboard/refresh")
-    def refresh() -> Any:
-        require(routes, *ANY_ROLE)
-        try:
-            as_of = data.refresh()
-        except ConsoleRefusal as refusal:
-            return refused(refusal)
-        # Started, not done: the page reads the dashboard again until `asOf` moves.
-        return answer(202, {"asOf": None if as_of is None else as_of.isoformat()})
+@router.get("/dashboard")
+def dashboard() -> Any:
+    caller(router)
+    return wire(data().dashboard())
 
-    return routes
+
+@router.post("/dashboard/refresh")
+def refresh() -> Response[str]:
+    caller(router)
+    as_of = data().refresh()
+    # Started, not done: the page reads the dashboard again until `asOf` moves.
+    return answer(202, {"asOf": None if as_of is None else as_of.isoformat()})

@@ -10,27 +10,24 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from civicline.models.staff import Role
 from civicline.models.staff_exports import ExportAsk, RangeExportAsk
-from civicline.services.staff_console_data import ConsoleData, ConsoleRefusal
-from routes.answers import body_of, refused, wire
+from civicline.services.staff_console_data import ConsoleData
+from routes.answers import body_of, wire
+
+router = Router()
 
 
-def router(data: ConsoleData) -> Router:
-    routes = Router()
+def data() -> ConsoleData:
+    service: ConsoleData = router.context["console_data"]
+    return service
 
-    @routes.post("/exports")
-    def export() -> Any:
-        staff = require(routes, Role.EXPORTER)
-        try:
-            return wire(data.export(staff, body_of(routes, ExportAsk)))
-        except ConsoleRefusal as refusal:
-            return refused(refusal)
 
-    @routes.post("/exports/range")
-    def export_range() -> Any:
-        staff = require(routes, Role.ADMIN)
-        try:
-            return wire(data.export_range(staff, body_of(routes, RangeExportAsk)))
-        except ConsoleRefusal as refusal:
-            return refused(refusal)
+@router.post("/exports")
+def export() -> Any:
+    staff = require(router, Role.EXPORTER)
+    return wire(data().export(staff, body_of(router, ExportAsk)))
 
-    return routes
+
+@router.post("/exports/range")
+def export_range() -> Any:
+    staff = require(router, Role.ADMIN)
+    return wire(data().export_range(staff, body_of(router, RangeExportAsk)))

@@ -8,19 +8,14 @@ from access import require
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from civicline.models.staff import Role
-from civicline.services.staff_console_data import ConsoleData, ConsoleRefusal
-from routes.answers import refused, wire
+from civicline.services.staff_console_data import ConsoleData
+from routes.answers import wire
+
+router = Router()
 
 
-def router(data: ConsoleData) -> Router:
-    routes = Router()
-
-    @routes.get("/surveys/<form_id>/results")
-    def survey_results(form_id: str) -> Any:
-        require(routes, Role.EXPORTER)
-        try:
-            return wire(data.survey_results(form_id))
-        except ConsoleRefusal as refusal:
-            return refused(refusal)
-
-    return routes
+@router.get("/surveys/<form_id>/results")
+def survey_results(form_id: str) -> Any:
+    require(router, Role.EXPORTER)
+    data: ConsoleData = router.context["console_data"]
+    return wire(data.survey_results(form_id))

@@ -13,5 +13,5 @@ def aws_overrides() -> dict[str, str]:
 
 
 @pytest.fixture
-def console(aws: TemplateAws) -> ConsoleStack:
-    return build_console_stack(aws)
+def console(aws: TemplateAws, monkeypatch: pytest.MonkeyPatch) -> ConsoleStack:
+    return build_console_stack(aws, monkeypatch)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import pytest
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from tests.integration.aws_from_template import TemplateAws
 from tests.integration.export.export_stack import ExportStack, build_stack
 from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
-from tests.unit.staff_console.console_fakes import call, staff_api_app
+from tests.unit.staff_console.console_fakes import call
 
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.console_snapshots import DynamoConsoleSnapshots
@@ -43,7 +43,7 @@ class InProcessFunctions:
 class ConsoleStack:
     exports: ExportStack
     refresh_handler: ModuleType
-    app: APIGatewayHttpResolver
+    staff_api: ModuleType
     data: ConsoleData
 
     def seed_residents(self, count: int) -> list[dict[str, Any]]:
@@ -58,12 +58,18 @@ class ConsoleStack:
         return answer
 
     def call(self, method: str, path: str, roles: tuple[str, ...], body: Any = None) -> tuple[int, Any]:
-        return call(self.app, method, path, roles, body)
+        return call(self._handle, method, path, roles, body)
+
+    def _handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = self.staff_api.lambda_handler(event, FakeLambdaContext())
+        return answer
 
 
-def build_console_stack(aws: TemplateAws) -> ConsoleStack:
+def build_console_stack(aws: TemplateAws, monkeypatch: pytest.MonkeyPatch) -> ConsoleStack:
+    """StaffApiFunction as deployed, but starting the functions in-process (moto cannot run them)."""
     exports = build_stack(aws)
     refresh = load_function_module("dashboard_refresh")
+    staff_api = load_function_module("staff_api")
     table = dynamodb_resource().Table(aws.table("StaffConsoleTable"))
     data = ConsoleData(
         snapshots=DynamoConsoleSnapshots(table),
@@ -71,4 +77,5 @@ def build_console_stack(aws: TemplateAws) -> ConsoleStack:
         functions=InProcessFunctions(exports.handler, refresh),
         logger=Logger(),
     )
-    return ConsoleStack(exports=exports, refresh_handler=refresh, app=staff_api_app(data), data=data)
+    monkeypatch.setattr(staff_api, "console_data", data)
+    return ConsoleStack(exports=exports, refresh_handler=refresh, staff_api=staff_api, data=data)

@@ -1,20 +1,16 @@
-"""In-memory ports of the console's counts and exports, and the routes put together as StaffApi's app
-puts them (the role check's refusals answered as console-api's app answers them)."""
+"""In-memory ports of the console's counts and exports, put into StaffApiFunction's module."""
 
 from __future__ import annotations
 
-import importlib
-import json
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import ModuleType
 from typing import Any
 
+import pytest
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from tests.support.repo import REPO_ROOT
+from tests.support.staff_api_events import answer_json, http_event, staff_claims
+from tests.unit.staff_api.staff_api_fakes import StaffApi, staff_api
 
 from civicline.domain.dashboard.ports import ApplicationCounts
 from civicline.models.dashboard import BroadcastDigest, DashboardSnapshot
@@ -23,7 +19,6 @@ from civicline.models.forms import SurveyResponse
 from civicline.models.survey_results import SurveyResults
 from civicline.services.staff_console_data import ConsoleData
 
-STAFF_API = REPO_ROOT / "functions" / "staff_api"
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
 
@@ -97,89 +92,38 @@ class FakeCounts:
 
 @dataclass
 class Console:
+    """StaffApiFunction's module (tests/unit/staff_api) with the console's data on the fakes above."""
+
+    api: StaffApi
     data: ConsoleData
     snapshots: FakeSnapshots
     grants: FakeGrants
     functions: FakeFunctions
-    app: APIGatewayHttpResolver
 
     def call(
         self, method: str, path: str, roles: tuple[str, ...] | None = ("admin",), body: Any = None
     ) -> tuple[int, Any]:
-        return call(self.app, method, path, roles, body)
+        return call(self.api.call, method, path, roles, body)
 
 
-def _staff_api_module(name: str) -> ModuleType:
-    """A module of functions/staff_api, imported as Lambda imports it (the function's folder as root)."""
-    if str(STAFF_API) not in sys.path:
-        sys.path.insert(0, str(STAFF_API))
-    return importlib.import_module(name)
+def call(
+    handler: Callable[[dict[str, Any]], dict[str, Any]],
+    method: str,
+    path: str,
+    roles: tuple[str, ...] | None,
+    body: Any = None,
+) -> tuple[int, Any]:
+    """A request as the HTTP API hands it on: `roles` None is a request without verified claims."""
+    claims = None if roles is None else staff_claims("staff@example.jp", *roles, sub="5f3c-sub")
+    answer = handler(http_event(method, path, body, claims=claims))
+    return int(answer["statusCode"]), answer_json(answer)
 
 
-def console(clock: datetime = NOW) -> Console:
+def console(monkeypatch: pytest.MonkeyPatch, clock: datetime = NOW) -> Console:
+    api = staff_api(monkeypatch)
     snapshots, grants, functions = FakeSnapshots(), FakeGrants(), FakeFunctions()
     data = ConsoleData(
         snapshots=snapshots, grants=grants, functions=functions, logger=Logger(), clock=lambda: clock
     )
-    return Console(data, snapshots, grants, functions, staff_api_app(data))
-
-
-def staff_api_app(data: ConsoleData) -> APIGatewayHttpResolver:
-    """The data routes in an app as StaffApi's app.py includes them (one line each), with the role
-    check's refusals answered as console-api's app answers them."""
-    access = _staff_api_module("access")
-    app = APIGatewayHttpResolver()
-    for name in ("dashboard", "applications", "exports", "surveys"):
-        app.include_router(_staff_api_module(f"routes.{name}").router(data), prefix="/staff/api")
-
-    @app.exception_handler(access.Forbidden)
-    def forbidden(error: Any) -> Response[str]:
-        return Response(403, content_types.APPLICATION_JSON, json.dumps({"message": error.message}))
-
-    @app.exception_handler(access.NotSignedIn)
-    def not_signed_in(error: Any) -> Response[str]:
-        body = json.dumps({"message": "サインインしてください。"})
-        return Response(401, content_types.APPLICATION_JSON, body)
-
-    return app
-
-
-def call(
-    app: APIGatewayHttpResolver, method: str, path: str, roles: tuple[str, ...] | None, body: Any = None
-) -> tuple[int, Any]:
-    answer = app.resolve(http_event(method, path, roles, body), {})
-    return int(answer["statusCode"]), json.loads(answer["body"]) if answer.get("body") else None
-
-
-def http_event(method: str, path: str, roles: tuple[str, ...] | None, body: Any = None) -> dict[str, Any]:
-    """An HTTP API (payload 2.0) event as the JWT authorizer hands it on (claims in the context)."""
-    authorizer = (
-        {}
-        if roles is None
-        else {
-            "jwt": {
-                "claims": {
-                    "sub": "5f3c-sub",
-                    "cognito:username": "staff@example.jp",
-                    "cognito:groups": f"[{' '.join(roles)}]",
-                },
-                "scopes": None,
-            }
-        }
-    )
-    return {
-        "version": "2.0",
-        "routeKey": "ANY /staff/api/{proxy+}",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1"},
-            "authorizer": authorizer,
-            "requestId": "r1",
-            "routeKey": "ANY /staff/api/{proxy+}",
-            "stage": "$default",
-        },
-        "body": None if body is None else json.dumps(body, ensure_ascii=False),
-        "isBase64Encoded": False,
-    }
+    monkeypatch.setattr(api.module, "console_data", data)
+    return Console(api, data, snapshots, grants, functions)

@@ -37,8 +37,8 @@ RESULTS = SurveyResults(
 
 
 @pytest.fixture
-def staff_console() -> Console:
-    made = console()
+def staff_console(monkeypatch: pytest.MonkeyPatch) -> Console:
+    made = console(monkeypatch)
     made.snapshots.stored = SNAPSHOT
     made.snapshots.surveys["koho_survey"] = RESULTS
     return made
@@ -63,10 +63,12 @@ def test_every_role_sees_the_dashboard_from_the_snapshot_with_its_time_and_label
     assert body["labels"]["genres"]["bousai"] == "防災・安全"
 
 
-def test_before_the_first_refresh_the_dashboard_says_so_with_no_as_of() -> None:
+def test_before_the_first_refresh_the_dashboard_says_so_with_no_as_of(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Given a stack whose snapshot was never taken
     # When staff open ホーム
-    status, body = console().call("GET", "/staff/api/dashboard", roles=("viewer",))
+    status, body = console(monkeypatch).call("GET", "/staff/api/dashboard", roles=("viewer",))
     # Then they see zeros and no `asOf` (the page says the counts are not taken yet)
     assert status == 200
     assert body["asOf"] is None
