@@ -77,11 +77,11 @@ SAMPLES = {
 }
 SAMPLE_OTHER = "x" * 30  # a city's label, a masked value, a field name
 
-# Kana in any form; Han ideographs (with 々 and 〆), which only Chinese may use.
-KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
-JAPANESE_SCRIPT = re.compile(
-    r"[\u3005\u3006\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]+"
-)
+# Kana in any form (not ・, the middle dot all CJK scripts share); Han ideographs (with 々 and 〆), which
+# only Chinese may use.
+KANA_RANGES = "\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+KANA = re.compile(rf"[{KANA_RANGES}]+")
+JAPANESE_SCRIPT = re.compile(rf"[\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff{KANA_RANGES}]+")
 # Japanese forms of kanji that Simplified Chinese writes otherwise (広→广, 請→请, 込 has none): a
 # Japanese word copied into a Chinese sentence by mistake shows itself by one of these.
 JAPANESE_ONLY_KANJI = frozenset(
