@@ -3,7 +3,7 @@ leaves (applicant PII, typed answers, anything a request claims about who is ask
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from tests.unit.staff_console.console_fakes import NOW, Console, console
@@ -156,11 +156,7 @@ def test_a_period_is_re_exported_for_an_administrator_with_the_reason_in_the_gra
     status, _ = staff_console.call("POST", "/staff/api/exports/range", roles=("admin",), body=ask)
     assert status == 200
     (grant,) = staff_console.grants.grants.values()
-    assert (grant.from_.isoformat(), grant.to.isoformat(), grant.reason) == (
-        "2026-11-01",
-        "2026-11-27",
-        "配達漏れの確認",
-    )
+    assert (grant.from_, grant.to, grant.reason) == (date(2026, 11, 1), date(2026, 11, 27), "配達漏れの確認")
 
 
 @pytest.mark.parametrize(
