@@ -225,3 +225,14 @@ def test_a_refresh_is_started_at_most_once_a_minute(staff_console: Console) -> N
     status, _ = staff_console.call("POST", "/staff/api/dashboard/refresh", roles=("viewer",))
     # Then no second Users scan is started
     assert (status, staff_console.functions.refreshes) == (429, 1)
+
+
+def test_an_exporter_gets_a_new_link_to_the_daily_exports_file_by_its_id(staff_console: Console) -> None:
+    # Given the daily export's notice naming its id
+    ask = {"formId": "koho_delivery", "exportId": "20261129T000000Z-0a1b2c3d"}
+    # When an exporter asks for its file
+    status, _ = staff_console.call("POST", "/staff/api/exports", roles=("exporter",), body=ask)
+    # Then ExportFunction is asked for a link to that export, under the exporter's name
+    assert status == 200
+    (grant,) = staff_console.grants.grants.values()
+    assert (grant.export_id, grant.staff.username) == ("20261129T000000Z-0a1b2c3d", "staff@example.jp")
