@@ -15,7 +15,7 @@ from civicline.domain.broadcast.scheduling import (
     is_due,
     schedule_broadcast,
 )
-from civicline.models.broadcast.report import BroadcastStatus
+from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
 from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.resident import ReceptionSettings
 
@@ -86,7 +86,7 @@ def test_given_a_scheduled_broadcast_already_started_then_scheduling_again_asks_
     assert len(scheduler.made) == 1
 
 
-def fire(ledger: FakeLedger, queue: FakeQueue) -> object:
+def fire(ledger: FakeLedger, queue: FakeQueue) -> BroadcastReport:
     audience = FakeAudience({user_id(n): ReceptionSettings() for n in range(3)})
     return plan_broadcast(
         request(),
