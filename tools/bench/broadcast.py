@@ -248,6 +248,13 @@ class _DiscardingLedger:
     def release_stream(self, *args: Any, **kwargs: Any) -> None:
         return None
 
+    def forget_recipients(self, broadcast_id: str, streams: Any) -> None:
+        for stream in streams:
+            if stream in self.kept:
+                self.kept[stream] = self.kept[stream].model_copy(
+                    update={"after": None, "pending": (), "remainder": ()}
+                )
+
     def finish_planning(self, *args: Any, **kwargs: Any) -> None:
         return None
 

@@ -20,7 +20,8 @@ def world() -> FormsWorld:
 
 def answers(world: FormsWorld) -> dict:
     stored = world.conversations.load(USER)
-    assert stored is not None and stored.flow == "form"
+    assert stored is not None
+    assert stored.flow == "form"
     return dict(stored.state["answers"])
 
 
@@ -124,6 +125,7 @@ def test_a_sent_form_keeps_message_ids_only_never_the_answers(world: FormsWorld)
     _to_card(world)
     world.tap("送信する")
     stored = world.conversations.load(USER)
-    assert stored is not None and stored.flow == "form.sent"
+    assert stored is not None
+    assert stored.flow == "form.sent"
     assert set(stored.state["message_ids"]) == set(world.said)
     assert not {NAME, KANA, DETAIL, PHONE} & {str(v) for v in stored.state.values()}

@@ -351,6 +351,7 @@ def _go(
     state: ConversationState,
     now: datetime,
     answers: dict[str, AnswerValue],
+    *,
     kind: str | None = None,
     by: _Input | None = None,
 ) -> tuple[ConversationState, FormReply]:
