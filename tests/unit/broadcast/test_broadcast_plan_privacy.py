@@ -6,7 +6,7 @@ import contextlib
 from datetime import timedelta
 
 import pytest
-from tests.unit.broadcast.broadcast_fakes import Crash, FakeLedger, FakeQueue
+from tests.unit.broadcast.broadcast_fakes import Crash, FakeAudience, FakeLedger, FakeQueue
 from tests.unit.broadcast.test_broadcast_planner import (
     DAY,
     assert_each_recipient_in_one_batch_number,
@@ -16,10 +16,13 @@ from tests.unit.broadcast.test_broadcast_planner import (
 
 from civicline.domain.broadcast.errors import PlanExpired
 from civicline.domain.broadcast.planner import REPLAN_LIMIT, Lease, plan_broadcast
+from civicline.models.broadcast.report import BroadcastReport
 from civicline.ward_time import ward_day_start
 
 
-def plan_at(ledger: FakeLedger, queue: FakeQueue, audience, after: timedelta, owner: str):
+def plan_at(
+    ledger: FakeLedger, queue: FakeQueue, audience: FakeAudience, after: timedelta, owner: str
+) -> BroadcastReport:
     now = ward_day_start(DAY) + after
     return plan_broadcast(
         request(),
@@ -56,12 +59,16 @@ def test_a_planner_invoked_again_after_the_ids_are_forgotten_enqueues_nothing() 
     assert (again.audience_size, again.batches_planned) == (first.audience_size, first.batches_planned)
 
 
-def test_an_unfinished_plan_resumes_within_its_retry_window_without_sending_anyone_twice() -> None:
-    audience, ledger = population(2600), FakeLedger()
-    queue = FakeQueue(crash_after=2)
+def crashed_mid_way() -> tuple[FakeAudience, FakeLedger, FakeQueue]:
+    """A planner that died after enqueueing two batches, on the morning of the send date."""
+    audience, ledger, queue = population(2600), FakeLedger(), FakeQueue(crash_after=2)
     with contextlib.suppress(Crash):
         plan_at(ledger, queue, audience, timedelta(hours=9), "inv-1")
-    queue.crash_after = None
+    return audience, ledger, queue
+
+
+def test_an_unfinished_plan_resumes_within_its_retry_window_without_sending_anyone_twice() -> None:
+    audience, ledger, queue = crashed_mid_way()
     # When it is invoked again on the last day its checkpoints are certain to be kept
     report = plan_at(ledger, queue, audience, REPLAN_LIMIT - timedelta(minutes=1), "inv-2")
     # Then it finishes, each resident in one batch
@@ -71,11 +78,7 @@ def test_an_unfinished_plan_resumes_within_its_retry_window_without_sending_anyo
 
 def test_an_unfinished_plan_past_its_retry_window_is_refused_rather_than_planned_again() -> None:
     # Given a planner that died mid-way (its checkpoints may have expired by TTL since)
-    audience, ledger = population(2600), FakeLedger()
-    queue = FakeQueue(crash_after=2)
-    with contextlib.suppress(Crash):
-        plan_at(ledger, queue, audience, timedelta(hours=9), "inv-1")
-    queue.crash_after = None
+    audience, ledger, queue = crashed_mid_way()
     enqueued = list(queue.batches)
     # When it is invoked again once the retry window has passed
     with pytest.raises(PlanExpired):
