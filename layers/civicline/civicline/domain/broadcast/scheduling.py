@@ -66,7 +66,9 @@ def schedule_broadcast(
     return report
 
 
-def cancel_scheduled(broadcast_id: str, *, ledger: CancellingLedger, scheduler: BroadcastScheduler) -> BroadcastReport:
+def cancel_scheduled(
+    broadcast_id: str, *, ledger: CancellingLedger, scheduler: BroadcastScheduler
+) -> BroadcastReport:
     """Cancel a broadcast still waiting for its time: its record first, then its schedule.
 
     The record goes first so that a schedule firing in between finds the broadcast cancelled and
