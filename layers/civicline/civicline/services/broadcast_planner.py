@@ -89,10 +89,9 @@ class BroadcastPlanner:
         return scan_segments_for(self.audience.estimated_size(), self.env.residents_per_segment)
 
     def handle(self, event: dict[str, Any], context: LambdaContext, now: datetime) -> dict[str, Any]:
-        if "report" in event:
-            return self._report(str(event["report"]))
-        if "cancel" in event:
-            return self._cancel(str(event["cancel"]))
+        for asked, answer in (("report", self._report), ("cancel", self._cancel)):
+            if asked in event:
+                return answer(str(event[asked]))
         try:
             request = self._requested(event)
         except (ValidationError, BroadcastNotFound) as error:

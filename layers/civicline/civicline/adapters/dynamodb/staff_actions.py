@@ -8,8 +8,8 @@ first: the audit page queries this month and the one before, never scans.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
