@@ -1,7 +1,8 @@
 """The Broadcasts table (key `broadcastId`): a few small items per broadcast, read and written here.
 
     <id>              listing (the byCreated index's partition), status, title, test, requestHash,
-                      createdAt, sendDate, sendAt, scanSegments, planningComplete, batchesPlanned, audienceSize, batchesSent, recipientsSent,
+                      createdAt, sendDate, sendAt, scanSegments, planningComplete, batchesPlanned,
+                      audienceSize, batchesSent, recipientsSent,
                       batchesFailed, recipientsFailed, batchesCompleted, retries, alreadyAccepted,
                       firstBatchAcceptedAt, lastBatchAcceptedAt, failures (first few, LINE's answers only)
     <id>#request      the request as JSON (messages up to 5 × 30 KB of Flex: kept apart so that
