@@ -25,7 +25,7 @@ class PlannerUnavailable(CivicLineError):
     """The planner could not be asked, or failed (its error type only, never its message)."""
 
 
-def lambda_client() -> Any:
+def planner_lambda_client() -> Any:
     return boto3.client("lambda", config=LAMBDA_CONFIG)
 
 

@@ -17,7 +17,9 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
+from civicline.adapters.cognito_sign_in import CognitoSignIn
 from civicline.adapters.dynamodb.broadcast_ledger import DynamoBroadcasts
+from civicline.adapters.dynamodb.broadcasts_table import BroadcastsTable
 from civicline.adapters.dynamodb.data_rights_audit import DynamoDataRightsAudit
 from civicline.adapters.dynamodb.staff_actions import DynamoStaffActions
 from civicline.adapters.line.client import LineApi
@@ -25,6 +27,7 @@ from civicline.adapters.planner_function import PlannerFunction
 from civicline.domain.broadcast.errors import BroadcastNotFound
 from civicline.domain.errors import CivicLineError
 from civicline.models.broadcast.request import BroadcastRequest
+from civicline.models.environment import StaffApiEnvironment
 from civicline.models.staff import StaffAction, StaffActor, StaffIdentity
 from civicline.models.validation import validation_details
 from civicline.richmenu.deployer import DeployError, current_with, switch_with
@@ -253,3 +256,44 @@ class RichMenuModes:
             ) from None
         self.audit.record(who, "richmenu.switch", mode)
         return {"mode": report.default}
+
+
+@dataclass(frozen=True)
+class StaffConsole:
+    """Everything the console's routers call, built once per container (`build_staff_console`)."""
+
+    sign_in: CognitoSignIn
+    broadcasts: StaffBroadcasts
+    rich_menu: RichMenuModes
+    audit: StaffAudit
+
+
+def build_staff_console(
+    env: StaffApiEnvironment,
+    *,
+    dynamodb: Any,
+    dynamodb_wire: Any,
+    lambda_: Any,
+    cognito: Any,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> StaffConsole:
+    """The console's services from their clients: the DynamoDB resource and plain client, Lambda (the
+    planner), Cognito (sign-in)."""
+    audit = StaffAudit(
+        actions=DynamoStaffActions(dynamodb.Table(env.staff_actions_table)),
+        data_rights=DynamoDataRightsAudit(dynamodb.Table(env.audit_table)),
+        clock=clock,
+    )
+    ledger = DynamoBroadcasts(BroadcastsTable(dynamodb.Table(env.broadcasts_table), dynamodb_wire))
+    return StaffConsole(
+        sign_in=CognitoSignIn(cognito, env.staff_user_pool_client_id),
+        broadcasts=StaffBroadcasts(
+            planner=PlannerFunction(lambda_, env.broadcast_planner_function),
+            ledger=ledger,
+            audit=audit,
+            test_recipients=tuple(env.test_recipients),
+            clock=clock,
+        ),
+        rich_menu=RichMenuModes(line=LineApi(env), audit=audit),
+        audit=audit,
+    )
