@@ -74,4 +74,11 @@ def test_sign_out_revokes_the_refresh_token_and_ends_every_session(api: StaffApi
     body = {"accessToken": "access.token", "refreshToken": "refresh.token"}
     answer = api.call(http_event("POST", "/staff/api/auth/sign-out", body))
     assert answer["statusCode"] == 204
-    assert api.fakes.cognito.calls == ["revoke_token", "global_sign_out"]
+    assert api.fakes.cognito.calls == ["global_sign_out", "revoke_token"]
+
+
+def test_sign_out_after_the_access_token_expired_still_revokes_the_refresh_token(api: StaffApi) -> None:
+    body = {"accessToken": "expired.token", "refreshToken": "refresh.token"}
+    answer = api.call(http_event("POST", "/staff/api/auth/sign-out", body))
+    assert answer["statusCode"] == 204
+    assert api.fakes.cognito.calls == ["global_sign_out", "revoke_token"]

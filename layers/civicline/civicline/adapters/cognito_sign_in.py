@@ -147,7 +147,22 @@ class CognitoSignIn:
         return step
 
     def sign_out(self, access_token: str, refresh_token: str) -> None:
-        """Revoke the refresh token (and the tokens issued from it), then end every session."""
+        """End every session of the user (GlobalSignOut), then revoke this refresh token (RevokeToken).
+
+        In that order: a revoked refresh token takes its access token with it, and GlobalSignOut needs
+        a live one. Either is enough to sign out: the access token may have expired while the page sat
+        idle (15 minutes), and then revoking the refresh token is what ends the session. Refused only
+        when Cognito accepted neither.
+        """
+        refusals: list[SignInRefused] = []
+        try:
+            self._call("global_sign_out", AccessToken=access_token)
+        except SignInRefused as refused:
+            refusals.append(refused)
         if refresh_token:
-            self._call("revoke_token", Token=refresh_token, ClientId=self._client_id)
-        self._call("global_sign_out", AccessToken=access_token)
+            try:
+                self._call("revoke_token", Token=refresh_token, ClientId=self._client_id)
+            except SignInRefused as refused:
+                refusals.append(refused)
+        if len(refusals) == (2 if refresh_token else 1):
+            raise refusals[0]

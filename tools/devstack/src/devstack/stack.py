@@ -227,7 +227,7 @@ class LocalStack:
         self.report = Provisioner(
             self.cfn, self.resolver, self.boto3_client, self.line_credentials
         ).provision()
-        self.staff_users = self._seed_staff()
+        self.staff_users = self._seed_staff(self.resolver)
 
         self._invoke_api = InvokeServer(
             self.host,
@@ -252,12 +252,12 @@ class LocalStack:
         self._start_pollers()
         self._ready = True
 
-    def _seed_staff(self) -> list[str]:
+    def _seed_staff(self, resolver: Resolver) -> list[str]:
         """The dev users of the staff console, one per role (none if the template has no staff pool)."""
         pools = resources_of_type(self.cfn, "AWS::Cognito::UserPool")
         seeded: list[str] = []
         for logical_id in pools:
-            pool_id = self.resolver.physical[logical_id].ref
+            pool_id = resolver.physical[logical_id].ref
             seeded += cognito.seed_dev_staff(self.boto3_client("cognito-idp"), pool_id)
         return seeded
 
