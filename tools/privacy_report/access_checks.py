@@ -196,5 +196,5 @@ def mfa_check(cfn: dict[str, Any], results: TestResults) -> Check:
         "職員の多要素認証（MFA）",
         not weak,
         (f"ユーザープール {', '.join(pools)}：MFA " + (f"必須でない {', '.join(weak)}" if weak else "必須"),),
-        (),
+        cited(results, ["test_only_administrators_create_staff_accounts_and_every_sign_in_needs_a_totp_code"]),
     )
