@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from tests.unit.broadcast.broadcast_fakes import FakeAudience, FakeLedger, FakeQueue, user_id
 
-from civicline.domain.broadcast.planner import Lease, plan_broadcast
-import pytest
-
 from civicline.domain.broadcast.errors import NotCancellable
+from civicline.domain.broadcast.planner import Lease, plan_broadcast
 from civicline.domain.broadcast.scheduling import (
     SCHEDULE_TOLERANCE,
     cancel_scheduled,
     is_due,
     schedule_broadcast,
 )
-from civicline.models.broadcast.report import BroadcastStatus
+from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
 from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.resident import ReceptionSettings
 
@@ -87,7 +86,7 @@ def test_given_a_scheduled_broadcast_already_started_then_scheduling_again_asks_
     assert len(scheduler.made) == 1
 
 
-def fire(ledger: FakeLedger, queue: FakeQueue) -> object:
+def fire(ledger: FakeLedger, queue: FakeQueue) -> BroadcastReport:
     audience = FakeAudience({user_id(n): ReceptionSettings() for n in range(3)})
     return plan_broadcast(
         request(),
