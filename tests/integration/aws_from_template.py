@@ -3,8 +3,9 @@
 Every table (with its indexes and TTL), queue (with its dead-letter queue), KMS key and alias, bucket,
 topic, secret, schedule group and the staff user pool (its client and groups) of the translated template
 is created the way the local stack creates it (`devstack.provision.Provisioner`), and the process gets
-the union of the functions' environments resolved to those resources (`devstack.stack.function_environment`). The suites therefore test against
-the template itself: a table, index or variable changed there changes here too.
+the union of the functions' environments resolved to those resources
+(`devstack.stack.function_environment`). The suites therefore test against the template itself: a table,
+index or variable changed there changes here too.
 
     with template_aws(monkeypatch, {"LINE_API_HOST": fake_line.url}) as aws:
         aws.table("UsersTable")                # civicline-local-UsersTable
