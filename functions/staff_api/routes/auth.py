@@ -60,6 +60,7 @@ class CodeBody(_Body):
 
 class SessionBody(_Body):
     session: str = Field(min_length=1, max_length=4096)
+    username: str = Field(default="", max_length=128)  # labels the entry in the authenticator app
 
 
 class NewPasswordBody(_Body):
@@ -131,8 +132,9 @@ def mfa_setup() -> Any:
         secret = sign_in_service().start_mfa_setup(body.session)
     except SignInRefused as error:
         return refused(error)
-    # The page shows this as a QR code; the username is added by the authenticator app's entry label.
-    uri = f"otpauth://totp/{quote(ISSUER)}?secret={secret.secret_code}&issuer={quote(ISSUER)}"
+    # The page shows this as a QR code (Key URI format: label "issuer:account", then the secret).
+    label = quote(f"{ISSUER}:{body.username}" if body.username else ISSUER)
+    uri = f"otpauth://totp/{label}?secret={secret.secret_code}&issuer={quote(ISSUER)}"
     return {"secretCode": secret.secret_code, "otpauthUri": uri, "session": secret.session}
 
 

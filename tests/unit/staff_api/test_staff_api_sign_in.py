@@ -48,9 +48,10 @@ def test_with_mfa_the_totp_code_completes_the_sign_in(api: StaffApi) -> None:
 
 
 def test_a_first_sign_in_sets_up_the_authenticator_app(api: StaffApi) -> None:
-    setup = answer_json(api.call(http_event("POST", "/staff/api/auth/mfa-setup", {"session": "session-1"})))
+    body = {"session": "session-1", "username": "editor@example.jp"}
+    setup = answer_json(api.call(http_event("POST", "/staff/api/auth/mfa-setup", body)))
     assert setup["secretCode"] == "JBSWY3DPEHPK3PXP"
-    assert setup["otpauthUri"].startswith("otpauth://totp/civicline")
+    assert setup["otpauthUri"].startswith("otpauth://totp/civicline%3Aeditor%40example.jp?")
     assert "secret=JBSWY3DPEHPK3PXP" in setup["otpauthUri"]
     body = {"username": "editor@example.jp", "session": setup["session"], "code": "123456"}
     verified = api.call(http_event("POST", "/staff/api/auth/mfa-setup/verify", body))
