@@ -8,6 +8,7 @@ right status, never a stack trace, never a request's content.
 
 from __future__ import annotations
 
+from json import JSONDecodeError
 from typing import Any
 
 from access import Forbidden, NotSignedIn
@@ -88,8 +89,8 @@ def invalid(error: ValidationError) -> Response[dict[str, Any]]:
     return answer(400, "入力内容に誤りがあります。項目を確認してください。", details=details)
 
 
-@app.exception_handler(ValueError)
-def unreadable(_: ValueError) -> Response[dict[str, Any]]:
+@app.exception_handler(JSONDecodeError)
+def unreadable(_: JSONDecodeError) -> Response[dict[str, Any]]:
     return answer(400, "リクエストをJSONとして読めませんでした。")
 
 
