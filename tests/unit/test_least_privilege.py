@@ -235,23 +235,6 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("lambda:InvokeFunction", "ExportFunction", "civicline.adapters.staff_lambdas:invoke"),
         Grant("lambda:InvokeFunction", "DashboardRefreshFunction", "civicline.adapters.staff_lambdas:invoke"),
     ),
-    # The staff console: it asks the planner (never plans, scans residents or sends itself), reads the
-    # broadcasts' reports, records and lists staff actions, lists export and data-rights audit records
-    # (LeadingKeys), and issues a LINE token for the rich-menu switch. Sign-in calls are Cognito's public
-    # operations (no grant).
-    "StaffApiFunctionRole": (
-        *lambda_runtime("StaffApiLogGroup"),
-        LINE_SECRET,
-        Grant(
-            "lambda:InvokeFunction", "BroadcastPlannerFunction", "civicline.adapters.planner_function:invoke"
-        ),
-        Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts_table", "get_item")),
-        Grant("dynamodb:BatchGetItem", "BroadcastsTable", _ddb("broadcast_checkpoints", "batch_get_item")),
-        Grant("dynamodb:Query", "BroadcastsTable/index/byCreated", _ddb("broadcasts_table", "query")),
-        Grant("dynamodb:PutItem", "StaffActionsTable", _ddb("staff_actions", "put_item")),
-        Grant("dynamodb:Query", "StaffActionsTable", _ddb("staff_actions", "query")),
-        Grant("dynamodb:Query", "AuditTable", _ddb("data_rights_audit", "query")),
-    ),
     "BroadcastSchedulerRole": (
         Grant("lambda:InvokeFunction", "BroadcastPlannerFunction", "platform:eventbridge scheduler"),
     ),
