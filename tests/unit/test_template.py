@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from devstack.template_rules import accepts
 from tests.support.repo import TEMPLATE_PATH
 from tests.unit.policy_evaluation import Request, decide
 
 from civicline.adapters.pii import PURPOSE as PII_PURPOSE
 from devstack.resolve import Resolver
 from devstack.sam_template import load_sam_template, resources_of_type, translate
+from devstack.template_rules import accepts
 from tools.privacy_report.template_facts import NON_DATA_ACTIONS
 
 Resource = dict[str, Any]
