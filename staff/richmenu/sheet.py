@@ -34,7 +34,7 @@ def contact_sheet() -> Image.Image:
         for column, menu in enumerate(menus.all()):
             left, top = MARGIN + column * cell[0], MARGIN + row * cell[1]
             title = f"{SELF_NAMES[Language(menu.lang)]} ({menu.lang}) · {menu.key}"
-            x = left
+            x: float = left
             for run, face in runs(title, menu.lang):
                 draw.text((x, top + 8), run, font=face_font(face, "regular", 30), fill="#222222")
                 x += face_font(face, "regular", 30).getlength(run)

@@ -134,11 +134,11 @@ class RichMenuDeployer:
     def _create(self, menu: RichMenu) -> str:
         image = _image(menu)
         response = self._call(
-            f"create the {menu.key} menu", self._api.create_rich_menu, menu.to_line_request()
+            f"create the {menu.alias_id} menu", self._api.create_rich_menu, menu.to_line_request()
         )
         menu_id: str = response.rich_menu_id
         self._call(
-            f"upload the {menu.key} image",
+            f"upload the {menu.alias_id} image",
             self._blob.set_rich_menu_image,
             menu_id,
             image,
