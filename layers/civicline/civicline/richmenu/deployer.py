@@ -117,9 +117,7 @@ class RichMenuDeployer:
                 return None
             raise DeployError(f"could not read the default menu: LINE answered {error.status}") from error
         current = self._current_menu_ids() or {}
-        return next(
-            (menu.key for menu in self._menus.all() if current.get(menu.alias_id) == default), None
-        )
+        return next((menu.key for menu in self._menus.all() if current.get(menu.alias_id) == default), None)
 
     # --- steps ------------------------------------------------------------------------------------
 
