@@ -12,8 +12,9 @@ Scaled like broadcast_fanout: residents and LINE's rate are both divided by BENC
 (default 10: 100,000 residents at 200 calls/s), so the physical minimum (calls ÷ rate) and the time are
 those of the full size, while the fake, the SDK and the checks do a tenth of the work on two shared
 cores. The fake LINE runs in a process of its own. The time over the physical minimum is printed,
-not judged: on shared cores it is the client's and the fake's CPU that set it. BENCH_RICHMENU_SCALE=1 runs the million at LINE's 2,000/s. The residents come from a generator,
-not a Users Scan (the Scan of a million is measured by the broadcast bench).
+not judged: on shared cores it is the client's and the fake's CPU that set it.
+BENCH_RICHMENU_SCALE=1 runs the million at LINE's 2,000/s. The residents come from a generator, not a
+Users Scan (the Scan of a million is measured by the broadcast bench).
 """
 
 from __future__ import annotations
