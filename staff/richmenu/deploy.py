@@ -7,8 +7,8 @@ carries our prefix: residents never see a gap, and re-running leaves exactly two
 (LINE keeps at most 1,000 menus per account). `--mode disaster` only switches the default to the
 防災モード menu, deploying first if our menus are missing; switching back is `--mode normal`.
 
-Either way, with `--users-table` (or USERS_TABLE_NAME) every following resident who reads another
-language is then linked to their language's menu of the mode (a linked menu hides the default), in
+Either way, with `--users-table` (`make richmenu USERS_TABLE=…`) every following resident who reads
+another language is then linked to their language's menu of the mode (a linked menu hides the default), in
 bulk calls of 500 per language (civicline.services.richmenu_mode).
 
 Locally (`--line-host http://127.0.0.1:3001`) the dev token is used unless LINE_CHANNEL_ACCESS_TOKEN is
@@ -37,7 +37,6 @@ from civicline.services.richmenu_mode import RelinkReport, ResidentMenus, RichMe
 
 DEV_CHANNEL_ACCESS_TOKEN = "civicline-dev-access-token"  # noqa: S105 - the local stack's public dev token
 TOKEN_ENV = "LINE_CHANNEL_ACCESS_TOKEN"  # noqa: S105 - a variable name, not a token
-USERS_TABLE_ENV = "USERS_TABLE_NAME"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_REGION = "ap-northeast-1"  # where the stack runs (template.yaml Rules)
 
@@ -128,8 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     tokens.add_argument("--secret-id", help="Secrets Manager secret with the channel id and secret")
     parser.add_argument(
         "--users-table",
-        default=os.environ.get(USERS_TABLE_ENV) or None,
-        help=f"the Users table, to relink residents reading another language (default: {USERS_TABLE_ENV})",
+        help="the stack's Users table: relink the residents reading another language to their menus",
     )
     args = parser.parse_args(argv)
     try:
@@ -140,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(report.summary())
     if relinked is None:
-        print(f"residents reading another language were not relinked: pass --users-table ({USERS_TABLE_ENV})")
+        print("residents reading another language were not relinked: pass --users-table", file=sys.stderr)
     else:
         print(relinked.summary())
     return 0
