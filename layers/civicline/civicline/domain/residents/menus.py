@@ -33,6 +33,13 @@ class MenuLinks(Protocol):
     def default_menu(self) -> str | None: ...
 
 
+class ResidentMenu(Protocol):
+    """What the chat calls when a resident's language is set (a choice, or LINE's on follow):
+    services.richmenu_mode.ResidentMenus. Idempotent: a repeated event links the same menu again."""
+
+    def link_resident(self, user_id: str, language: Language) -> None: ...
+
+
 class ResidentLanguages(Protocol):
     """The residents who read another language than the default: theirs are the linked menus."""
 
