@@ -1,10 +1,12 @@
 """Put the ward's rich menus on LINE: `python -m staff.richmenu.deploy [--mode normal|disaster]`.
 
-`--mode normal` (the default) creates both menus of every language from the definition and the
-committed images, points the aliases at them (civicline-normal, civicline-normal-en, …), makes the
-default language's normal menu everyone's default, and only then deletes every older menu whose name
-carries our prefix: residents never see a gap, and re-running leaves exactly two of ours per language
-(LINE keeps at most 1,000 menus per account). `--mode disaster` only switches the default to the
+`--mode normal` (the default) puts both menus of every language on LINE from the definition and the
+committed images (a menu already there unchanged, by the content digest in its name, is kept), points
+the aliases at them (civicline-normal, civicline-normal-en, …), makes the default language's normal
+menu everyone's default, and only then deletes every other menu whose name carries our prefix:
+residents never see a gap, and re-running leaves exactly two of ours per language, creating and
+deleting nothing when nothing changed (LINE keeps at most 1,000 menus per account and allows 100
+creations an hour). `--mode disaster` only switches the default to the
 防災モード menu, deploying first if our menus are missing; switching back is `--mode normal`.
 
 Either way, with `--users-table` (`make richmenu USERS_TABLE=…`) every following resident who reads

@@ -22,6 +22,7 @@ from moto import mock_aws
 from civicline.adapters.line.richmenu_links import LineRichMenuLinks
 from civicline.models.language import Language
 from civicline.richmenu.definition import RichMenu, RichMenus, all_rich_menus, rich_menus
+from civicline.richmenu.deployer import apply_mode, line_name
 from civicline.services.richmenu_mode import ResidentMenus
 from devstack.fake_line import FakeLine
 from staff.richmenu import deploy
@@ -81,25 +82,25 @@ def test_deploy_creates_both_menus_with_images_aliases_and_normal_default(
 
     # Then exactly our two menus per language exist, each with its language's committed image
     on_line = _menus_on_line(line_api)
-    assert sorted(on_line.values()) == sorted(menu.name for menu in EVERY_MENU)
+    assert sorted(on_line.values()) == sorted(line_name(menu) for menu in EVERY_MENU)
     with ApiClient(Configuration(host=fake_line.url, access_token=TOKEN)) as client:
         blob = MessagingApiBlob(client)
         for menu_id, name in on_line.items():
-            menu = next(m for m in EVERY_MENU if m.name == name)
+            menu = next(m for m in EVERY_MENU if line_name(m) == name)
             assert blob.get_rich_menu_image(menu_id, _request_timeout=TIMEOUT) == menu.image_path.read_bytes()
     # And each alias points at its menu, and the default language's normal menu is the default
     by_name = {name: menu_id for menu_id, name in on_line.items()}
     aliases = _aliases_on_line(line_api)
     for menu in EVERY_MENU:
-        assert aliases[menu.alias_id] == by_name[menu.name]
-    assert _default_menu(line_api) == by_name[menus.normal.name]
+        assert aliases[menu.alias_id] == by_name[line_name(menu)]
+    assert _default_menu(line_api) == by_name[line_name(menus.normal)]
     # And the areas LINE holds are the definition's
-    stored = line_api.get_rich_menu(by_name[menus.disaster.name], _request_timeout=TIMEOUT)
+    stored = line_api.get_rich_menu(by_name[line_name(menus.disaster)], _request_timeout=TIMEOUT)
     assert stored.chat_bar_text == menus.disaster.chat_bar_text
     assert [area.action.label for area in stored.areas] == [area.label for area in menus.disaster.areas]
 
 
-def test_redeploy_replaces_our_menus_and_leaves_others_alone(
+def test_redeploy_keeps_unchanged_menus_replaces_changed_ones_and_leaves_others_alone(
     fake_line: FakeLine, line_api: MessagingApi, menus: RichMenus
 ) -> None:
     # Given a deployed account that also holds a menu someone made by hand
@@ -116,18 +117,31 @@ def test_redeploy_replaces_our_menus_and_leaves_others_alone(
         _request_timeout=TIMEOUT,
     ).rich_menu_id
 
-    # When the menus are deployed again
+    # When the menus are deployed again, unchanged
     assert _main(fake_line) == 0
 
-    # Then our previous menus are gone, new ones replace them, and the hand-made menu remains
+    # Then ours are the same menus (residents keep their links; nothing created or deleted), and the
+    # hand-made menu remains
+    on_line = _menus_on_line(line_api)
+    ours = {menu_id for menu_id, name in on_line.items() if name.startswith(menus.name_prefix)}
+    assert ours == first
+    assert foreign in on_line
+
+    # When one menu's wording changed (the default language's chat bar) and the menus are deployed
+    changed = list(all_rich_menus())
+    normal = changed[0].normal.model_copy(update={"chat_bar_text": "めにゅう"})
+    changed[0] = changed[0].model_copy(update={"normal": normal})
+    report = apply_mode("normal", fake_line.url, TOKEN, tuple(changed))
+
+    # Then that menu alone is replaced, and its alias and the default follow it
     on_line = _menus_on_line(line_api)
     ours = {menu_id for menu_id, name in on_line.items() if name.startswith(menus.name_prefix)}
     assert len(ours) == OURS
-    assert not ours & first
+    assert len(report.created) == len(report.deleted) == 1
+    assert ours - first == set(report.created)
+    assert _aliases_on_line(line_api)[menus.normal.alias_id] == report.created[0]
+    assert _default_menu(line_api) == report.created[0]
     assert foreign in on_line
-    # And the aliases and the default follow the new menus
-    assert set(_aliases_on_line(line_api).values()) == ours
-    assert _default_menu(line_api) in ours
 
 
 def test_deploy_removes_orphans_left_by_an_interrupted_run(
@@ -177,7 +191,7 @@ def test_disaster_mode_deploys_first_when_menus_are_missing(
     # Then both menus of every language exist and the disaster menu is the default
     on_line = _menus_on_line(line_api)
     assert len(on_line) == OURS
-    assert on_line[_default_menu(line_api)] == menus.disaster.name
+    assert on_line[_default_menu(line_api)] == line_name(menus.disaster)
 
 
 def test_disaster_mode_redeploys_when_an_alias_points_elsewhere(
@@ -213,7 +227,7 @@ def test_disaster_mode_redeploys_when_an_alias_points_elsewhere(
 
     # Then the default is our disaster menu, not the stray one
     on_line = _menus_on_line(line_api)
-    assert on_line[_default_menu(line_api)] == menus.disaster.name
+    assert on_line[_default_menu(line_api)] == line_name(menus.disaster)
     assert _aliases_on_line(line_api)[menus.disaster.alias_id] != stray
 
 
