@@ -64,7 +64,7 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 
 setup: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed fonts graphviz ## create the virtualenvs and install everything
 
-fonts: ## the CJK font the rich menu images are drawn with (Debian's fonts-noto-cjk)
+fonts: ## the Noto fonts the rich menu images are drawn with, per script (Debian's fonts-noto-cjk, fonts-noto-core)
 	@scripts/install_fonts.sh
 
 graphviz: ## Graphviz (Debian's graphviz), which draws the privacy report's data-flow diagram
@@ -120,12 +120,13 @@ ENV ?= dev
 deploy: build ## sam deploy ENV=dev|stg|prod (samconfig.toml; ARGS=--guided the first time: README checklist)
 	$(SAM) deploy --config-env $(ENV) $(ARGS)
 
-richmenu-images: $(VENV)/.installed fonts ## redraw the rich menu PNGs from their definition
+richmenu-images: $(VENV)/.installed fonts ## redraw the rich menu PNGs of every language and their contact sheet in docs/
 	$(PY) -m staff.richmenu.render
+	$(PY) -m staff.richmenu.sheet
 
 LINE_HOST ?= http://127.0.0.1:3001
-richmenu: $(VENV)/.installed ## deploy both rich menus, set the default (MODE=disaster switches; LINE_HOST, ARGS)
-	$(PY) -m staff.richmenu.deploy --mode $(MODE) --line-host $(LINE_HOST) $(ARGS)
+richmenu: $(VENV)/.installed ## deploy both rich menus per language, set the default, relink residents (MODE=disaster switches; LINE_HOST, USERS_TABLE, ARGS)
+	$(PY) -m staff.richmenu.deploy --mode $(MODE) --line-host $(LINE_HOST) $(if $(USERS_TABLE),--users-table $(USERS_TABLE)) $(ARGS)
 
 broadcast: $(VENV)/.installed ## send (or DRY_RUN=1 count) a segmented broadcast: REQUEST=file
 	$(PY) -m staff.broadcast_cli send $(REQUEST) $(if $(DRY_RUN),--dry-run,) $(ARGS)

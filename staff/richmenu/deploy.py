@@ -1,10 +1,17 @@
 """Put the ward's rich menus on LINE: `python -m staff.richmenu.deploy [--mode normal|disaster]`.
 
-`--mode normal` (the default) creates both menus from the definition and the committed images, points
-the aliases at them, makes the normal menu everyone's default, and only then deletes every older menu
-whose name carries our prefix: residents never see a gap, and re-running leaves exactly two of ours
-(LINE keeps at most 1,000 menus per account). `--mode disaster` only switches the default to the
+`--mode normal` (the default) puts both menus of every language on LINE from the definition and the
+committed images (a menu already there unchanged, by the content digest in its name, is kept), points
+the aliases at them (civicline-normal, civicline-normal-en, …), makes the default language's normal
+menu everyone's default, and only then deletes every other menu whose name carries our prefix:
+residents never see a gap, and re-running leaves exactly two of ours per language, creating and
+deleting nothing when nothing changed (LINE keeps at most 1,000 menus per account and allows 100
+creations an hour). `--mode disaster` only switches the default to the
 防災モード menu, deploying first if our menus are missing; switching back is `--mode normal`.
+
+Either way, with `--users-table` (`make richmenu USERS_TABLE=…`) every following resident who reads
+another language is then linked to their language's menu of the mode (a linked menu hides the default), in
+bulk calls of 500 per language (civicline.services.richmenu_mode).
 
 Locally (`--line-host http://127.0.0.1:3001`) the dev token is used unless LINE_CHANNEL_ACCESS_TOKEN is
 set. Against real LINE pass `--token-from-env` (LINE_CHANNEL_ACCESS_TOKEN) or `--secret-id` (the
@@ -21,8 +28,14 @@ import sys
 from typing import get_args
 from urllib.parse import urlparse
 
+from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
+
+from civicline.adapters.dynamodb.resident_languages import DynamoResidentLanguages
+from civicline.adapters.line.richmenu_links import LineRichMenuLinks
+from civicline.domain.errors import CivicLineError
 from civicline.richmenu.definition import MenuKey, RichMenuDefinitionError, RichMenus
 from civicline.richmenu.deployer import DeployError, DeployReport, apply_mode, sdk_host
+from civicline.services.richmenu_mode import RelinkReport, ResidentMenus, RichMenuModeSwitch
 
 DEV_CHANNEL_ACCESS_TOKEN = "civicline-dev-access-token"  # noqa: S105 - the local stack's public dev token
 TOKEN_ENV = "LINE_CHANNEL_ACCESS_TOKEN"  # noqa: S105 - a variable name, not a token
@@ -72,9 +85,28 @@ def access_token(host: str | None, token_from_env: bool, secret_id: str | None) 
     raise DeployError(f"for real LINE pass --token-from-env ({TOKEN_ENV}) or --secret-id")
 
 
-def run(mode: MenuKey, host: str | None, token: str, menus: RichMenus | None = None) -> DeployReport:
-    """The same switch as the staff console's リッチメニュー page (civicline.richmenu.deployer)."""
-    return apply_mode(mode, host, token, menus)
+def run(
+    mode: MenuKey,
+    host: str | None,
+    token: str,
+    menus: RichMenus | None = None,
+    users_table: str | None = None,
+) -> tuple[DeployReport, RelinkReport | None]:
+    """The same switch as the staff console's リッチメニュー page (civicline.richmenu.deployer), then the
+    residents reading another language relinked (civicline.services.richmenu_mode)."""
+    if users_table is None:
+        return apply_mode(mode, host, token, menus), None
+    import boto3
+
+    from civicline.adapters.dynamodb.wire_client import WIRE_CONFIG
+
+    residents = DynamoResidentLanguages(boto3.client("dynamodb", config=WIRE_CONFIG), users_table)
+    with ApiClient(Configuration(host=sdk_host(host), access_token=token)) as client:
+        links = LineRichMenuLinks(lambda: MessagingApi(client))
+        switch = RichMenuModeSwitch(
+            lambda chosen: apply_mode(chosen, host, token, menus), residents, ResidentMenus(links)
+        )
+        return switch.switch(mode)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,14 +127,22 @@ def main(argv: list[str] | None = None) -> int:
     tokens = parser.add_mutually_exclusive_group()
     tokens.add_argument("--token-from-env", action="store_true", help=f"read the token from {TOKEN_ENV}")
     tokens.add_argument("--secret-id", help="Secrets Manager secret with the channel id and secret")
+    parser.add_argument(
+        "--users-table",
+        help="the stack's Users table: relink the residents reading another language to their menus",
+    )
     args = parser.parse_args(argv)
     try:
         token = access_token(args.line_host, args.token_from_env, args.secret_id)
-        report = run(args.mode, args.line_host, token)
-    except (DeployError, RichMenuDefinitionError) as error:
+        report, relinked = run(args.mode, args.line_host, token, users_table=args.users_table)
+    except (DeployError, RichMenuDefinitionError, CivicLineError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(report.summary())
+    if relinked is None:
+        print("residents reading another language were not relinked: pass --users-table", file=sys.stderr)
+    else:
+        print(relinked.summary())
     return 0
 
 

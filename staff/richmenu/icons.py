@@ -97,6 +97,18 @@ def _chat(pen: _Pen) -> None:
         pen.ellipse((x - 0.055, 0.375, x + 0.055, 0.485), fill=HOLE)
 
 
+def _globe(pen: _Pen) -> None:
+    # A ring with a meridian and two parallels: the usual sign for "language", readable without words.
+    pen.ellipse((0.12, 0.12, 0.88, 0.88))
+    pen.ellipse((0.19, 0.19, 0.81, 0.81), fill=HOLE)
+    pen.ellipse((0.34, 0.12, 0.66, 0.88))
+    pen.ellipse((0.41, 0.19, 0.59, 0.81), fill=HOLE)
+    pen.rectangle((0.465, 0.14, 0.535, 0.86))
+    pen.rectangle((0.14, 0.465, 0.86, 0.535))
+    for y in (0.30, 0.66):
+        pen.rectangle((0.20, y, 0.80, y + 0.05))
+
+
 PAINTERS: dict[str, Painter] = {
     "house": _house,
     "bell": _bell,
@@ -104,6 +116,7 @@ PAINTERS: dict[str, Painter] = {
     "newspaper": _newspaper,
     "warning": _warning,
     "chat": _chat,
+    "globe": _globe,
 }
 
 

@@ -1,4 +1,5 @@
-"""`python -m staff.richmenu.deploy` against the fake LINE: both menus, aliases, default, no orphans."""
+"""`python -m staff.richmenu.deploy` against the fake LINE: both menus of every language, aliases, default,
+no orphans, and residents reading other languages relinked on a switch."""
 
 from __future__ import annotations
 
@@ -18,12 +19,18 @@ from linebot.v3.messaging import (
 )
 from moto import mock_aws
 
-from civicline.richmenu.definition import RichMenus, rich_menus
+from civicline.adapters.line.richmenu_links import LineRichMenuLinks
+from civicline.models.language import Language
+from civicline.richmenu.definition import RichMenu, RichMenus, all_rich_menus, rich_menus
+from civicline.richmenu.deployer import apply_mode, line_name
+from civicline.services.richmenu_mode import ResidentMenus
 from devstack.fake_line import FakeLine
 from staff.richmenu import deploy
 
 TOKEN = "civicline-dev-access-token"
 TIMEOUT = (3.05, 10.0)
+EVERY_MENU: list[RichMenu] = [menu for pair in all_rich_menus() for menu in pair.all()]
+OURS = 2 * len(Language)  # a normal and a disaster menu per language
 
 
 @pytest.fixture
@@ -73,27 +80,27 @@ def test_deploy_creates_both_menus_with_images_aliases_and_normal_default(
     # When the menus are deployed
     assert _main(fake_line) == 0
 
-    # Then exactly our two menus exist, each with its committed image
+    # Then exactly our two menus per language exist, each with its language's committed image
     on_line = _menus_on_line(line_api)
-    assert sorted(on_line.values()) == sorted(menu.name for menu in menus.all())
+    assert sorted(on_line.values()) == sorted(line_name(menu) for menu in EVERY_MENU)
     with ApiClient(Configuration(host=fake_line.url, access_token=TOKEN)) as client:
         blob = MessagingApiBlob(client)
         for menu_id, name in on_line.items():
-            menu = next(m for m in menus.all() if m.name == name)
+            menu = next(m for m in EVERY_MENU if line_name(m) == name)
             assert blob.get_rich_menu_image(menu_id, _request_timeout=TIMEOUT) == menu.image_path.read_bytes()
-    # And each alias points at its menu, and the normal menu is the default
+    # And each alias points at its menu, and the default language's normal menu is the default
     by_name = {name: menu_id for menu_id, name in on_line.items()}
     aliases = _aliases_on_line(line_api)
-    for menu in menus.all():
-        assert aliases[menu.alias_id] == by_name[menu.name]
-    assert _default_menu(line_api) == by_name[menus.normal.name]
+    for menu in EVERY_MENU:
+        assert aliases[menu.alias_id] == by_name[line_name(menu)]
+    assert _default_menu(line_api) == by_name[line_name(menus.normal)]
     # And the areas LINE holds are the definition's
-    stored = line_api.get_rich_menu(by_name[menus.disaster.name], _request_timeout=TIMEOUT)
+    stored = line_api.get_rich_menu(by_name[line_name(menus.disaster)], _request_timeout=TIMEOUT)
     assert stored.chat_bar_text == menus.disaster.chat_bar_text
     assert [area.action.label for area in stored.areas] == [area.label for area in menus.disaster.areas]
 
 
-def test_redeploy_replaces_our_menus_and_leaves_others_alone(
+def test_redeploy_keeps_unchanged_menus_replaces_changed_ones_and_leaves_others_alone(
     fake_line: FakeLine, line_api: MessagingApi, menus: RichMenus
 ) -> None:
     # Given a deployed account that also holds a menu someone made by hand
@@ -110,18 +117,31 @@ def test_redeploy_replaces_our_menus_and_leaves_others_alone(
         _request_timeout=TIMEOUT,
     ).rich_menu_id
 
-    # When the menus are deployed again
+    # When the menus are deployed again, unchanged
     assert _main(fake_line) == 0
 
-    # Then our previous menus are gone, two new ones replace them, and the hand-made menu remains
+    # Then ours are the same menus (residents keep their links; nothing created or deleted), and the
+    # hand-made menu remains
     on_line = _menus_on_line(line_api)
     ours = {menu_id for menu_id, name in on_line.items() if name.startswith(menus.name_prefix)}
-    assert len(ours) == 2
-    assert not ours & first
+    assert ours == first
     assert foreign in on_line
-    # And the aliases and the default follow the new menus
-    assert set(_aliases_on_line(line_api).values()) == ours
-    assert _default_menu(line_api) in ours
+
+    # When one menu's wording changed (the default language's chat bar) and the menus are deployed
+    changed = list(all_rich_menus())
+    normal = changed[0].normal.model_copy(update={"chat_bar_text": "めにゅう"})
+    changed[0] = changed[0].model_copy(update={"normal": normal})
+    report = apply_mode("normal", fake_line.url, TOKEN, tuple(changed))
+
+    # Then that menu alone is replaced, and its alias and the default follow it
+    on_line = _menus_on_line(line_api)
+    ours = {menu_id for menu_id, name in on_line.items() if name.startswith(menus.name_prefix)}
+    assert len(ours) == OURS
+    assert len(report.created) == len(report.deleted) == 1
+    assert ours - first == set(report.created)
+    assert _aliases_on_line(line_api)[menus.normal.alias_id] == report.created[0]
+    assert _default_menu(line_api) == report.created[0]
+    assert foreign in on_line
 
 
 def test_deploy_removes_orphans_left_by_an_interrupted_run(
@@ -134,8 +154,8 @@ def test_deploy_removes_orphans_left_by_an_interrupted_run(
     # When the menus are deployed
     assert _main(fake_line) == 0
 
-    # Then only the two complete menus remain
-    assert len(_menus_on_line(line_api)) == 2
+    # Then only the complete menus remain, two per language
+    assert len(_menus_on_line(line_api)) == OURS
 
 
 def test_disaster_mode_switches_the_default_without_recreating(
@@ -156,9 +176,9 @@ def test_disaster_mode_switches_the_default_without_recreating(
     # When staff switch back
     assert _main(fake_line, "--mode", "normal") == 0
 
-    # Then the normal menu is the default again, still exactly two of ours
+    # Then the normal menu is the default again, still exactly two of ours per language
     assert _default_menu(line_api) == _aliases_on_line(line_api)[menus.normal.alias_id]
-    assert len(_menus_on_line(line_api)) == 2
+    assert len(_menus_on_line(line_api)) == OURS
 
 
 def test_disaster_mode_deploys_first_when_menus_are_missing(
@@ -168,10 +188,10 @@ def test_disaster_mode_deploys_first_when_menus_are_missing(
     # When staff switch to 防災モード
     assert _main(fake_line, "--mode", "disaster") == 0
 
-    # Then both menus exist and the disaster menu is the default
+    # Then both menus of every language exist and the disaster menu is the default
     on_line = _menus_on_line(line_api)
-    assert len(on_line) == 2
-    assert on_line[_default_menu(line_api)] == menus.disaster.name
+    assert len(on_line) == OURS
+    assert on_line[_default_menu(line_api)] == line_name(menus.disaster)
 
 
 def test_disaster_mode_redeploys_when_an_alias_points_elsewhere(
@@ -207,7 +227,7 @@ def test_disaster_mode_redeploys_when_an_alias_points_elsewhere(
 
     # Then the default is our disaster menu, not the stray one
     on_line = _menus_on_line(line_api)
-    assert on_line[_default_menu(line_api)] == menus.disaster.name
+    assert on_line[_default_menu(line_api)] == line_name(menus.disaster)
     assert _aliases_on_line(line_api)[menus.disaster.alias_id] != stray
 
 
@@ -260,3 +280,84 @@ def test_token_is_issued_from_the_stack_secret(monkeypatch: pytest.MonkeyPatch) 
                 deploy.access_token(None, token_from_env=False, secret_id="missing")
     finally:
         fake.stop()
+
+
+def _users_table(residents: dict[str, tuple[str | None, str]]) -> str:
+    """A Users table (moto) holding `userId → (language or absent, status)`."""
+    dynamodb = boto3.client("dynamodb", region_name="ap-northeast-1")
+    dynamodb.create_table(
+        TableName="Users",
+        KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "userId", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for user_id, (language, status) in residents.items():
+        item = {"userId": {"S": user_id}, "status": {"S": status}}
+        if language is not None:
+            item["language"] = {"S": language}
+        dynamodb.put_item(TableName="Users", Item=item)
+    return "Users"
+
+
+def test_the_disaster_switch_reaches_residents_of_every_language_and_switching_back_restores_theirs(
+    fake_line: FakeLine, line_api: MessagingApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    readers = {f"U{n:032x}": lang for n, lang in enumerate([Language.EN, Language.ZH_HANS, Language.MY] * 3)}
+    japanese, unset, blocked = (f"U{n:032x}" for n in (100, 101, 102))
+    with mock_aws():
+        # Given residents reading English, Chinese and Burmese, Japanese ones, and a blocked one
+        table = _users_table(
+            {
+                **{user: (lang.value, "active") for user, lang in readers.items()},
+                japanese: ("ja", "active"),
+                unset: (None, "active"),
+                blocked: ("ko", "blocked"),
+            }
+        )
+
+        # When staff switch to 防災モード
+        assert _main(fake_line, "--mode", "disaster", "--users-table", table) == 0
+
+        # Then each reader of another language sees their language's disaster menu, in one bulk call
+        # per language, and the Japanese readers the default (the Japanese disaster menu)
+        aliases = _aliases_on_line(line_api)
+        links = fake_line.app.richmenus.links()
+        assert links == {user: aliases[rich_menus(lang).disaster.alias_id] for user, lang in readers.items()}
+        assert len(fake_line.app.state.requests(path="/v2/bot/richmenu/bulk/link")) == 3
+        assert _default_menu(line_api) == aliases[rich_menus().disaster.alias_id]
+
+        # When staff switch back, Then each sees their language's normal menu again (new menus: a
+        # normal deploy replaces them, so the links are made again)
+        assert _main(fake_line, "--mode", "normal", "--users-table", table) == 0
+        aliases = _aliases_on_line(line_api)
+        links = fake_line.app.richmenus.links()
+        assert links == {user: aliases[rich_menus(lang).normal.alias_id] for user, lang in readers.items()}
+
+
+def test_a_resident_changing_language_gets_that_language_menu_of_the_current_mode(
+    fake_line: FakeLine, line_api: MessagingApi
+) -> None:
+    # Given deployed menus, in 通常 mode
+    assert _main(fake_line) == 0
+    resident, other = "U" + "a" * 32, "U" + "b" * 32
+    with ApiClient(Configuration(host=fake_line.url, access_token=TOKEN)) as client:
+        menus = ResidentMenus(LineRichMenuLinks(lambda: MessagingApi(client)))
+        # When a resident chooses English (what the chat calls on a language change)
+        menus.link_resident(resident, Language.EN)
+        # Then LINE shows them the English normal menu
+        aliases = _aliases_on_line(line_api)
+        assert (
+            line_api.get_rich_menu_id_of_user(resident, _request_timeout=TIMEOUT).rich_menu_id
+            == (aliases[rich_menus(Language.EN).normal.alias_id])
+        )
+        # When the ward is in 防災 mode and another resident chooses Tiếng Việt
+        assert _main(fake_line, "--mode", "disaster") == 0
+        menus.link_resident(other, Language.VI)
+        # Then they see the Vietnamese disaster menu
+        assert fake_line.app.richmenus.links()[other] == aliases[rich_menus(Language.VI).disaster.alias_id]
+        # And a resident going back to Japanese is unlinked: the default shows
+        menus.link_resident(resident, Language.JA)
+        assert resident not in fake_line.app.richmenus.links()

@@ -14,6 +14,7 @@ BENCHMARKS = [
     "tools.bench.broadcast_fanout",
     "tools.bench.export",
     "tools.bench.console",
+    "tools.bench.richmenu",
 ]
 
 

@@ -103,12 +103,12 @@ def test_render_names_the_font_package_when_the_font_is_missing(
 ) -> None:
     # Given a machine without Noto Sans CJK
     monkeypatch.setattr(fonts, "FONT_DIR", tmp_path / "no-fonts")
-    fonts.font.cache_clear()
+    fonts.face_font.cache_clear()
     try:
         # When the images are rendered
         code = render.main(["--out", str(tmp_path / "out")])
     finally:
-        fonts.font.cache_clear()
+        fonts.face_font.cache_clear()
     # Then it fails, telling which Debian package to install, and writes nothing
     assert code == 1
     assert FONT_PACKAGE in capsys.readouterr().err

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from civicline import messages
 from civicline.models.city import City, load_city
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 
 if TYPE_CHECKING:
     from linebot.v3.messaging import RichMenuRequest
@@ -40,7 +41,7 @@ MIN_WIDTH, MAX_WIDTH, MIN_HEIGHT, MIN_ASPECT_RATIO = 800, 2500, 250, 1.45
 
 MenuKey = Literal["normal", "disaster"]
 LinkName = Literal["homepage", "koho", "bousai", "contact", "apps"]
-IconName = Literal["house", "bell", "document", "newspaper", "warning", "chat"]
+IconName = Literal["house", "bell", "document", "newspaper", "warning", "chat", "globe"]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
 # Postback data travels back to us in webhooks and into logs: short printable ASCII only.
 PostbackData = Annotated[str, Field(min_length=1, max_length=MAX_POSTBACK_DATA, pattern=r"^[\x21-\x7e]+$")]
@@ -227,6 +228,7 @@ class Area(_Frozen):
 
 class RichMenu(_Frozen):
     key: MenuKey
+    lang: Language = DEFAULT_LANGUAGE
     name: str = Field(min_length=1, max_length=MAX_MENU_NAME)
     alias_id: str = Field(pattern=ALIAS_ID_PATTERN)
     chat_bar_text: str = Field(min_length=1, max_length=MAX_CHAT_BAR_TEXT)
@@ -247,7 +249,7 @@ class RichMenu(_Frozen):
 
     @property
     def image_path(self) -> Path:
-        return IMAGES_DIR / f"{self.key}.png"
+        return IMAGES_DIR / self.lang / f"{self.key}.png"
 
     def to_line_request(self) -> RichMenuRequest:
         """The menu as line-bot-sdk's request model (which checks its own share of LINE's rules)."""
@@ -297,7 +299,11 @@ def _bounds(tile: TileSpec, grid: GridSpec, size: MenuSize) -> Bounds:
 
 
 def _action(
-    spec: UriActionSpec | PostbackActionSpec | SwitchActionSpec, label: str, menus: MenusFile, city: City
+    spec: UriActionSpec | PostbackActionSpec | SwitchActionSpec,
+    label: str,
+    menus: MenusFile,
+    city: City,
+    lang: Language,
 ) -> UriAction | PostbackAction | SwitchAction:
     match spec:
         case UriActionSpec():
@@ -305,11 +311,20 @@ def _action(
         case PostbackActionSpec():
             return PostbackAction(label=label, data=spec.data, display_text=label)
         case SwitchActionSpec():
-            return SwitchAction(label=label, alias_id=menus.menus[spec.menu].alias, data=spec.data)
+            return SwitchAction(
+                label=label, alias_id=menus.menus[spec.menu].alias + language_suffix(lang), data=spec.data
+            )
 
 
-def _resolve(key: MenuKey, menus: MenusFile, city: City, lang: str) -> RichMenu:
+def language_suffix(lang: Language) -> str:
+    """What tells one language's menu from another in names and aliases; none for the default language,
+    whose menus are everyone's default (residents without a linked menu see them)."""
+    return "" if lang == DEFAULT_LANGUAGE else f"-{lang.value.lower()}"  # alias ids are lower case
+
+
+def _resolve(key: MenuKey, menus: MenusFile, city: City, lang: Language) -> RichMenu:
     spec = menus.menus[key]
+    suffix = language_suffix(lang)
     areas = []
     for tile in spec.tiles:
         label = messages.text(f"richmenu.tile.{tile.id}.label", lang)
@@ -321,13 +336,14 @@ def _resolve(key: MenuKey, menus: MenusFile, city: City, lang: str) -> RichMenu:
                 icon=tile.icon,
                 colour=tile.colour,
                 bounds=_bounds(tile, spec.grid, menus.size),
-                action=_action(tile.action, label, menus, city),
+                action=_action(tile.action, label, menus, city, lang),
             )
         )
     return RichMenu(
         key=key,
-        name=f"{menus.name_prefix}{key}",
-        alias_id=spec.alias,
+        lang=lang,
+        name=f"{menus.name_prefix}{key}{suffix}",
+        alias_id=spec.alias + suffix,
         chat_bar_text=messages.text(f"richmenu.chat_bar.{key}", lang),
         selected=spec.selected,
         size=menus.size,
@@ -337,9 +353,10 @@ def _resolve(key: MenuKey, menus: MenusFile, city: City, lang: str) -> RichMenu:
 
 
 class RichMenus(_Frozen):
-    """Both menus of the deployment, and the name prefix that marks the menus we own on LINE."""
+    """Both menus of one language, and the name prefix that marks the menus we own on LINE."""
 
     name_prefix: str
+    lang: Language = DEFAULT_LANGUAGE
     normal: RichMenu
     disaster: RichMenu
 
@@ -350,13 +367,16 @@ class RichMenus(_Frozen):
         return (self.normal, self.disaster)
 
 
-def load_menus(path: Path = MENUS_FILE, city: City | None = None, lang: str = "ja") -> RichMenus:
-    """Both menus, resolved and checked; any broken rule raises `RichMenuDefinitionError`."""
+def load_menus(
+    path: Path = MENUS_FILE, city: City | None = None, lang: Language = DEFAULT_LANGUAGE
+) -> RichMenus:
+    """Both menus in `lang`, resolved and checked; any broken rule raises `RichMenuDefinitionError`."""
     try:
         menus = MenusFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
         city = city or load_city()
         return RichMenus(
             name_prefix=menus.name_prefix,
+            lang=lang,
             normal=_resolve("normal", menus, city, lang),
             disaster=_resolve("disaster", menus, city, lang),
         )
@@ -366,6 +386,11 @@ def load_menus(path: Path = MENUS_FILE, city: City | None = None, lang: str = "j
 
 # Cached: immutable data read from the package, not a client or a setting.
 @cache
-def rich_menus(lang: str = "ja") -> RichMenus:
-    """The deployment's menus, read once per process."""
-    return load_menus(lang=lang)
+def rich_menus(lang: Language = DEFAULT_LANGUAGE) -> RichMenus:
+    """The deployment's menus in one language, read once per process."""
+    return load_menus(lang=Language(lang))
+
+
+def all_rich_menus() -> tuple[RichMenus, ...]:
+    """Every language's menus, the default language first: what a deploy puts on LINE."""
+    return tuple(rich_menus(lang) for lang in Language)

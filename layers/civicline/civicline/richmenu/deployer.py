@@ -1,13 +1,17 @@
-"""The ward's rich menus on LINE: deploy both, switch the default between 通常 and 防災, read the mode.
+"""The ward's rich menus on LINE: deploy every language's pair, switch the default between 通常 and 防災,
+read the mode.
 
 One implementation for `make richmenu MODE=...` (staff/richmenu/deploy.py) and the staff console's
 リッチメニュー page (functions/staff_api): `switch_with` / `apply_mode` deploy (normal) or switch
-(disaster), and `current_with` reads which of our menus is everyone's default.
+(disaster), and `current_with` reads which of our menus is everyone's default. The default is the
+default language's menu; residents reading another language have their language's menu linked to them,
+which the default does not reach: civicline.services.richmenu_mode relinks them after each switch.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +34,7 @@ from civicline.richmenu.definition import (
     MenuKey,
     RichMenu,
     RichMenus,
-    rich_menus,
+    all_rich_menus,
 )
 
 # Real LINE serves images from api-data.line.me; the SDK knows each operation's host when given none.
@@ -47,14 +51,15 @@ class DeployError(Exception):
 
 @dataclass
 class DeployReport:
-    menu_ids: dict[MenuKey, str]
+    menu_ids: dict[str, str]  # LINE's rich menu id by our alias id (one per language and mode)
     default: MenuKey
+    default_menu_id: str
     created: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"{key}: {rich_menu_id}" for key, rich_menu_id in self.menu_ids.items()]
-        lines.append(f"default: {self.default} ({self.menu_ids[self.default]})")
+        lines = [f"{alias}: {rich_menu_id}" for alias, rich_menu_id in self.menu_ids.items()]
+        lines.append(f"default: {self.default} ({self.default_menu_id})")
         lines.append(f"created {len(self.created)}, deleted {len(self.deleted)} older menus")
         return "\n".join(lines)
 
@@ -62,26 +67,44 @@ class DeployReport:
 class RichMenuDeployer:
     """Keeps LINE's rich menus in step with the definition through line-bot-sdk."""
 
-    def __init__(self, api: MessagingApi, blob: MessagingApiBlob, menus: RichMenus) -> None:
+    def __init__(
+        self, api: MessagingApi, blob: MessagingApiBlob, menus: RichMenus | tuple[RichMenus, ...]
+    ) -> None:
         self._api = api
         self._blob = blob
-        self._menus = menus
+        # Every language's pair; the first language's menus are everyone's default.
+        self._languages = (menus,) if isinstance(menus, RichMenus) else menus
+        self._menus = self._languages[0]
+        self._all = [menu for pair in self._languages for menu in pair.all()]
 
     def deploy(self, default: MenuKey = "normal") -> DeployReport:
-        previous = [menu_id for menu_id, _ in self._our_menus()]
-        created: dict[MenuKey, str] = {}
+        """Every menu on LINE as the definition and images say; a menu that is already there, unchanged
+        (same content digest in its name) and aliased, is kept: re-running creates and deletes nothing,
+        so residents keep their links and LINE's 100 creations an hour are spared."""
+        ours = self._our_menus()
+        aliased = set(self._alias_targets().values())
+        kept = {name: menu_id for menu_id, name in ours if menu_id in aliased}
+        menu_ids: dict[str, str] = {}
+        created: list[str] = []
         try:
-            for menu in self._menus.all():
-                created[menu.key] = self._create(menu)
+            for menu in self._all:
+                existing = kept.get(line_name(menu))
+                if existing is None:
+                    existing = self._create(menu)
+                    created.append(existing)
+                menu_ids[menu.alias_id] = existing
         except DeployError:
-            self._delete_quietly(list(created.values()))
+            self._delete_quietly(created)
             raise
-        self._point_aliases(created)
-        self._call(f"set the default menu to {default}", self._api.set_default_rich_menu, created[default])
-        for menu_id in previous:
+        self._point_aliases(menu_ids)
+        default_id = menu_ids[self._menus[default].alias_id]
+        self._call(f"set the default menu to {default}", self._api.set_default_rich_menu, default_id)
+        # Deleting a menu unlinks the residents linked to it: the caller relinks them (richmenu_mode).
+        older = [menu_id for menu_id, _ in ours if menu_id not in menu_ids.values()]
+        for menu_id in older:
             self._call("delete an older menu", self._api.delete_rich_menu, menu_id)
         return DeployReport(
-            menu_ids=created, default=default, created=list(created.values()), deleted=previous
+            menu_ids=menu_ids, default=default, default_menu_id=default_id, created=created, deleted=older
         )
 
     def switch(self, default: MenuKey) -> DeployReport:
@@ -89,8 +112,9 @@ class RichMenuDeployer:
         current = self._current_menu_ids()
         if current is None:
             return self.deploy(default)
-        self._call(f"set the default menu to {default}", self._api.set_default_rich_menu, current[default])
-        return DeployReport(menu_ids=current, default=default)
+        default_id = current[self._menus[default].alias_id]
+        self._call(f"set the default menu to {default}", self._api.set_default_rich_menu, default_id)
+        return DeployReport(menu_ids=current, default=default, default_menu_id=default_id)
 
     def current_default(self) -> MenuKey | None:
         """The key of our menu that is everyone's default, or None."""
@@ -101,7 +125,7 @@ class RichMenuDeployer:
                 return None
             raise DeployError(f"could not read the default menu: LINE answered {error.status}") from error
         current = self._current_menu_ids() or {}
-        return next((key for key, menu_id in current.items() if menu_id == default), None)
+        return next((menu.key for menu in self._menus.all() if current.get(menu.alias_id) == default), None)
 
     # --- steps ------------------------------------------------------------------------------------
 
@@ -113,14 +137,18 @@ class RichMenuDeployer:
             if menu.name.startswith(self._menus.name_prefix)
         ]
 
+    def _alias_targets(self) -> dict[str, str]:
+        listing = self._call("list rich menu aliases", self._api.get_rich_menu_alias_list)
+        return {alias.rich_menu_alias_id: alias.rich_menu_id for alias in listing.aliases}
+
     def _create(self, menu: RichMenu) -> str:
         image = _image(menu)
-        response = self._call(
-            f"create the {menu.key} menu", self._api.create_rich_menu, menu.to_line_request()
-        )
+        request = menu.to_line_request()
+        request.name = line_name(menu)
+        response = self._call(f"create the {menu.alias_id} menu", self._api.create_rich_menu, request)
         menu_id: str = response.rich_menu_id
         self._call(
-            f"upload the {menu.key} image",
+            f"upload the {menu.alias_id} image",
             self._blob.set_rich_menu_image,
             menu_id,
             image,
@@ -128,11 +156,11 @@ class RichMenuDeployer:
         )
         return menu_id
 
-    def _point_aliases(self, menu_ids: dict[MenuKey, str]) -> None:
-        listing = self._call("list rich menu aliases", self._api.get_rich_menu_alias_list)
-        existing = {alias.rich_menu_alias_id for alias in listing.aliases}
-        for key, menu_id in menu_ids.items():
-            alias_id = self._menus[key].alias_id
+    def _point_aliases(self, menu_ids: dict[str, str]) -> None:
+        existing = self._alias_targets()
+        for alias_id, menu_id in menu_ids.items():
+            if existing.get(alias_id) == menu_id:
+                continue
             if alias_id in existing:
                 self._call(
                     f"point alias {alias_id}",
@@ -147,17 +175,17 @@ class RichMenuDeployer:
                     CreateRichMenuAliasRequest(rich_menu_alias_id=alias_id, rich_menu_id=menu_id),
                 )
 
-    def _current_menu_ids(self) -> dict[MenuKey, str] | None:
-        """Our live menus by key, found through their aliases; None unless both are there."""
+    def _current_menu_ids(self) -> dict[str, str] | None:
+        """Our live menus by alias, found through their aliases; None unless all of them are there."""
         ours = {menu_id for menu_id, _ in self._our_menus()}
         listing = self._call("list rich menu aliases", self._api.get_rich_menu_alias_list)
         targets = {alias.rich_menu_alias_id: alias.rich_menu_id for alias in listing.aliases}
-        current: dict[MenuKey, str] = {}
-        for menu in self._menus.all():
+        current: dict[str, str] = {}
+        for menu in self._all:
             menu_id = targets.get(menu.alias_id)
             if menu_id not in ours:
                 return None
-            current[menu.key] = cast(str, menu_id)
+            current[menu.alias_id] = cast(str, menu_id)
         return current
 
     def _delete_quietly(self, menu_ids: list[str]) -> None:
@@ -183,6 +211,13 @@ def _line_message(error: ApiException) -> str:
         return str(error.reason)
 
 
+def line_name(menu: RichMenu) -> str:
+    """The menu's name on LINE: ours, and a digest of all LINE receives (request and image), so a deploy
+    knows an unchanged menu. LINE allows 300 characters."""
+    digest = hashlib.sha256(menu.model_dump_json().encode() + _image(menu)).hexdigest()[:16]
+    return f"{menu.name}#{digest}"
+
+
 def _image(menu: RichMenu) -> bytes:
     path: Path = menu.image_path
     if not path.is_file():
@@ -198,20 +233,23 @@ def sdk_host(host: str | None) -> str | None:
     return None if host is not None and urlparse(host).hostname in LINE_HOSTS else host
 
 
-def switch_with(client: ApiClient, mode: MenuKey, menus: RichMenus | None = None) -> DeployReport:
-    """normal: (re)deploy both menus with normal as default; disaster: switch the default (deploying
-    first if our menus are missing)."""
-    deployer = RichMenuDeployer(MessagingApi(client), MessagingApiBlob(client), menus or rich_menus())
+Menus = RichMenus | tuple[RichMenus, ...]
+
+
+def switch_with(client: ApiClient, mode: MenuKey, menus: Menus | None = None) -> DeployReport:
+    """normal: (re)deploy every language's menus with normal as default; disaster: switch the default
+    (deploying first if our menus are missing). Residents with a language menu: richmenu_mode."""
+    deployer = RichMenuDeployer(MessagingApi(client), MessagingApiBlob(client), menus or all_rich_menus())
     return deployer.deploy("normal") if mode == "normal" else deployer.switch(mode)
 
 
-def current_with(client: ApiClient, menus: RichMenus | None = None) -> MenuKey | None:
+def current_with(client: ApiClient, menus: Menus | None = None) -> MenuKey | None:
     """Which of our menus is everyone's default; None when neither is (not deployed, or another menu)."""
-    deployer = RichMenuDeployer(MessagingApi(client), MessagingApiBlob(client), menus or rich_menus())
+    deployer = RichMenuDeployer(MessagingApi(client), MessagingApiBlob(client), menus or all_rich_menus())
     return deployer.current_default()
 
 
-def apply_mode(mode: MenuKey, host: str | None, token: str, menus: RichMenus | None = None) -> DeployReport:
+def apply_mode(mode: MenuKey, host: str | None, token: str, menus: Menus | None = None) -> DeployReport:
     """`switch_with` through a client of its own (the CLI's way: one run, one token)."""
     with ApiClient(Configuration(host=sdk_host(host), access_token=token)) as client:
         return switch_with(client, mode, menus)

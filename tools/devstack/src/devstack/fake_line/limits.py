@@ -45,6 +45,7 @@ RICH_MENU_NAME_MAX = 300
 RICH_MENU_IMAGE_MAX_BYTES = 1024 * 1024
 MAX_RICH_MENUS = 1000
 MAX_RICH_MENU_ALIASES = 1000
+BULK_LINK_MAX_USERS = 500  # link / unlink a rich menu for multiple users
 
 URI_SCHEMES = ("http://", "https://", "line://", "tel:")
 
@@ -92,6 +93,17 @@ def check_multicast_recipients(to: Any) -> list[Violation]:
         violations += [
             Violation(f"to[{index}]", "must be a valid user ID")
             for index, user_id in enumerate(to)
+            if not (isinstance(user_id, str) and USER_ID.match(user_id))
+        ]
+    return violations
+
+
+def check_bulk_link_users(user_ids: Any) -> list[Violation]:
+    violations = _size("userIds", user_ids, BULK_LINK_MAX_USERS)
+    if isinstance(user_ids, list):
+        violations += [
+            Violation(f"userIds[{index}]", "must be a valid user ID")
+            for index, user_id in enumerate(user_ids)
             if not (isinstance(user_id, str) and USER_ID.match(user_id))
         ]
     return violations

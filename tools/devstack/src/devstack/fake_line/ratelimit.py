@@ -8,11 +8,15 @@ from collections.abc import Callable, Mapping
 
 # LINE's documented rates (requests per second). Rich menu create/delete (100/hour) and
 # narrowcast/broadcast (60/hour) are left out by default: tests and demos create menus freely.
+# Per-user rich menu links, single and bulk, are among LINE's "other endpoints" (2,000/s).
 DEFAULT_RATES: dict[str, float] = {
     "multicast": 200.0,
     "push": 2000.0,
     "reply": 2000.0,
     "profile": 2000.0,
+    "richmenu_user": 2000.0,
+    "richmenu_bulk_link": 2000.0,
+    "richmenu_bulk_unlink": 2000.0,
 }
 
 

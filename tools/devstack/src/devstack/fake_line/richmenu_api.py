@@ -82,6 +82,28 @@ def unlink_user(call: Call) -> Response:
     return json_response(200, {})
 
 
+def link_users(call: Call) -> Response:
+    body = checked_body(
+        call,
+        schema.BULK_LINK,
+        lambda b: limits.check_bulk_link_users(b.get("userIds")),
+        checked_lists=("userIds",),
+    )
+    _store(call).link_users(list(body["userIds"]), body["richMenuId"])
+    return json_response(202, {})
+
+
+def unlink_users(call: Call) -> Response:
+    body = checked_body(
+        call,
+        schema.BULK_UNLINK,
+        lambda b: limits.check_bulk_link_users(b.get("userIds")),
+        checked_lists=("userIds",),
+    )
+    _store(call).unlink_users(list(body["userIds"]))
+    return json_response(202, {})
+
+
 def create_alias(call: Call) -> Response:
     body = checked_body(
         call, schema.CREATE_ALIAS, lambda b: limits.check_rich_menu_alias_id(b.get("richMenuAliasId"))
@@ -113,6 +135,8 @@ def delete_alias(call: Call) -> Response:
 ROUTES: list[Route[Handler]] = [
     route("POST", "/v2/bot/richmenu", "richmenu_create", create),
     route("POST", "/v2/bot/richmenu/validate", "richmenu", validate),
+    route("POST", "/v2/bot/richmenu/bulk/link", "richmenu_bulk_link", link_users),
+    route("POST", "/v2/bot/richmenu/bulk/unlink", "richmenu_bulk_unlink", unlink_users),
     route("GET", "/v2/bot/richmenu/list", "richmenu", list_menus),
     route("POST", "/v2/bot/richmenu/alias", "richmenu_alias", create_alias),
     route("GET", "/v2/bot/richmenu/alias/list", "richmenu_alias", list_aliases),

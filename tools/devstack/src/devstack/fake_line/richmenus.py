@@ -123,6 +123,23 @@ class RichMenuStore:
             self._menu_with_image(rich_menu_id)
             self._user_links[user_id] = rich_menu_id
 
+    def link_users(self, user_ids: list[str], rich_menu_id: str) -> None:
+        """Bulk link (LINE does it asynchronously and answers 202; here it is done when answered)."""
+        with self._lock:
+            self._menu_with_image(rich_menu_id)
+            for user_id in user_ids:
+                self._user_links[user_id] = rich_menu_id
+
+    def unlink_users(self, user_ids: list[str]) -> None:
+        with self._lock:
+            for user_id in user_ids:
+                self._user_links.pop(user_id, None)
+
+    def links(self) -> dict[str, str]:
+        """Every per-user link (user id → menu id), for tests and benchmarks."""
+        with self._lock:
+            return dict(self._user_links)
+
     def unlink_user(self, user_id: str) -> None:
         with self._lock:
             self._user_links.pop(user_id, None)

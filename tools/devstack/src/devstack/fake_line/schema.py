@@ -22,6 +22,8 @@ VALIDATE_MESSAGES = models.ValidateMessageRequest
 RICH_MENU = models.RichMenuRequest
 CREATE_ALIAS = models.CreateRichMenuAliasRequest
 UPDATE_ALIAS = models.UpdateRichMenuAliasRequest
+BULK_LINK = models.RichMenuBulkLinkRequest
+BULK_UNLINK = models.RichMenuBulkUnlinkRequest
 
 
 def _property(location: tuple[Any, ...]) -> str:

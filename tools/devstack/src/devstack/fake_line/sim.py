@@ -98,6 +98,11 @@ def get_rate_limits(app: FakeLineApp, request: Request, params: dict[str, str]) 
     return json_response(200, app.rate_limiter.rates())
 
 
+def richmenu_links(app: FakeLineApp, request: Request, params: dict[str, str]) -> Response:
+    """Every per-user rich menu link, {userId: richMenuId}: what each resident sees instead of the default."""
+    return json_response(200, app.richmenus.links())
+
+
 SimHandler = Callable[["FakeLineApp", Request, dict[str, str]], Response]
 
 
@@ -117,6 +122,7 @@ _ROUTER: Router[SimHandler] = Router(
         _route("GET", "/_sim/faults", get_faults),
         _route("POST", "/_sim/rate-limits", set_rate_limits),
         _route("GET", "/_sim/rate-limits", get_rate_limits),
+        _route("GET", "/_sim/richmenu-links", richmenu_links),
     ]
 )
 
