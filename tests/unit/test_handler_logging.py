@@ -6,8 +6,11 @@ import ast
 from pathlib import Path
 
 import pytest
+from tests.support.repo import REPO_ROOT, TEMPLATE_PATH
 
-FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+from devstack.sam_template import load_sam_template
+
+FUNCTIONS = REPO_ROOT / "functions"
 
 
 def _lambda_context_decorators(path: Path) -> list[ast.expr]:
@@ -18,7 +21,22 @@ def _lambda_context_decorators(path: Path) -> list[ast.expr]:
     return found
 
 
-HANDLER_MODULES = sorted(FUNCTIONS.glob("*/*.py"))
+def _handler_modules() -> list[Path]:
+    """Every module template.yaml names as a Handler (a function's folder may hold helper modules too)."""
+    modules = set()
+    for resource in load_sam_template(TEMPLATE_PATH)["Resources"].values():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Serverless::Function" and "Handler" in properties:
+            module = properties["Handler"].rsplit(".", 1)[0].replace(".", "/")
+            modules.add(REPO_ROOT / properties["CodeUri"] / f"{module}.py")
+    return sorted(modules)
+
+
+HANDLER_MODULES = _handler_modules()
+
+
+def test_every_function_folder_has_its_handlers_checked() -> None:
+    assert {path.parent for path in HANDLER_MODULES} == {path.parent for path in FUNCTIONS.glob("*/*.py")}
 
 
 @pytest.mark.parametrize("handler", HANDLER_MODULES, ids=lambda p: f"{p.parent.name}/{p.stem}")

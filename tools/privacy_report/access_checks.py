@@ -182,6 +182,9 @@ def transport_check(cfn: dict[str, Any], results: TestResults) -> Check:
     )
 
 
+STAFF_MFA_TEST = "test_only_administrators_create_staff_accounts_and_every_sign_in_needs_a_totp_code"
+
+
 def mfa_check(cfn: dict[str, Any], results: TestResults) -> Check:
     pools = resources_of_type(cfn, "AWS::Cognito::UserPool")
     if not pools:
@@ -196,5 +199,5 @@ def mfa_check(cfn: dict[str, Any], results: TestResults) -> Check:
         "職員の多要素認証（MFA）",
         not weak,
         (f"ユーザープール {', '.join(pools)}：MFA " + (f"必須でない {', '.join(weak)}" if weak else "必須"),),
-        (),
+        cited(results, [STAFF_MFA_TEST]),
     )

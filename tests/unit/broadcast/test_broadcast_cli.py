@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from staff import broadcast_cli
 from staff.broadcast_cli import format_preview, format_report
 
 
@@ -58,3 +63,34 @@ def test_report_shows_when_line_accepted_the_first_and_the_last_batch_on_the_war
     rows = {line.split()[0]: line.split(maxsplit=1)[-1] for line in format_report(report).splitlines()}
     assert rows["最初のバッチ受付"] == "2026-12-01 09:00:00.812"
     assert rows["最後のバッチ受付"] == "2026-12-01 09:00:11.204"
+
+
+def test_cancel_asks_the_planner_to_cancel_and_prints_the_cancelled_report(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a planner that answers a cancel with the broadcast's report
+    asked: list[dict[str, Any]] = []
+
+    def planner(client: Any, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        asked.append(event)
+        return {
+            "broadcastId": "b-later",
+            "status": "cancelled",
+            "sendDate": "2031-04-01",
+            "sendAt": "2031-04-01T09:30:00+09:00",
+            "planningComplete": False,
+            **dict.fromkeys(
+                ("audienceSize", "batchesPlanned", "batchesSent", "recipientsSent", "batchesFailed"), 0
+            ),
+            **dict.fromkeys(("recipientsFailed", "retries", "alreadyAccepted"), 0),
+        }
+
+    monkeypatch.setattr(broadcast_cli, "invoke", planner)
+    monkeypatch.setattr(broadcast_cli.staff_invoke, "lambda_client", lambda endpoint: object())
+    # When staff cancel it from the command line
+    assert broadcast_cli.main(["cancel", "b-later"]) == 0
+    # Then the planner got the cancel event, and the report says 取消済み
+    assert asked == [{"cancel": "b-later"}]
+    out = capsys.readouterr().out
+    assert "cancelled b-later" in out
+    assert "取消済み" in out

@@ -247,18 +247,19 @@ def test_a_region_outside_japan_turns_the_region_line_red(cfn: dict[str, Any], n
     assert "ap-northeast-2" in " ".join(region.evidence)
 
 
-def test_mfa_is_red_until_a_staff_user_pool_requires_it(cfn: dict[str, Any], no_results: Sources) -> None:
-    # Given no user pool today: staff run CLIs with IAM
+def test_mfa_is_green_only_while_the_staff_user_pool_requires_it(
+    cfn: dict[str, Any], no_results: Sources
+) -> None:
+    # Given the template's staff user pool (issue 11): MFA required
+    assert check(report_of(cfn, no_results), "職員の多要素認証").ok
+
+    # When its MFA is made optional, then the line is ✗
+    cfn["Resources"]["StaffUserPool"]["Properties"]["MfaConfiguration"] = "OPTIONAL"
     assert not check(report_of(cfn, no_results), "職員の多要素認証").ok
 
-    # When a user pool requiring MFA is added
-    cfn["Resources"]["StaffUserPool"] = {
-        "Type": "AWS::Cognito::UserPool",
-        "Properties": {"MfaConfiguration": "ON"},
-    }
-
-    # Then the line turns ✓
-    assert check(report_of(cfn, no_results), "職員の多要素認証").ok
+    # And without a staff pool at all (staff on CLIs with IAM only) it is ✗ too
+    del cfn["Resources"]["StaffUserPool"]
+    assert not check(report_of(cfn, no_results), "職員の多要素認証").ok
 
 
 def test_a_failed_test_in_the_last_run_turns_its_line_red(cfn: dict[str, Any], tmp_path: Path) -> None:

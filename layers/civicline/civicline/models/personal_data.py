@@ -338,6 +338,20 @@ STORED: tuple[PersonalDataField, ...] = (
             EXPORT_LOGS,
         ),
     ),
+    PersonalDataField(
+        id="staff_console_actor",
+        label="管理画面で操作した職員のユーザー名・利用者ID（操作の記録）",
+        store="StaffActionsTable",
+        attributes=("actorUsername", "actorSub"),
+        source="職員のサインイン（Cognitoのトークン）",
+        disclosure=Disclosure.NOT_SHOWN,  # residents' data rights do not cover staff records
+        erasure=Erasure.KEPT,
+        expires=False,
+        tests=(
+            "tests/integration/staff_api/test_staff_console.py::"
+            "test_an_editors_broadcast_reaches_exactly_the_active_residents_and_is_audited",
+        ),
+    ),
 )
 
 # In transit between functions: queue messages live until processed, or in the dead-letter queue.
@@ -398,6 +412,7 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
     },
     "BroadcastsTable": {
         "broadcastId": "配信ID",
+        "listing": "配信一覧の索引の区分（配信の記録にだけ付く）",
         "title": "配信の件名（職員が入力）",
         "request": "配信の依頼内容（本文・対象の条件）",
         "requestHash": "依頼内容の照合値",
@@ -436,6 +451,14 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
             ),
             _BROADCAST_PROGRESS,
         ),
+    },
+    "StaffActionsTable": {
+        "pk": "記録の区分（月）",
+        "sk": "記録の並び順（日時とID）",
+        "at": "操作日時",
+        "action": "操作の種類（配信・予約・取消・リッチメニュー切替など）",
+        "target": "操作の対象（配信ID・モードなど、住民の情報を含まない）",
+        "detail": "操作の詳細（件数・状態のみ、本文を含まない）",
     },
     "AuditTable": {
         "pk": "記録の区分",
@@ -490,6 +513,7 @@ ADAPTER_TABLES: dict[str, tuple[str, ...]] = {
     "broadcast_report": ("BroadcastsTable",),
     "broadcast_messages": ("BroadcastsTable",),
     "send_slots": ("BroadcastsTable",),
+    "staff_actions": ("StaffActionsTable",),
     "wire_client": (),  # the broadcast adapters' DynamoDB client: no table of its own
 }
 

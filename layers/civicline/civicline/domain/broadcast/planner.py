@@ -238,6 +238,9 @@ def plan_broadcast(
     state = ledger.plan_state(broadcast_id)
     if state.planning_complete:
         return ledger.report(broadcast_id)
+    # Staff cancelled it while its schedule was about to fire (scheduling.cancel_scheduled).
+    if (report := ledger.report(broadcast_id)).status is BroadcastStatus.CANCELLED:
+        return report
     if too_late_to_resume(state, lease.now):
         raise PlanExpired(f"broadcast {broadcast_id} was left unplanned past its retry window")
     planning = Planning(request, broadcast_id, day, ledger, audience, enqueue, lease)
