@@ -522,6 +522,7 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
 ADAPTER_TABLES: dict[str, tuple[str, ...]] = {
     "residents": ("UsersTable",),
     "audience": ("UsersTable",),
+    "resident_languages": ("UsersTable",),  # read only: the rich-menu relink (make richmenu)
     "conversations": ("ConversationsTable",),
     "applications": ("ApplicationsTable",),
     "export_source": ("ApplicationsTable",),
