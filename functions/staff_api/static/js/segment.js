@@ -1,8 +1,9 @@
 // The segment builder: every condition of the BroadcastRequest model's Segment (and its Exclusion),
-// read back as the wire JSON (camelCase) the API validates with that same model.
+// read back as the JSON the API validates with that same model (its field names, as in the YAML request
+// files of docs/broadcasts.md):
 //
-//   birth years {from, to} or age {min, max} on the send date · genders · areas · genres any / all ·
-//   each with includeUnanswered · and the same conditions again as exclusions.
+//   birth_years {from, to} or age {min, max} on the send date · genders · areas · genres any_of / all_of ·
+//   each with include_unanswered · and the same conditions again under `exclude`.
 
 import { h } from "./dom.js";
 
@@ -152,29 +153,29 @@ export function conditionsBlock(prefix, labels, onChange, { exclusion = false } 
     for (const row of element.querySelectorAll("[data-age]")) row.hidden = row.dataset.age !== mode;
   }
 
-  // The conditions as the model's camelCase JSON; a dimension left empty is not restricted.
+  // The conditions as the model's JSON; a dimension left empty is not restricted.
   function read() {
     const conditions = {};
     const mode = element.querySelector(`[name="${prefix}-age-mode"]:checked`).value;
     const ageUnanswered = field("age-unanswered").checked;
     if (mode === "birth" && (number("birth-from") !== null || number("birth-to") !== null)) {
-      conditions.birthYears = { from: number("birth-from"), to: number("birth-to"), includeUnanswered: ageUnanswered };
+      conditions.birth_years = { from: number("birth-from"), to: number("birth-to"), include_unanswered: ageUnanswered };
     } else if (mode === "age" && (number("age-min") !== null || number("age-max") !== null)) {
-      conditions.age = { min: number("age-min"), max: number("age-max"), includeUnanswered: ageUnanswered };
+      conditions.age = { min: number("age-min"), max: number("age-max"), include_unanswered: ageUnanswered };
     }
     for (const [dimension, key] of [
       ["genders", "genders"],
       ["areas", "areas"],
     ]) {
       const chosen = checked(dimension);
-      if (chosen.length) conditions[key] = { anyOf: chosen, includeUnanswered: field(`${dimension}-unanswered`).checked };
+      if (chosen.length) conditions[key] = { any_of: chosen, include_unanswered: field(`${dimension}-unanswered`).checked };
     }
     const genres = checked("genres");
     if (genres.length) {
       const match = element.querySelector(`[name="${genreModeName}"]:checked`).value;
       conditions.genres = {
-        [match === "all" ? "allOf" : "anyOf"]: genres,
-        includeUnanswered: field("genres-unanswered").checked,
+        [match === "all" ? "all_of" : "any_of"]: genres,
+        include_unanswered: field("genres-unanswered").checked,
       };
     }
     for (const condition of Object.values(conditions)) {

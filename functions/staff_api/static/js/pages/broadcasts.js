@@ -87,12 +87,12 @@ function composeSection(labels, reload) {
           sendAt.focus();
           return;
         }
-        body.sendAt = new Date(`${sendAt.value}:00+09:00`).toISOString();
+        body.send_at = new Date(`${sendAt.value}:00+09:00`).toISOString();
       }
       const size = audience.dataset.value !== undefined ? `${count(audience.dataset.value)} 人` : "対象者";
       const question =
         kind === "schedule"
-          ? `${when(body.sendAt)} に ${size} へ配信を予約します。よろしいですか。`
+          ? `${when(body.send_at)} に ${size} へ配信を予約します。よろしいですか。`
           : `${size} に今すぐ配信します。送信後は取り消せません。よろしいですか。`;
       if (!(await confirmAction(kind === "schedule" ? "予約配信の確認" : "配信の確認", question, kind === "schedule" ? "予約する" : "配信する")))
         return;
