@@ -18,7 +18,7 @@ MODE ?= normal
 TEST_RESULTS := .test-results
 
 .PHONY: help setup fonts lock audit lint test test-unit test-devstack test-integration test-e2e local demo bench build \
-        deploy events richmenu richmenu-images broadcast report export privacy-report graphviz clean
+        deploy events richmenu richmenu-images broadcast report cancel-broadcast export privacy-report graphviz clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -132,6 +132,9 @@ broadcast: $(VENV)/.installed ## send (or DRY_RUN=1 count) a segmented broadcast
 
 report: $(VENV)/.installed ## print a broadcast's report: BROADCAST_ID=...
 	$(PY) -m staff.broadcast_cli report $(BROADCAST_ID) $(ARGS)
+
+cancel-broadcast: $(VENV)/.installed ## cancel a scheduled broadcast before its time: BROADCAST_ID=...
+	$(PY) -m staff.broadcast_cli cancel $(BROADCAST_ID) $(ARGS)
 
 export: $(VENV)/.installed ## staff export: prints a short-lived link (FORM, ENCODING=cp932, FROM/TO, LINK=<export id>)
 	$(PY) -m staff.export_cli $(if $(FORM),--form $(FORM)) $(if $(ENCODING),--encoding $(ENCODING)) \

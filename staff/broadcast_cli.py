@@ -2,6 +2,7 @@
 
     python -m staff.broadcast_cli send REQUEST.yaml [--dry-run]   # make broadcast REQUEST=... [DRY_RUN=1]
     python -m staff.broadcast_cli report BROADCAST_ID
+    python -m staff.broadcast_cli cancel BROADCAST_ID              # a scheduled one, before its time
 
 `send` invokes the planner function (BroadcastPlannerFunction): a dry run prints the audience size by
 area; a real run prints the broadcast's report. A request whose `send_at` is more than a few minutes
@@ -35,6 +36,7 @@ STATUS_LABELS = {
     "sending": "送信中",
     "done": "完了",
     "partially_failed": "一部失敗",
+    "cancelled": "取消済み",
 }
 
 PLANNER = os.environ.get("CIVICLINE_BROADCAST_PLANNER", "BroadcastPlannerFunction")
@@ -135,6 +137,14 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cancel(args: argparse.Namespace) -> int:
+    client = staff_invoke.lambda_client(args.endpoint_url)
+    result = invoke(client, args.function, {"cancel": args.broadcast_id})
+    print(f"cancelled {result['broadcastId']} (nothing was sent)\n")
+    print(format_report(result))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -149,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     report_parser = commands.add_parser("report", help="print a broadcast's report")
     report_parser.add_argument("broadcast_id")
     report_parser.set_defaults(run=report)
+    cancel_parser = commands.add_parser("cancel", help="cancel a scheduled broadcast before its time")
+    cancel_parser.add_argument("broadcast_id")
+    cancel_parser.set_defaults(run=cancel)
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result

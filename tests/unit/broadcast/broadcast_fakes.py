@@ -7,7 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from civicline.domain.broadcast.errors import BroadcastIdConflict, LeaseLost, PlanningInProgress
+from civicline.domain.broadcast.errors import (
+    BroadcastIdConflict,
+    BroadcastNotFound,
+    LeaseLost,
+    PlanningInProgress,
+)
 from civicline.domain.broadcast.planner import PlanState
 from civicline.domain.broadcast.streams import TAIL, AudienceMember, Stream
 from civicline.models.broadcast.batch import BroadcastBatch
@@ -81,6 +86,14 @@ class FakeLedger:
     def begin(self, broadcast_id: str) -> None:
         if self.records[broadcast_id]["status"] is BroadcastStatus.SCHEDULED:
             self.records[broadcast_id]["status"] = BroadcastStatus.PLANNED
+
+    def cancel(self, broadcast_id: str) -> bool:
+        if broadcast_id not in self.records:
+            raise BroadcastNotFound(broadcast_id)
+        if self.records[broadcast_id]["status"] is not BroadcastStatus.SCHEDULED:
+            return False
+        self.records[broadcast_id]["status"] = BroadcastStatus.CANCELLED
+        return True
 
     def request(self, broadcast_id: str) -> BroadcastRequest:
         return self.records[broadcast_id]["request"]

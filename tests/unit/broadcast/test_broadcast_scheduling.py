@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 from tests.unit.broadcast.broadcast_fakes import FakeAudience, FakeLedger, FakeQueue, user_id
 
 from civicline.domain.broadcast.planner import Lease, plan_broadcast
-from civicline.domain.broadcast.scheduling import SCHEDULE_TOLERANCE, is_due, schedule_broadcast
+import pytest
+
+from civicline.domain.broadcast.errors import NotCancellable
+from civicline.domain.broadcast.scheduling import (
+    SCHEDULE_TOLERANCE,
+    cancel_scheduled,
+    is_due,
+    schedule_broadcast,
+)
 from civicline.models.broadcast.report import BroadcastStatus
 from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.resident import ReceptionSettings
@@ -20,8 +28,13 @@ class RecordingScheduler:
     def __init__(self) -> None:
         self.made: list[tuple[str, datetime]] = []
 
+        self.deleted: list[str] = []
+
     def schedule(self, broadcast_id: str, send_at: datetime) -> None:
         self.made.append((broadcast_id, send_at))
+
+    def cancel(self, broadcast_id: str) -> None:
+        self.deleted.append(broadcast_id)
 
 
 def request() -> BroadcastRequest:
@@ -72,3 +85,49 @@ def test_given_a_scheduled_broadcast_already_started_then_scheduling_again_asks_
     # Then it is left as it is: no second schedule
     assert again.status is BroadcastStatus.PLANNED
     assert len(scheduler.made) == 1
+
+
+def fire(ledger: FakeLedger, queue: FakeQueue) -> object:
+    audience = FakeAudience({user_id(n): ReceptionSettings() for n in range(3)})
+    return plan_broadcast(
+        request(),
+        day=date(2026, 4, 1),
+        scan_segments=4,
+        ledger=ledger,
+        audience=audience,
+        enqueue=queue.enqueue,
+        lease=Lease("fired", SEND_AT, SEND_AT + timedelta(minutes=16)),
+    )
+
+
+def test_given_a_scheduled_broadcast_when_staff_cancel_it_then_its_schedule_goes_and_nothing_is_sent() -> None:
+    # Given a broadcast waiting for its time
+    ledger, scheduler, queue = FakeLedger(), RecordingScheduler(), FakeQueue()
+    schedule(ledger, scheduler)
+    # When staff cancel it
+    cancelled = cancel_scheduled("b-later", ledger=ledger, scheduler=scheduler)
+    # Then it says cancelled and its schedule is deleted
+    assert cancelled.status is BroadcastStatus.CANCELLED
+    assert scheduler.deleted == ["b-later"]
+    # And a schedule that fires anyway (deleted too late) sends no one anything
+    assert fire(ledger, queue).status is BroadcastStatus.CANCELLED
+    assert queue.batches == []
+
+
+def test_given_a_cancelled_broadcast_when_staff_cancel_it_again_then_the_answer_is_the_same() -> None:
+    ledger, scheduler = FakeLedger(), RecordingScheduler()
+    schedule(ledger, scheduler)
+    cancel_scheduled("b-later", ledger=ledger, scheduler=scheduler)
+    again = cancel_scheduled("b-later", ledger=ledger, scheduler=scheduler)
+    assert again.status is BroadcastStatus.CANCELLED
+
+
+def test_given_a_broadcast_that_started_when_staff_cancel_it_then_they_are_told_it_cannot_be() -> None:
+    # Given a scheduled broadcast whose schedule already started it
+    ledger, scheduler, queue = FakeLedger(), RecordingScheduler(), FakeQueue()
+    schedule(ledger, scheduler)
+    fire(ledger, queue)
+    # When staff try to cancel it, then it is refused and its schedule is left alone
+    with pytest.raises(NotCancellable):
+        cancel_scheduled("b-later", ledger=ledger, scheduler=scheduler)
+    assert scheduler.deleted == []

@@ -73,3 +73,14 @@ class EventBridgeBroadcastScheduler:
             raise SchedulingUnavailable(
                 f"broadcast {broadcast_id} not scheduled: {error_code(error)}"
             ) from error
+
+    def cancel(self, broadcast_id: str) -> None:
+        """Delete the broadcast's schedule (nothing if it is gone: fired, or deleted before)."""
+        try:
+            self.client.delete_schedule(Name=broadcast_id, GroupName=self.group)
+        except (ClientError, BotoCoreError) as error:
+            if has_code(error, "ResourceNotFoundException"):
+                return
+            raise SchedulingUnavailable(
+                f"broadcast {broadcast_id} schedule not deleted: {error_code(error)}"
+            ) from error

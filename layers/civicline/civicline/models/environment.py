@@ -103,3 +103,18 @@ class BroadcastSenderEnvironment(LineEnvironment, BroadcastsTableEnvironment):
 class ExportEnvironment(ApplicationsTableEnvironment, AuditTableEnvironment, PiiKeyEnvironment):
     export_bucket: str = Field(alias="EXPORT_BUCKET")
     staff_topic_arn: str = Field(alias="STAFF_TOPIC_ARN")
+
+
+class StaffApiEnvironment(LineEnvironment, BroadcastsTableEnvironment, AuditTableEnvironment):
+    """The staff console (functions/staff_api): sign-in, the planner it asks, what it reads and audits."""
+
+    staff_actions_table: str = Field(alias="STAFF_ACTIONS_TABLE", min_length=1)
+    broadcast_planner_function: str = Field(alias="BROADCAST_PLANNER_FUNCTION", min_length=1)
+    staff_user_pool_id: str = Field(alias="STAFF_USER_POOL_ID", min_length=1)
+    staff_user_pool_client_id: str = Field(alias="STAFF_USER_POOL_CLIENT_ID", min_length=1)
+    # Comma-separated LINE user ids of the staff's own accounts (テスト配信); empty refuses test delivery.
+    staff_test_recipients: str = Field(alias="STAFF_TEST_RECIPIENTS", default="")
+
+    @property
+    def test_recipients(self) -> list[str]:
+        return [uid.strip() for uid in self.staff_test_recipients.split(",") if uid.strip()]

@@ -393,6 +393,7 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
     },
     "BroadcastsTable": {
         "broadcastId": "配信ID",
+        "listing": "配信一覧の索引の区分（配信の記録にだけ付く）",
         "title": "配信の件名（職員が入力）",
         "request": "配信の依頼内容（本文・対象の条件）",
         "requestHash": "依頼内容の照合値",

@@ -5,6 +5,8 @@ Events and how each is answered:
                                                  minutes ahead → recorded and scheduled; else planned
     {"broadcastId": "...", "trigger": "schedule"}  its one-time schedule fired: plan the recorded request
     {"report": "<broadcastId>"}                  the broadcast's report
+    {"cancel": "<broadcastId>"}                  cancel a scheduled broadcast (its record, then its
+                                                 schedule) → its report, status `cancelled`
 
 A broadcast with more than one scan segment is planned by planning workers (one per segment, started
 here asynchronously: civicline.services.broadcast_plan_worker); the answer is then the report as it
@@ -46,7 +48,7 @@ from civicline.domain.broadcast.planner import (
     preview,
     scan_segments_for,
 )
-from civicline.domain.broadcast.scheduling import is_due, schedule_broadcast
+from civicline.domain.broadcast.scheduling import cancel_scheduled, is_due, schedule_broadcast
 from civicline.domain.broadcast.segment import send_date
 from civicline.models.broadcast.batch import BroadcastBatch
 from civicline.models.broadcast.report import BroadcastReport
@@ -88,8 +90,9 @@ class BroadcastPlanner:
         return scan_segments_for(self.audience.estimated_size(), self.env.residents_per_segment)
 
     def handle(self, event: dict[str, Any], context: LambdaContext, now: datetime) -> dict[str, Any]:
-        if "report" in event:
-            return self._report(str(event["report"]))
+        for asked, answer in (("report", self._report), ("cancel", self._cancel)):
+            if asked in event:
+                return answer(str(event[asked]))
         try:
             request = self._requested(event)
         except (ValidationError, BroadcastNotFound) as error:
@@ -124,6 +127,18 @@ class BroadcastPlanner:
             return self.ledger.report(broadcast_id).model_dump(mode="json", by_alias=True)
         except BroadcastNotFound:
             return _error("BroadcastNotFound", f"no broadcast {broadcast_id}")
+
+    def _cancel(self, broadcast_id: str) -> dict[str, Any]:
+        self.logger.append_keys(broadcast_id=broadcast_id)
+        try:
+            report = cancel_scheduled(broadcast_id, ledger=self.ledger, scheduler=self.scheduler)
+        except SchedulingUnavailable:
+            raise  # retryable: the record says cancelled, so the schedule plans nothing if it fires
+        except BroadcastError as error:
+            self.logger.warning("cancel refused", extra={"reason": type(error).__name__})
+            return _error(type(error).__name__, str(error))
+        self.logger.info("broadcast cancelled")
+        return report.model_dump(mode="json", by_alias=True)
 
     def _requested(self, event: dict[str, Any]) -> BroadcastRequest:
         """The request to act on: in the event, or (when a schedule fires) as it was recorded."""

@@ -25,6 +25,8 @@ from civicline.models.broadcast.request import BroadcastRequest
 
 MAX_FAILURES_KEPT = 10  # the first few of LINE's refusals; every refused batch is counted regardless
 _ACTIVE_STATUSES = (BroadcastStatus.PLANNED.value, BroadcastStatus.SENDING.value)
+# The partition of the byCreated index: broadcast records only (sparse), for the staff console's list.
+LISTING = "broadcast"
 
 
 def request_json(request: BroadcastRequest) -> str:
@@ -58,6 +60,7 @@ class DynamoBroadcasts:
         digest = request_hash(request)
         record = {
             "broadcastId": broadcast_id,
+            "listing": LISTING,
             "status": status.value,
             "title": request.title,
             "test": request.is_test,
@@ -86,6 +89,14 @@ class DynamoBroadcasts:
 
     def begin(self, broadcast_id: str) -> None:
         self._set_status(broadcast_id, BroadcastStatus.PLANNED, [BroadcastStatus.SCHEDULED.value])
+
+    def cancel(self, broadcast_id: str) -> bool:
+        """A scheduled broadcast becomes cancelled; False when it is not (any more) scheduled."""
+        return self._set_status(broadcast_id, BroadcastStatus.CANCELLED, [BroadcastStatus.SCHEDULED.value])
+
+    def recent(self, limit: int) -> list[BroadcastReport]:
+        """The newest broadcasts first (the staff console's list), each as its report."""
+        return [self.reports.report(broadcast_id) for broadcast_id in self._table.newest(LISTING, limit)]
 
     def plan_state(self, broadcast_id: str) -> PlanState:
         return self.checkpoints.plan_state(broadcast_id)

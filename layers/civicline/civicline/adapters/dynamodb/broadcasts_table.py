@@ -1,7 +1,8 @@
 """The Broadcasts table (key `broadcastId`): a few small items per broadcast, read and written here.
 
-    <id>              status, title, test, requestHash, createdAt, sendDate, sendAt, scanSegments,
-                      planningComplete, batchesPlanned, audienceSize, batchesSent, recipientsSent,
+    <id>              listing (the byCreated index's partition), status, title, test, requestHash,
+                      createdAt, sendDate, sendAt, scanSegments, planningComplete, batchesPlanned,
+                      audienceSize, batchesSent, recipientsSent,
                       batchesFailed, recipientsFailed, batchesCompleted, retries, alreadyAccepted,
                       firstBatchAcceptedAt, lastBatchAcceptedAt, failures (first few, LINE's answers only)
     <id>#request      the request as JSON (messages up to 5 × 30 KB of Flex: kept apart so that
@@ -32,6 +33,7 @@ from civicline.adapters.aws_errors import is_transaction_cancelled
 from civicline.adapters.dynamodb import is_condition_failure, unavailable
 from civicline.domain.broadcast.errors import BroadcastNotFound
 
+BY_CREATED = "byCreated"  # sparse index: broadcast records (listing, createdAt), newest first
 CONDITION_FAILED = "ConditionalCheckFailed"  # a cancellation reason's code (not the exception's)
 _serializer = TypeSerializer()
 
@@ -79,6 +81,21 @@ class BroadcastsTable:
         if found is None:
             raise BroadcastNotFound(broadcast_id)
         return found
+
+    def newest(self, listing: str, limit: int) -> list[str]:
+        """Ids of the newest `limit` records of the byCreated index's partition `listing`."""
+        try:
+            found = self.table.query(
+                IndexName=BY_CREATED,
+                KeyConditionExpression="listing = :listing",
+                ExpressionAttributeValues={":listing": listing},
+                ProjectionExpression="broadcastId",
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise unavailable(error, "Broadcasts.query") from error
+        return [str(item["broadcastId"]) for item in found.get("Items", [])]
 
     def transact(self, items: list[dict[str, Any]]) -> list[str] | None:
         """None when written, else the cancellation codes (per item) of a failed condition."""

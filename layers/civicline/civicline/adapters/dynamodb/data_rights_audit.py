@@ -9,7 +9,7 @@ request writes the same key: the conditional put keeps the first and adds nothin
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -53,3 +53,24 @@ class DynamoDataRightsAudit:
             raise unavailable(error, "Audit.put_item(dataRights)") from error
         except BotoCoreError as error:
             raise unavailable(error, "Audit.put_item(dataRights)") from error
+
+    def month(self, moment: datetime, limit: int) -> list[dict[str, Any]]:
+        """The newest `limit` requests of `moment`'s month: action, hashed subject, when, counts."""
+        try:
+            found = self._table.query(
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": f"datarights#{moment.astimezone(UTC):%Y-%m}"},
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise unavailable(error, "Audit.query(dataRights)") from error
+        return [
+            {
+                "action": str(item["action"]),
+                "subject": str(item["subject"]),
+                "requestedAt": str(item["requestedAt"]),
+                "counts": {str(k): int(v) for k, v in item.get("counts", {}).items()},
+            }
+            for item in found.get("Items", [])
+        ]

@@ -29,6 +29,10 @@ class NotYetDue(BroadcastError):
     """A request with a future send time reached the planner directly instead of through its schedule."""
 
 
+class NotCancellable(BroadcastError):
+    """Only a broadcast still waiting for its schedule can be cancelled (this one started or ended)."""
+
+
 class BatchNotYetSent(RetryableError, BroadcastError):
     """LINE kept answering 429/5xx or nothing: the batch goes back to the queue (same retry key)."""
 

@@ -214,6 +214,9 @@ def plan_broadcast(
     state = ledger.plan_state(broadcast_id)
     if state.planning_complete:
         return ledger.report(broadcast_id)
+    # Staff cancelled it while its schedule was about to fire (scheduling.cancel_scheduled).
+    if (report := ledger.report(broadcast_id)).status is BroadcastStatus.CANCELLED:
+        return report
     planning = Planning(request, broadcast_id, day, ledger, audience, enqueue, lease)
     pending = [s for s, cp in sorted(state.checkpoints.items()) if not cp.done]
     if start_workers is not None and state.scan_segments > 1 and pending:

@@ -4,7 +4,8 @@ The planner records the request (status `scheduled`) and asks the scheduler for 
 that invokes the planner itself with `{"broadcastId": ..., "trigger": "schedule"}` at `send_at`. When
 it fires, the planner plans the request it recorded: the schedule carries an id, never a request, so
 what is sent is what staff saw accepted. Both steps are idempotent: recording the same request again
-changes nothing, and a schedule that exists already counts as made.
+changes nothing, and a schedule that exists already counts as made. Staff may cancel a broadcast
+until its time (`cancel_scheduled`); a cancelled broadcast is never planned.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from civicline.domain.broadcast.errors import NotCancellable
 from civicline.domain.broadcast.planner import PlannerLedger
 from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
 from civicline.models.broadcast.request import BroadcastRequest
@@ -24,6 +26,18 @@ class BroadcastScheduler(Protocol):
     def schedule(self, broadcast_id: str, send_at: datetime) -> None:
         """A one-time schedule that starts the broadcast at `send_at` (nothing if it exists already)."""
         ...
+
+    def cancel(self, broadcast_id: str) -> None:
+        """Delete the broadcast's schedule (nothing if it is gone)."""
+        ...
+
+
+class CancellingLedger(Protocol):
+    def cancel(self, broadcast_id: str) -> bool:
+        """scheduled → cancelled; False when the broadcast is not scheduled."""
+        ...
+
+    def report(self, broadcast_id: str) -> BroadcastReport: ...
 
 
 def is_due(send_at: datetime | None, now: datetime) -> bool:
@@ -50,3 +64,20 @@ def schedule_broadcast(
     if report.status is BroadcastStatus.SCHEDULED:
         scheduler.schedule(broadcast_id, send_at)
     return report
+
+
+def cancel_scheduled(
+    broadcast_id: str, *, ledger: CancellingLedger, scheduler: BroadcastScheduler
+) -> BroadcastReport:
+    """Cancel a broadcast still waiting for its time: its record first, then its schedule.
+
+    The record goes first so that a schedule firing in between finds the broadcast cancelled and
+    plans nothing (plan_broadcast); cancelling twice answers the same. Anything that started or
+    ended already raises NotCancellable (BroadcastNotFound for an unknown id).
+    """
+    if not ledger.cancel(broadcast_id):
+        report = ledger.report(broadcast_id)
+        if report.status is not BroadcastStatus.CANCELLED:
+            raise NotCancellable(f"broadcast {broadcast_id} is {report.status.value}, not scheduled")
+    scheduler.cancel(broadcast_id)
+    return ledger.report(broadcast_id)

@@ -16,6 +16,7 @@ class BroadcastStatus(StrEnum):
     SENDING = "sending"
     DONE = "done"
     PARTIALLY_FAILED = "partially_failed"
+    CANCELLED = "cancelled"  # was scheduled; staff cancelled it before its time, nothing was sent
 
 
 class AudiencePreview(CamelCase):

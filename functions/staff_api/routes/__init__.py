@@ -1,0 +1,1 @@
+"""The console API's routers, one per topic; app.py includes each with one line."""
