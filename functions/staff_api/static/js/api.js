@@ -122,7 +122,8 @@ function settle(answer) {
 export async function signOut() {
   if (!tokens) return;
   try {
-    await send("POST", "auth/sign-out", {});
+    // GlobalSignOut with the access token, and the refresh token revoked (Cognito token revocation).
+    await send("POST", "auth/sign-out", { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
   } finally {
     forget();
   }

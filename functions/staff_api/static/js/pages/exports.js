@@ -64,6 +64,10 @@ async function download(button, request, path = "exports") {
   button.disabled = true;
   try {
     const answer = await call("POST", path, request);
+    if (!answer.url) {
+      notify("出力する新しい申請はありませんでした。");
+      return;
+    }
     notify(`${count(answer.rows)} 件の CSV を用意しました（リンクの有効期限 ${when(answer.expiresAt)}）。ダウンロードを開始します。`);
     const link = h("a", { href: answer.url, rel: "noopener noreferrer", hidden: true });
     document.body.append(link);

@@ -2,7 +2,7 @@
 
 import { call } from "../api.js";
 import { chartFigure } from "../charts.js";
-import { count, h, section, table, when } from "../dom.js";
+import { count, errorText, h, notify, section, table, when } from "../dom.js";
 import { BROADCAST_STATUS, labelOf } from "../labels.js";
 
 function figure(id, label, value, note) {
@@ -37,7 +37,12 @@ export async function renderHome(body) {
       figure("kpi-blocked", "ブロック", data.friends.blocked),
       figure("kpi-settings", "受信設定済み", data.settingsDone, `有効な友だちの ${share}%`),
     ),
-    h("p", { class: "as-of" }, `集計時点: ${when(data.asOf)}`),
+    h(
+      "p",
+      { class: "as-of" },
+      `集計時点: ${data.asOf ? when(data.asOf) : "まだ集計されていません"} `,
+      h("button", { type: "button", id: "refresh-dashboard", class: "button-quiet", onclick: (event) => refresh(event.target, data.asOf) }, "最新の集計に更新"),
+    ),
     h(
       "div",
       { class: "charts" },
@@ -82,4 +87,25 @@ export async function renderHome(body) {
       ),
     ),
   );
+}
+
+// The snapshot is taken in the background (202); read the dashboard again until its time moves.
+async function refresh(button, asOf) {
+  button.disabled = true;
+  try {
+    await call("POST", "dashboard/refresh", {});
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const data = await call("GET", "dashboard");
+      if (data.asOf && data.asOf !== asOf) {
+        window.dispatchEvent(new HashChangeEvent("hashchange"));
+        return;
+      }
+    }
+    notify("集計に時間がかかっています。しばらくしてからページを開き直してください。");
+  } catch (error) {
+    notify(errorText(error), "error");
+  } finally {
+    button.disabled = false;
+  }
 }
