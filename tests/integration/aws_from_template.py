@@ -1,7 +1,7 @@
 """The integration tests' AWS resources, made from template.yaml in moto (in-process, no server).
 
 Every table (with its indexes and TTL), queue (with its dead-letter queue), KMS key and alias, bucket,
-topic, secret and schedule group of the translated template is created the way the local stack creates
+topic, secret, schedule group and the staff user pool (client, groups) of the translated template is created the way the local stack creates
 it (`devstack.provision.Provisioner`), and the process gets the union of the functions' environments
 resolved to those resources (`devstack.stack.function_environment`). The suites therefore test against
 the template itself: a table, index or variable changed there changes here too.
@@ -30,6 +30,7 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 from tests.support.repo import TEMPLATE_PATH
 
+from devstack.cognito import install_revoke_token
 from devstack.credentials import DEV_CHANNEL_ACCESS_TOKEN, DEV_CHANNEL_SECRET
 from devstack.provision import LineCredentials, Provisioner
 from devstack.resolve import REGION, PhysicalResource, Resolver
@@ -99,6 +100,12 @@ class TemplateAws:
     def schedule_group(self, logical_id: str) -> str:
         return self._resource(logical_id, "AWS::Scheduler::ScheduleGroup").ref
 
+    def user_pool(self, logical_id: str) -> str:
+        return self._resource(logical_id, "AWS::Cognito::UserPool").ref
+
+    def user_pool_client(self, logical_id: str) -> str:
+        return self._resource(logical_id, "AWS::Cognito::UserPoolClient").ref
+
     def role_arn(self, logical_id: str) -> str:
         """A role's ARN as CloudFormation would name it (moto holds no roles: IAM is not emulated)."""
         if self.template.get("Resources", {}).get(logical_id, {}).get("Type") != "AWS::IAM::Role":
@@ -163,6 +170,7 @@ def template_aws(
     for name, value in _TEST_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(moto.kms.models, "generate_private_key", _symmetric_key_shortcut)
+    install_revoke_token()  # moto has no RevokeToken of its own (devstack.cognito)
     with mock_aws():
         resolver = Resolver(template)
         Provisioner(template, resolver, _client, DEV_LINE_CREDENTIALS).provision()

@@ -137,6 +137,12 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
             "BroadcastScheduleGroup/*",
             "civicline.adapters.broadcast_schedules:create_schedule",
         ),
+        # Staff cancel a scheduled broadcast (the console, `staff.broadcast_cli cancel`).
+        Grant(
+            "scheduler:DeleteSchedule",
+            "BroadcastScheduleGroup/*",
+            "civicline.adapters.broadcast_schedules:delete_schedule",
+        ),
         Grant(
             "iam:PassRole", "BroadcastSchedulerRole", "civicline.adapters.broadcast_schedules:create_schedule"
         ),
@@ -191,6 +197,23 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("s3:GetObject", "ExportBucket/*", "civicline.adapters.s3_export:head_object"),
         Grant("sns:Publish", "StaffNoticesTopic", "civicline.adapters.staff_notice:publish"),
         Grant("kms:Decrypt", "PiiKey", "civicline.adapters.pii:decrypt"),
+    ),
+    # The staff console: it asks the planner (never plans, scans residents or sends itself), reads the
+    # broadcasts' reports, records and lists staff actions, lists export and data-rights audit records
+    # (LeadingKeys), and issues a LINE token for the rich-menu switch. Sign-in calls are Cognito's public
+    # operations (no grant).
+    "StaffApiFunctionRole": (
+        *lambda_runtime("StaffApiLogGroup"),
+        LINE_SECRET,
+        Grant(
+            "lambda:InvokeFunction", "BroadcastPlannerFunction", "civicline.adapters.planner_function:invoke"
+        ),
+        Grant("dynamodb:GetItem", "BroadcastsTable", _ddb("broadcasts_table", "get_item")),
+        Grant("dynamodb:BatchGetItem", "BroadcastsTable", _ddb("broadcast_checkpoints", "batch_get_item")),
+        Grant("dynamodb:Query", "BroadcastsTable/index/byCreated", _ddb("broadcasts_table", "query")),
+        Grant("dynamodb:PutItem", "StaffActionsTable", _ddb("staff_actions", "put_item")),
+        Grant("dynamodb:Query", "StaffActionsTable", _ddb("staff_actions", "query")),
+        Grant("dynamodb:Query", "AuditTable", _ddb("data_rights_audit", "query")),
     ),
     "BroadcastSchedulerRole": (
         Grant("lambda:InvokeFunction", "BroadcastPlannerFunction", "platform:eventbridge scheduler"),

@@ -48,6 +48,7 @@ TABLE_KEYS = {
     "BroadcastsTable": [("broadcastId", "HASH")],
     "IdempotencyTable": [("id", "HASH")],
     "AuditTable": [("pk", "HASH"), ("sk", "RANGE")],
+    "StaffActionsTable": [("pk", "HASH"), ("sk", "RANGE")],
 }
 TABLE_TTL = {
     "UsersTable": "purgeAt",
@@ -73,6 +74,10 @@ ENVIRONMENT_REFERENCES = {
     "EXPORT_BUCKET": "ExportBucket",
     "STAFF_TOPIC_ARN": "StaffNoticesTopic",
     "LINE_SECRET_ID": "LineChannelSecret",
+    "STAFF_ACTIONS_TABLE": "StaffActionsTable",
+    "BROADCAST_PLANNER_FUNCTION": "BroadcastPlannerFunction",
+    "STAFF_USER_POOL_ID": "StaffUserPool",
+    "STAFF_USER_POOL_CLIENT_ID": "StaffUserPoolClient",
 }
 FUNCTION_HANDLERS = {
     "WebhookFunction": ("functions/webhook", "app.lambda_handler"),
@@ -82,6 +87,7 @@ FUNCTION_HANDLERS = {
     "BroadcastPlanWorkerFunction": ("functions/broadcast", "plan_worker.handler"),
     "BroadcastSenderFunction": ("functions/broadcast", "sender.handler"),
     "ExportFunction": ("functions/export", "app.lambda_handler"),
+    "StaffApiFunction": ("functions/staff_api", "app.lambda_handler"),
 }
 SECRET_LOOKING_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|CREDENTIAL|PRIVATE", re.IGNORECASE)
 SECRET_LOOKING_VALUE = re.compile(r"^[A-Za-z0-9+/=_\-.]{24,}$")
@@ -774,3 +780,92 @@ def test_the_privacy_notice_url_is_a_required_parameter_without_a_default(cfn: d
     parameter = cfn["Parameters"]["PrivacyNoticeUrl"]
     assert "Default" not in parameter
     assert parameter["AllowedPattern"] == r"^https://\S+$"
+
+
+# ---------------------------------------------------------------- staff console (issue 11)
+
+STAFF_ROLES = {"admin", "editor", "exporter", "viewer"}
+SIGN_IN_PATH = "/staff/api/auth/{proxy+}"
+TOKEN_UNIT_MINUTES = {"seconds": 1 / 60, "minutes": 1, "hours": 60, "days": 24 * 60}
+
+
+def staff_pool(cfn: dict[str, Any]) -> Resource:
+    (pool,) = resources_of_type(cfn, "AWS::Cognito::UserPool").values()
+    return pool
+
+
+def validity_minutes(client: dict[str, Any], token: str) -> float:
+    # Cognito's defaults when no unit is given: hours for access/ID tokens, days for refresh tokens.
+    default_unit = "days" if token == "RefreshToken" else "hours"
+    unit = client.get("TokenValidityUnits", {}).get(token, default_unit)
+    return float(client[f"{token[: -len('Token')]}TokenValidity"]) * TOKEN_UNIT_MINUTES[unit]
+
+
+def test_only_administrators_create_staff_accounts_and_every_sign_in_needs_a_totp_code(
+    cfn: dict[str, Any],
+) -> None:
+    pool = staff_pool(cfn)["Properties"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["MfaConfiguration"] == "ON"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert pool["AccountRecoverySetting"]["RecoveryMechanisms"] == [{"Name": "admin_only", "Priority": 1}]
+    policy = pool["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(policy[f"Require{kind}"] for kind in ("Lowercase", "Uppercase", "Numbers", "Symbols"))
+
+
+def test_staff_tokens_are_short_lived_revocable_and_never_reveal_who_has_an_account(
+    cfn: dict[str, Any],
+) -> None:
+    (client,) = [c["Properties"] for c in resources_of_type(cfn, "AWS::Cognito::UserPoolClient").values()]
+    assert validity_minutes(client, "AccessToken") <= 15
+    assert validity_minutes(client, "IdToken") <= 15
+    assert validity_minutes(client, "RefreshToken") <= 24 * 60
+    assert client["EnableTokenRevocation"] is True
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert client["GenerateSecret"] is False
+    assert sorted(client["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"]
+
+
+def test_the_staff_roles_are_the_pools_four_groups(cfn: dict[str, Any]) -> None:
+    groups = resources_of_type(cfn, "AWS::Cognito::UserPoolGroup").values()
+    assert {g["Properties"]["GroupName"] for g in groups} == STAFF_ROLES
+
+
+def staff_routes(cfn: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    (api,) = resources_of_type(cfn, "AWS::ApiGatewayV2::Api").values()
+    return {
+        (path, method): operation
+        for path, operations in api["Properties"]["Body"]["paths"].items()
+        if path.startswith("/staff")
+        for method, operation in operations.items()
+    }
+
+
+def test_every_staff_api_route_but_sign_in_needs_a_token_of_the_staff_pool(cfn: dict[str, Any]) -> None:
+    # Given the HTTP API's routes under /staff/api, as API Gateway receives them
+    routes = staff_routes(cfn)
+    api_routes = {key: op for key, op in routes.items() if key[0].startswith("/staff/api")}
+    assert {method for _, method in api_routes} >= {"get", "post", "put", "delete"}
+    # Then every one but sign-in is behind the JWT authorizer, and none is ANY (it would lose to a
+    # method's greedy route, `GET /staff/{proxy+}`, which has no authorizer)
+    for (path, method), operation in api_routes.items():
+        assert method != "x-amazon-apigateway-any-method", path
+        if path == SIGN_IN_PATH:
+            assert not operation.get("security"), (path, method)
+        else:
+            assert operation.get("security") == [{"StaffJwt": []}], (path, method)
+    # And the authorizer takes only tokens this stack's pool issued for the console's client
+    (api,) = resources_of_type(cfn, "AWS::ApiGatewayV2::Api").values()
+    scheme = api["Properties"]["Body"]["components"]["securitySchemes"]["StaffJwt"]
+    authorizer = scheme["x-amazon-apigateway-authorizer"]
+    assert authorizer["type"] == "jwt"
+    assert authorizer["jwtConfiguration"]["audience"] == [{"Ref": "StaffUserPoolClient"}]
+    assert authorizer["jwtConfiguration"]["issuer"] == {
+        "Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${StaffUserPool}"
+    }
+
+
+def test_the_console_page_routes_only_read_files(cfn: dict[str, Any]) -> None:
+    page_routes = {key for key in staff_routes(cfn) if not key[0].startswith("/staff/api")}
+    assert page_routes == {("/staff", "get"), ("/staff/{proxy+}", "get")}

@@ -100,7 +100,9 @@ def fire(ledger: FakeLedger, queue: FakeQueue) -> object:
     )
 
 
-def test_given_a_scheduled_broadcast_when_staff_cancel_it_then_its_schedule_goes_and_nothing_is_sent() -> None:
+def test_given_a_scheduled_broadcast_when_staff_cancel_it_then_its_schedule_goes_and_nothing_is_sent() -> (
+    None
+):
     # Given a broadcast waiting for its time
     ledger, scheduler, queue = FakeLedger(), RecordingScheduler(), FakeQueue()
     schedule(ledger, scheduler)

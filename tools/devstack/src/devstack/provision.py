@@ -1,6 +1,7 @@
 """Creates the translated template's data resources in the moto server, in dependency order.
 
-Only what moto can hold is created (keys, tables, queues, buckets, topics, secrets, schedule groups);
+Only what moto can hold is created (keys, tables, queues, buckets, topics, secrets, schedule groups,
+the staff user pool with its client and groups: devstack.cognito);
 everything else is listed once as "not emulated locally". CloudFormation-in-moto is not used on
 purpose: it ignores SSE, PITR, TTL and public access blocks, so each resource is created with the
 service's own API and the settings moto supports.
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from devstack import cognito
 from devstack.credentials import DEV_CHANNEL_ID
 from devstack.resolve import REGION, PhysicalResource, Resolver, arn, physical_name, references
 
@@ -87,6 +89,9 @@ class Provisioner:
             "AWS::SNS::Subscription": self._sns_subscription,
             "AWS::SecretsManager::Secret": self._secret,
             "AWS::Scheduler::ScheduleGroup": self._schedule_group,
+            "AWS::Cognito::UserPool": self._user_pool,
+            "AWS::Cognito::UserPoolClient": self._user_pool_client,
+            "AWS::Cognito::UserPoolGroup": self._user_pool_group,
         }
         self.report = ProvisionReport()
 
@@ -401,6 +406,16 @@ class Provisioner:
             request["Tags"] = _tags(props)
         group_arn = self._client("scheduler").create_schedule_group(**request)["ScheduleGroupArn"]
         return PhysicalResource(name, {"Arn": group_arn or arn("scheduler", f"schedule-group/{name}")})
+
+    def _user_pool(self, logical_id: str, props: dict[str, Any]) -> PhysicalResource:
+        pool = cognito.create_user_pool(self._client("cognito-idp"), physical_name(logical_id), props)
+        return PhysicalResource(pool["Id"], {key: value for key, value in pool.items() if key != "Id"})
+
+    def _user_pool_client(self, logical_id: str, props: dict[str, Any]) -> PhysicalResource:
+        return PhysicalResource(cognito.create_user_pool_client(self._client("cognito-idp"), props))
+
+    def _user_pool_group(self, logical_id: str, props: dict[str, Any]) -> PhysicalResource:
+        return PhysicalResource(cognito.create_group(self._client("cognito-idp"), props))
 
 
 def _encryption_rule(rule: dict[str, Any]) -> dict[str, Any]:

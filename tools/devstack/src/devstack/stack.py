@@ -27,7 +27,7 @@ from typing import Any, Self
 import boto3
 from moto.server import ThreadedMotoServer
 
-from devstack import credentials
+from devstack import cognito, credentials
 from devstack.activity import ActivityTracker
 from devstack.credentials import DEV_CHANNEL_ACCESS_TOKEN, DEV_CHANNEL_SECRET
 from devstack.handlers import FunctionError, FunctionLoadError, LocalFunction, LogRouting
@@ -139,6 +139,7 @@ class LocalStack:
         self.activity = ActivityTracker()
         self.functions: dict[str, LocalFunction] = {}
         self.load_errors: dict[str, str] = {}
+        self.staff_users: list[str] = []
         self.pollers: list[SqsPoller] = []
         self.report = ProvisionReport()
         self.environment: dict[str, str] = {}
@@ -223,9 +224,11 @@ class LocalStack:
             self.fake_line.start()
 
         self.resolver = Resolver(self.cfn)
+        cognito.install_revoke_token()
         self.report = Provisioner(
             self.cfn, self.resolver, self.boto3_client, self.line_credentials
         ).provision()
+        self.staff_users = self._seed_staff()
 
         self._invoke_api = InvokeServer(
             self.host,
@@ -254,6 +257,15 @@ class LocalStack:
             self._threads.append(thread)
         self._start_pollers()
         self._ready = True
+
+    def _seed_staff(self) -> list[str]:
+        """The dev users of the staff console, one per role (none if the template has no staff pool)."""
+        pools = resources_of_type(self.cfn, "AWS::Cognito::UserPool")
+        seeded: list[str] = []
+        for logical_id in pools:
+            pool_id = self.resolver.physical[logical_id].ref
+            seeded += cognito.seed_dev_staff(self.boto3_client("cognito-idp"), pool_id)
+        return seeded
 
     def stop(self) -> None:
         self._ready = False
@@ -468,6 +480,11 @@ class LocalStack:
             f"secret {self.line_credentials.channel_secret!r}, "
             f"access token (issued by the fake) {self.line_credentials.channel_access_token!r}",
         ]
+        if self.staff_users:
+            lines.append(
+                f"staff users  {', '.join(self.staff_users)} (password {cognito.DEV_STAFF_PASSWORD!r}; "
+                "no TOTP step locally)"
+            )
         loaded = [logical_id for logical_id in self.functions if logical_id not in self.load_errors]
         lines.append(f"functions    {', '.join(loaded) or 'none'} (in-process)")
         if self._http_api is not None:
