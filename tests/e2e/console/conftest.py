@@ -130,7 +130,7 @@ class Console:
         page = self.new_page(viewport)
         page.goto(self.url)
         page.get_by_label("ユーザー名（メールアドレス）").fill(username(role))
-        page.get_by_label("パスワード").fill(DEV_PASSWORD)
+        page.get_by_label("パスワード", exact=True).fill(DEV_PASSWORD)
         page.get_by_role("button", name="サインイン").click()
         page.locator("#page[data-ready=home]").wait_for()
         return page

@@ -171,6 +171,11 @@ class LocalStack:
         return self._http_api.url if self._http_api else self._url("api")
 
     @property
+    def console_url(self) -> str:
+        """The staff console's page, served by StaffApiFunction on the HttpApi (same origin as its API)."""
+        return f"{self.api_url}/staff/"
+
+    @property
     def line_url(self) -> str:
         return str(self.fake_line.url) if self.fake_line is not None else self._url("line")
 
@@ -481,6 +486,7 @@ class LocalStack:
             f"access token (issued by the fake) {self.line_credentials.channel_access_token!r}",
         ]
         if self.staff_users:
+            lines.append(f"staff console {self.console_url} (sign in with a staff user below)")
             lines.append(
                 f"staff users  {', '.join(self.staff_users)} (password {cognito.DEV_STAFF_PASSWORD!r}; "
                 "no TOTP step locally)"
