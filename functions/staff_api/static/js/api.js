@@ -1,5 +1,5 @@
-// The staff API on the page's own origin. Tokens live in this module's memory only: never
-// localStorage, sessionStorage or cookies, so closing the tab signs the staff member out.
+// The staff API on the page's own origin. Tokens live in this module's memory only: never Web
+// Storage or cookies, so closing the tab signs the staff member out.
 
 const BASE = "/staff/api";
 let tokens = null; // {idToken, accessToken, refreshToken, expiresIn}
