@@ -4,8 +4,14 @@ import { call } from "../api.js";
 import { confirmAction, errorText, h, notify, section } from "../dom.js";
 
 const MODES = {
-  normal: { label: "通常", text: "通常のメニュー（区のお知らせ、申請、受信設定など）を表示しています。" },
-  disaster: { label: "防災", text: "防災モードのメニュー（避難所、災害情報、安否確認など）を表示しています。" },
+  normal: {
+    label: "通常",
+    text: "通常のメニュー（区のホームページ・受信設定・電子申請・広報新宿・防災・お問い合わせの6項目）を表示しています。",
+  },
+  disaster: {
+    label: "防災",
+    text: "防災モードのメニュー（防災情報を大きく表示し、ほかの項目は小さく並べます）を表示しています。",
+  },
 };
 
 export async function renderRichMenu(body, me) {
