@@ -97,3 +97,8 @@ def test_the_vendored_chart_library_is_the_pinned_npm_build_with_its_licence() -
     assert hashlib.sha256(library).hexdigest() == sha256
     assert f"Chart.js v{version}".encode() in library[:200]
     assert "MIT License" in (vendor / "chart.js-LICENSE.md").read_text(encoding="utf-8")
+    qr = re.search(r"`qrcode\.mjs` \|.*\| ([0-9.]+) \| `([0-9a-f]{64})`", readme)
+    assert qr is not None
+    module = (vendor / "qrcode.mjs").read_bytes()
+    assert hashlib.sha256(module).hexdigest() == qr.group(2)
+    assert b"Licensed under the MIT license" in module[:600]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from moto.utilities.utils import load_resource
-from tests.e2e.console.conftest import ROLES, Console, username
+from tests.e2e.console.conftest import DEV_PASSWORD, ROLES, Console, username
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Route
     from tests.e2e.conftest import LocalStackProcess
 
 pytestmark = pytest.mark.e2e
@@ -146,7 +147,6 @@ def test_calls_without_a_valid_token_of_the_staff_pool_get_401(
         assert status == 401, why
         assert body == {"message": "Unauthorized"}, why
     # And the page itself needs no token
-    assert boto3 is not None
     page = console.new_page()
     response = page.goto(console.url)
     assert response is not None
@@ -154,4 +154,40 @@ def test_calls_without_a_valid_token_of_the_staff_pool_get_401(
     csp = response.headers["content-security-policy"]
     assert "default-src 'self'" in csp
     assert "script-src 'self'" in csp
+    page.context.close()
+
+
+def test_a_first_sign_in_in_aws_shows_the_authenticator_setup_with_a_qr_code(console: Console) -> None:
+    # Given Cognito's answers in AWS for a new staff member (moto never asks for MFA_SETUP: README),
+    # played to the page for the sign-in steps only
+    steps: list[str] = []
+
+    def cognito_in_aws(route: Route) -> None:
+        path = route.request.url.rsplit("/staff/api/", 1)[1]
+        steps.append(path)
+        answers = {
+            "auth/sign-in": {"challenge": "MFA_SETUP", "session": "s1"},
+            "auth/mfa-setup": {
+                "secretCode": "JBSWY3DPEHPK3PXP",
+                "otpauthUri": "otpauth://totp/civicline?secret=JBSWY3DPEHPK3PXP&issuer=civicline",
+                "session": "s2",
+            },
+        }
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(answers[path]))
+
+    page = console.new_page()
+    page.route("**/staff/api/auth/**", cognito_in_aws)
+    page.goto(console.url)
+    # When they sign in with their first password
+    page.get_by_label("ユーザー名（メールアドレス）").fill(username("editor"))
+    page.get_by_label("パスワード", exact=True).fill(DEV_PASSWORD)
+    page.get_by_role("button", name="サインイン").click()
+    # Then the page shows the setup key as a QR code and as text, and asks for the code
+    qr = page.get_by_role("img", name="認証アプリで読み取る QR コード")
+    qr.wait_for()
+    assert (qr.get_attribute("src") or "").startswith("data:image/gif;base64,")
+    assert page.locator("#mfa-secret").inner_text() == "JBSWY3DPEHPK3PXP"
+    assert page.get_by_label("確認コード").last.is_visible()
+    assert steps == ["auth/sign-in", "auth/mfa-setup"]
+    console.shot(page, "console-mfa-setup")
     page.context.close()

@@ -9,6 +9,7 @@ import { renderBroadcasts } from "./pages/broadcasts.js";
 import { renderExports } from "./pages/exports.js";
 import { renderHome } from "./pages/home.js";
 import { renderRichMenu } from "./pages/richmenu.js";
+import qrcode from "../vendor/qrcode.mjs";
 
 const $ = (id) => document.getElementById(id);
 const signIn = { username: "", session: "" };
@@ -53,6 +54,10 @@ async function afterStep(answer) {
     signIn.session = setup.session;
     $("mfa-secret").textContent = setup.secretCode;
     $("mfa-uri").textContent = setup.otpauthUri;
+    const qr = qrcode(0, "M");
+    qr.addData(setup.otpauthUri);
+    qr.make();
+    $("mfa-qr").src = qr.createDataURL(4, 2);
     showStep("mfa-setup-form");
   } else if (answer.challenge === "NEW_PASSWORD_REQUIRED") {
     showStep("new-password-form");
