@@ -29,8 +29,8 @@ class Forbidden(Exception):
 
 
 def caller(router: Router) -> StaffIdentity:
-    event = router.current_event
-    claims = event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims") or {}
+    context = router.current_event.raw_event.get("requestContext") or {}
+    claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
     try:
         return StaffIdentity.from_claims(claims)
     except ValidationError:  # no sub or no username: not a token of the staff pool

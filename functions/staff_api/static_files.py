@@ -39,9 +39,9 @@ def _file(path: str, root: Path) -> Path | None:
     return candidate if candidate.suffix in TYPES else None
 
 
-def serve(path: str, root: Path = STATIC_ROOT) -> dict[str, Any]:
+def serve(path: str) -> dict[str, Any]:
     """The HTTP API answer (payload 2.0) for a GET of the page's `path`."""
-    found = _file(path, root)
+    found = _file(path, STATIC_ROOT)
     if found is None:
         return {
             "statusCode": 404,

@@ -31,8 +31,15 @@ def schedule(stack: BroadcastStack, name: str) -> dict[str, Any]:
     return found
 
 
-def fire_at(stack: BroadcastStack, monkeypatch: pytest.MonkeyPatch, moment: datetime, name: str) -> dict:
-    """What EventBridge Scheduler does at `moment`: invoke the planner with the schedule's input."""
+def fire_at(
+    stack: BroadcastStack,
+    monkeypatch: pytest.MonkeyPatch,
+    moment: datetime,
+    name: str,
+    fired_input: dict[str, Any] | None = None,
+) -> dict:
+    """What EventBridge Scheduler does at `moment`: invoke the planner with the schedule's input (or
+    `fired_input`, taken before the schedule was deleted)."""
 
     class Clock(datetime):
         @classmethod
@@ -40,7 +47,7 @@ def fire_at(stack: BroadcastStack, monkeypatch: pytest.MonkeyPatch, moment: date
             return moment.astimezone(tz or UTC)
 
     monkeypatch.setattr(stack.app, "datetime", Clock)
-    return stack.invoke_planner(json.loads(schedule(stack, name)["Target"]["Input"]))
+    return stack.invoke_planner(fired_input or json.loads(schedule(stack, name)["Target"]["Input"]))
 
 
 def test_given_a_future_send_at_then_the_planner_records_it_and_makes_a_one_time_schedule(
@@ -117,3 +124,40 @@ def test_given_an_unknown_broadcast_when_a_schedule_fires_then_it_is_reported_no
 ) -> None:
     answer = stack.invoke_planner({"broadcastId": "b-nowhere", "trigger": "schedule"})
     assert answer["error"]["type"] == "BroadcastNotFound"
+
+
+def test_given_a_scheduled_broadcast_when_staff_cancel_it_then_its_schedule_is_gone_and_no_one_receives_it(
+    stack: BroadcastStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a scheduled broadcast to everyone, and its schedule's input (Scheduler may already hold it)
+    stack.seed(600)
+    stack.plan(scheduled_request())
+    fired_input = json.loads(schedule(stack, "b-later")["Target"]["Input"])
+    # When staff cancel it
+    cancelled = stack.invoke_planner({"cancel": "b-later"})
+    # Then it says cancelled and its schedule is deleted
+    assert cancelled["status"] == "cancelled"
+    scheduler = boto3.client("scheduler", region_name=REGION)
+    with pytest.raises(scheduler.exceptions.ResourceNotFoundException):
+        scheduler.get_schedule(GroupName=stack.schedule_group, Name="b-later")
+    # And a firing already on its way plans nothing: no batch, no resident reached
+    late = fire_at(stack, monkeypatch, SEND_AT, "b-later", fired_input)
+    assert late["status"] == "cancelled"
+    assert stack.receive() == []
+    assert stack.multicasts() == []
+    # And cancelling again answers the same
+    assert stack.invoke_planner({"cancel": "b-later"})["status"] == "cancelled"
+
+
+def test_given_a_broadcast_already_sent_when_staff_cancel_it_then_they_are_told_it_cannot_be(
+    stack: BroadcastStack,
+) -> None:
+    stack.seed(10)
+    stack.plan({"broadcast_id": "b-now", "messages": TEXT})
+    answer = stack.invoke_planner({"cancel": "b-now"})
+    assert answer["error"]["type"] == "NotCancellable"
+    assert stack.report("b-now")["status"] != "cancelled"
+
+
+def test_given_an_unknown_broadcast_when_staff_cancel_it_then_it_is_not_found(stack: BroadcastStack) -> None:
+    assert stack.invoke_planner({"cancel": "b-nowhere"})["error"]["type"] == "BroadcastNotFound"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from pydantic import ValidationError
 
@@ -26,6 +26,7 @@ from civicline.adapters.line.client import LineApi
 from civicline.adapters.planner_function import PlannerFunction
 from civicline.domain.broadcast.errors import BroadcastNotFound
 from civicline.domain.errors import CivicLineError
+from civicline.models.broadcast.report import BroadcastReport
 from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.environment import StaffApiEnvironment
 from civicline.models.staff import StaffAction, StaffActor, StaffIdentity
@@ -37,6 +38,26 @@ from civicline.ward_time import ward_time
 SERVER_FIELDS = ("broadcast_id", "dry_run", "test_user_ids")
 LIST_LIMIT = 50
 AUDIT_LIMIT = 200
+
+
+class Planner(Protocol):
+    def ask(self, event: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class BroadcastReports(Protocol):
+    def report(self, broadcast_id: str) -> BroadcastReport: ...
+
+    def recent(self, limit: int) -> list[BroadcastReport]: ...
+
+
+class StaffActionStore(Protocol):
+    def record(self, action: StaffAction) -> None: ...
+
+    def month(self, moment: datetime, limit: int) -> list[StaffAction]: ...
+
+
+class DataRightsRecords(Protocol):
+    def month(self, moment: datetime, limit: int) -> list[dict[str, Any]]: ...
 
 
 class Refusal(StrEnum):
@@ -56,8 +77,8 @@ class StaffRequestRefused(CivicLineError):
 
 @dataclass(frozen=True)
 class StaffAudit:
-    actions: DynamoStaffActions
-    data_rights: DynamoDataRightsAudit
+    actions: StaffActionStore
+    data_rights: DataRightsRecords
     clock: Callable[[], datetime]
 
     def record(self, who: StaffIdentity, action: str, target: str = "", **detail: Any) -> None:
@@ -103,8 +124,8 @@ def _instant(moment: str) -> datetime:
 
 @dataclass(frozen=True)
 class StaffBroadcasts:
-    planner: PlannerFunction
-    ledger: DynamoBroadcasts
+    planner: Planner
+    ledger: BroadcastReports
     audit: StaffAudit
     test_recipients: tuple[str, ...]
     clock: Callable[[], datetime]
