@@ -139,7 +139,7 @@ report: $(VENV)/.installed ## print a broadcast's report: BROADCAST_ID=...
 cancel-broadcast: $(VENV)/.installed ## cancel a scheduled broadcast before its time: BROADCAST_ID=...
 	$(PY) -m staff.broadcast_cli cancel $(BROADCAST_ID) $(ARGS)
 
-export: $(VENV)/.installed ## staff export: prints a short-lived link (FORM, ENCODING=cp932, FROM/TO, LINK=<export id>)
+export: $(VENV)/.installed ## staff export: prints a short-lived link (FORM, ENCODING=cp932, LINK=<export id>; periods: staff console)
 	$(PY) -m staff.export_cli $(if $(FORM),--form $(FORM)) $(if $(ENCODING),--encoding $(ENCODING)) \
 	  $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(if $(LINK),--link $(LINK)) $(ARGS)
 

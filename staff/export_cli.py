@@ -1,16 +1,20 @@
 """Staff CLI for applications exports: prints a short-lived download link (docs: README, Staff exports).
 
-    python -m staff.export_cli [--form koho_delivery] [--encoding cp932] [--from 2026-11-01 --to 2026-11-27]
+    python -m staff.export_cli [--form koho_delivery] [--encoding cp932]
     python -m staff.export_cli --link EXPORT_ID      # a link to an earlier (e.g. scheduled) export
-    make export [FORM=...] [ENCODING=cp932] [FROM=... TO=...] [LINK=...]
+    make export [FORM=...] [ENCODING=cp932] [LINK=...]
 
 Invokes the export function with the caller's own IAM credentials (staff need lambda:InvokeFunction on
 it, nothing else: the function alone reads the table and decrypts). The link is printed alone on the
 first line, then the count, expiry and export id. Dates are JST days (both included) or ISO times.
 
 Who asked is taken from `sts get-caller-identity` and sent with the request; the function records it
-in the audit log as self-reported, next to the invocation id under which CloudTrail records the
-authenticated caller of lambda:InvokeFunction.
+in the audit log as self-reported (`identityVerified: false`), next to the invocation id under which
+CloudTrail records the authenticated caller of lambda:InvokeFunction.
+
+A re-export of a period (`--from`/`--to`) is refused here: it can hold every retained applicant's
+personal data, so it needs an administrator signed in to the staff console, with a reason, whose
+identity the audit records as verified (README, "Staff exports").
 
 Locally (the local stack) the Lambda endpoint is http://127.0.0.1:3002 (`--endpoint-url` or
 CIVICLINE_LAMBDA_ENDPOINT) and STS is answered by the stack's moto server.
@@ -27,6 +31,11 @@ from staff import staff_invoke
 
 FUNCTION = os.environ.get("CIVICLINE_EXPORT_FUNCTION", "ExportFunction")
 LOCAL_STS = "http://127.0.0.1:5000"
+RANGE_IN_CONSOLE = (
+    "re-exporting a period is done in the staff console by an administrator, with a reason "
+    "(/staff/ → 申請・エクスポート → 期間を指定して再エクスポート); the CLI exports since the last export "
+    "(no --from/--to) or fetches a link (--link)"
+)
 
 
 def caller_identity(sts_endpoint: str | None) -> dict[str, str]:
@@ -78,8 +87,8 @@ def arguments() -> argparse.ArgumentParser:
     )
     parser.add_argument("--form", default="koho_delivery")
     parser.add_argument("--encoding", choices=["utf-8-sig", "cp932"], default="utf-8-sig")
-    parser.add_argument("--from", dest="date_from", help="re-export from (JST date or ISO time)")
-    parser.add_argument("--to", dest="date_to", help="re-export to (JST date, included, or ISO time)")
+    parser.add_argument("--from", dest="date_from", help="refused: re-export a period in the staff console")
+    parser.add_argument("--to", dest="date_to", help="refused: re-export a period in the staff console")
     parser.add_argument("--link", help="a new link to this earlier export's file")
     parser.add_argument("--expiry", type=int, help="link lifetime in seconds (60–3600)")
     parser.add_argument("--endpoint-url", default=os.environ.get("CIVICLINE_LAMBDA_ENDPOINT"))
@@ -91,8 +100,8 @@ def arguments() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = arguments()
     args = parser.parse_args(argv)
-    if bool(args.date_from) != bool(args.date_to):
-        parser.error("--from and --to go together")
+    if args.date_from or args.date_to:
+        parser.error(RANGE_IN_CONSOLE)
 
     client = staff_invoke.lambda_client(args.endpoint_url)
     local = staff_invoke.is_local(args.endpoint_url)  # then moto answers STS

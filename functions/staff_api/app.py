@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
-from routes import audit, auth, broadcasts, me, richmenu
+from routes import applications, audit, auth, broadcasts, dashboard, exports, me, richmenu, surveys
 from static_files import is_page_path, serve
 
 from civicline.adapters.cognito_sign_in import cognito_client
@@ -23,9 +23,11 @@ from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.wire_client import dynamodb_client
 from civicline.adapters.planner_function import planner_lambda_client
 from civicline.domain.errors import CivicLineError
-from civicline.models.environment import StaffApiEnvironment
+from civicline.models.environment import StaffApiEnvironment, StaffConsoleDataEnvironment
 from civicline.models.validation import validation_details
+from civicline.services import staff_console_data
 from civicline.services.staff_console import Refusal, StaffRequestRefused, build_staff_console
+from civicline.services.staff_console_data import ConsoleRefusal
 
 API_PREFIX = "/staff/api"
 SECURITY_HEADERS = {
@@ -53,12 +55,17 @@ console = build_staff_console(
     lambda_=planner_lambda_client(),
     cognito=cognito_client(),
 )
+console_data = staff_console_data.build(StaffConsoleDataEnvironment.from_environ(), logger)
 app = APIGatewayHttpResolver(strip_prefixes=[API_PREFIX])
 app.include_router(auth.router)
 app.include_router(me.router)
 app.include_router(broadcasts.router)
 app.include_router(richmenu.router)
 app.include_router(audit.router)
+app.include_router(dashboard.router)
+app.include_router(applications.router)
+app.include_router(exports.router)
+app.include_router(surveys.router)
 
 
 def answer(status: int, message: str, **extra: Any) -> Response[dict[str, Any]]:
@@ -79,6 +86,11 @@ def forbidden(error: Forbidden) -> Response[dict[str, Any]]:
 def refused(error: StaffRequestRefused) -> Response[dict[str, Any]]:
     extra = {"details": error.details} if error.details else {}
     return answer(REFUSAL_STATUS[error.kind], error.message, **extra)
+
+
+@app.exception_handler(ConsoleRefusal)
+def console_refused(error: ConsoleRefusal) -> Response[dict[str, Any]]:
+    return answer(error.status, error.message)
 
 
 @app.exception_handler(ValidationError)
@@ -128,5 +140,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 {"statusCode": 405, "headers": {"Allow": "GET"}, "body": ""}, api=False
             )
         return with_security_headers(serve(path), api=False)
-    app.append_context(console=console)
+    app.append_context(console=console, console_data=console_data)
     return with_security_headers(app.resolve(event, context), api=True)

@@ -197,6 +197,20 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("s3:GetObject", "ExportBucket/*", "civicline.adapters.s3_export:head_object"),
         Grant("sns:Publish", "StaffNoticesTopic", "civicline.adapters.staff_notice:publish"),
         Grant("kms:Decrypt", "PiiKey", "civicline.adapters.pii:decrypt"),
+        # The staff console's export grant, read and removed at once (grant#* keys only).
+        Grant("dynamodb:DeleteItem", "StaffConsoleTable", _ddb("export_grants", "delete_item")),
+    ),
+    # Counts for the staff console: it reads settings, statuses and choices, writes the snapshot only.
+    "DashboardRefreshFunctionRole": (
+        *lambda_runtime("DashboardRefreshLogGroup"),
+        Grant("dynamodb:Scan", "UsersTable", _ddb("resident_census", "scan")),
+        Grant(
+            "dynamodb:Query", "ApplicationsTable/index/byFormReceived", _ddb("application_counts", "query")
+        ),
+        # Survey choices, read as the survey export reads them (export_source.survey_responses).
+        Grant("dynamodb:Query", "ApplicationsTable/index/byFormReceived", _ddb("export_source", "query")),
+        Grant("dynamodb:Scan", "BroadcastsTable", _ddb("broadcast_digest", "scan")),
+        Grant("dynamodb:PutItem", "StaffConsoleTable", _ddb("console_snapshots", "put_item")),
     ),
     # The staff console: it asks the planner (never plans, scans residents or sends itself), reads the
     # broadcasts' reports, records and lists staff actions, lists export and data-rights audit records
@@ -214,12 +228,21 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("dynamodb:PutItem", "StaffActionsTable", _ddb("staff_actions", "put_item")),
         Grant("dynamodb:Query", "StaffActionsTable", _ddb("staff_actions", "query")),
         Grant("dynamodb:Query", "AuditTable", _ddb("data_rights_audit", "query")),
+        # Counts from the snapshot (snapshot#* only): no resident table is granted to the console.
+        Grant("dynamodb:GetItem", "StaffConsoleTable", _ddb("console_snapshots", "get_item")),
+        # Export grants (grant#* only), then ExportFunction with the grant's id; the counts' refresh.
+        Grant("dynamodb:PutItem", "StaffConsoleTable", _ddb("export_grants", "put_item")),
+        Grant("lambda:InvokeFunction", "ExportFunction", "civicline.adapters.staff_lambdas:invoke"),
+        Grant("lambda:InvokeFunction", "DashboardRefreshFunction", "civicline.adapters.staff_lambdas:invoke"),
     ),
     "BroadcastSchedulerRole": (
         Grant("lambda:InvokeFunction", "BroadcastPlannerFunction", "platform:eventbridge scheduler"),
     ),
     "ExportSchedulerRole": (
         Grant("lambda:InvokeFunction", "ExportFunction", "platform:eventbridge scheduler"),
+    ),
+    "DashboardRefreshSchedulerRole": (
+        Grant("lambda:InvokeFunction", "DashboardRefreshFunction", "platform:eventbridge scheduler"),
     ),
     "BackupRole": (
         *(

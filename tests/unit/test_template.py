@@ -39,7 +39,8 @@ AUDIT_PREFIXES = {
     "ExportFunctionRole": ["watermark#*", "export#*"],
 }
 # Tables that may go with the stack: everything else holds personal data or administrative records.
-DISPOSABLE_TABLES = {"IdempotencyTable"}
+# StaffConsoleTable holds recomputable counts and grants that live minutes (the audit keeps the exports).
+DISPOSABLE_TABLES = {"IdempotencyTable", "StaffConsoleTable"}
 # docs/contracts.md
 TABLE_KEYS = {
     "UsersTable": [("userId", "HASH")],
@@ -48,6 +49,7 @@ TABLE_KEYS = {
     "BroadcastsTable": [("broadcastId", "HASH")],
     "IdempotencyTable": [("id", "HASH")],
     "AuditTable": [("pk", "HASH"), ("sk", "RANGE")],
+    "StaffConsoleTable": [("pk", "HASH")],
     "StaffActionsTable": [("pk", "HASH"), ("sk", "RANGE")],
 }
 TABLE_TTL = {
@@ -56,6 +58,7 @@ TABLE_TTL = {
     "ApplicationsTable": "purgeAt",
     "BroadcastsTable": "expiresAt",
     "IdempotencyTable": "expiration",
+    "StaffConsoleTable": "expiresAt",
 }
 APPLICATIONS_INDEXES = {
     "byUser": [("userId", "HASH"), ("submittedAt", "RANGE")],
@@ -87,6 +90,7 @@ FUNCTION_HANDLERS = {
     "BroadcastPlanWorkerFunction": ("functions/broadcast", "plan_worker.handler"),
     "BroadcastSenderFunction": ("functions/broadcast", "sender.handler"),
     "ExportFunction": ("functions/export", "app.lambda_handler"),
+    "DashboardRefreshFunction": ("functions/dashboard_refresh", "app.lambda_handler"),
     "StaffApiFunction": ("functions/staff_api", "app.lambda_handler"),
 }
 SECRET_LOOKING_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|CREDENTIAL|PRIVATE", re.IGNORECASE)

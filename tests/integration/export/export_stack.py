@@ -18,14 +18,18 @@ from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.applications import DynamoApplications
 from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
+from civicline.adapters.dynamodb.export_grants import DynamoExportGrants
 from civicline.adapters.pii import PiiSealer
 from civicline.domain.applications.intake import DEFAULT_RETENTION_CEILING
 from civicline.domain.applications.reception import format_reception_number
 from civicline.domain.applications.records import ApplicationRecord
+from civicline.models.export_grant import GRANT_LIFETIME, ExportGrant
 from civicline.models.forms import ApplicantAnswers
+from civicline.models.staff import Role, StaffIdentity
 
 FORM = "koho_delivery"
 STAFF_ARN = "arn:aws:iam::123456789012:user/koho-staff"
+ADMIN = StaffIdentity(sub="0b6d-admin-sub", username="admin@example.jp", roles=frozenset({Role.ADMIN}))
 
 # Personal data the tests scan the logs for.
 SAMPLE = ApplicantAnswers(
@@ -56,6 +60,8 @@ class ExportStack:
         self.sealer = PiiSealer(self.pii_key_arn)
         self.applications = DynamoApplications(dynamodb_resource().Table(self.applications_table))
         self.audit = DynamoExportAudit(dynamodb_resource().Table(self.audit_table))
+        # The staff console's side of a console export: the grant it writes before invoking.
+        self.grants = DynamoExportGrants(dynamodb_resource().Table(self.aws.table("StaffConsoleTable")))
 
     def add_application(
         self,
@@ -106,6 +112,26 @@ class ExportStack:
         return self.invoke(
             {"formId": FORM, "requestedBy": {"arn": STAFF_ARN, "account": "123456789012"}, **fields}
         )
+
+    def grant(self, staff: StaffIdentity = ADMIN, **what: Any) -> str:
+        """A grant as the staff console writes it (who from the token, what from the page): its id."""
+        now = datetime.now(UTC)
+        grant = ExportGrant.model_validate(
+            {
+                "grantId": uuid.uuid4().hex,
+                "staff": staff.model_dump(by_alias=True, mode="json"),
+                "formId": FORM,
+                "createdAt": now,
+                "expiresAt": now + GRANT_LIFETIME,
+                **what,
+            }
+        )
+        self.grants.issue(grant)
+        return grant.grant_id
+
+    def console_export(self, staff: StaffIdentity = ADMIN, **what: Any) -> dict[str, Any]:
+        """An export as the console asks for it: a grant, then ExportFunction with its id alone."""
+        return self.invoke({"grantId": self.grant(staff, **what)})
 
     def download(self, key: str) -> bytes:
         body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()

@@ -110,6 +110,7 @@ def test_every_link_is_audited(stack: ExportStack) -> None:
     assert entry["sk"] == result["exportId"]
     assert entry["requestedBy"] == STAFF_ARN
     assert "CloudTrail" in entry["requestedBySource"]
+    assert entry["identityVerified"] is False  # self-reported by the CLI: said plainly
     assert entry["invocationId"] == result["invocationId"]
     assert entry["recordCount"] == 1
     assert entry["objectKey"] == result["objectKey"]
@@ -181,10 +182,14 @@ def test_range_re_export_includes_exported_ones_and_keeps_the_watermark(stack: E
     exported = stack.add_application(received_at=now - timedelta(days=2))
     stack.staff_export()
     pending = stack.add_application()
-    # When staff re-export the JST days from two days ago to today
+    # When an administrator re-exports the JST days from two days ago to today, with a reason
     jst = timedelta(hours=9)
-    result = stack.staff_export(
-        **{"from": (now - timedelta(days=2) + jst).date().isoformat(), "to": (now + jst).date().isoformat()}
+    result = stack.console_export(
+        **{
+            "from": (now - timedelta(days=2) + jst).date().isoformat(),
+            "to": (now + jst).date().isoformat(),
+            "reason": "配達漏れの確認",
+        }
     )
     # Then both are in the file, and the pending one is left unmarked
     numbers = [row[0] for row in _rows(stack.download(result["objectKey"]))[1:]]
@@ -280,3 +285,13 @@ def test_an_export_is_counted_in_metrics(stack: ExportStack, capsys: pytest.Capt
     # And a refused request is counted as refused
     stack.invoke({"formId": "nope"})
     assert emf_counts(capsys.readouterr().out)["ExportsRefused"] == 1
+
+
+def test_a_period_asked_without_a_console_grant_is_refused(stack: ExportStack) -> None:
+    # Given an application, and someone allowed to invoke the function (the CLI's path)
+    stack.add_application()
+    # When they ask for a period with a self-reported name
+    answer = stack.staff_export(**{"from": "2026-11-01", "to": "2026-11-27"})
+    # Then nothing is exported and nothing is audited
+    assert answer["error"]["type"] == "RangeNotAllowed"
+    assert stack.audit_items() == []

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from tests.unit.broadcast.broadcast_fakes import FakeAudience, FakeLedger, FakeQueue, user_id
 
-from civicline.domain.broadcast.planner import Lease, plan_broadcast
-import pytest
-
 from civicline.domain.broadcast.errors import NotCancellable
+from civicline.domain.broadcast.planner import Lease, plan_broadcast
 from civicline.domain.broadcast.scheduling import (
     SCHEDULE_TOLERANCE,
     cancel_scheduled,

@@ -68,3 +68,18 @@ def test_a_refusal_stops_with_its_reason() -> None:
     fake = FakeLambda({"error": {"type": "ExportInProgress", "message": "another export runs"}})
     with pytest.raises(SystemExit, match="ExportInProgress"):
         export_cli.invoke(fake, "ExportFunction", {})
+
+
+def test_a_period_re_export_is_refused_and_points_to_the_staff_console(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given staff asking the CLI for a period (it would re-export every retained applicant in it)
+    fake = FakeLambda(ANSWER)
+    monkeypatch.setattr(export_cli, "caller_identity", lambda endpoint: REQUESTER)
+    monkeypatch.setattr("boto3.client", lambda *a, **k: fake)
+    # When the CLI runs
+    with pytest.raises(SystemExit):
+        export_cli.main(["--from", "2026-11-01", "--to", "2026-11-27"])
+    # Then nothing was invoked, and the message points to the console
+    assert fake.sent == []
+    assert "staff console" in capsys.readouterr().err

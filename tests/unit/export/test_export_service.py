@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.unit.export.export_fakes import FORM, T0, World
 
 from civicline.domain.export.errors import ExportInProgress, ExportNotFound, ExportStoreFailed, UnknownForm
+from civicline.domain.export.grants import RangeNotAllowed
 from civicline.domain.export.run import run_export
 from civicline.models.export import ExportRequest, ExportTuning
 from civicline.models.forms import SurveyResponse
+from civicline.models.staff import Role, StaffIdentity
 
 TUNING = ExportTuning.model_validate({"EXPORT_SAFETY_LAG_SECONDS": "120"})
 STAFF = ExportRequest.model_validate(
     {"formId": FORM, "requestedBy": {"arn": "arn:aws:iam::123456789012:user/k"}}
 )
 SCHEDULED = ExportRequest.model_validate({"trigger": "schedule"})
+ADMIN = StaffIdentity(sub="sub-a", username="kanri", roles=frozenset({Role.ADMIN}))
+EXPORTER = StaffIdentity(sub="sub-e", username="shinsei", roles=frozenset({Role.EXPORTER}))
+NOV_1_TO_3 = {"from_": datetime(2026, 10, 31, 15, tzinfo=UTC), "to": datetime(2026, 11, 3, 15, tzinfo=UTC)}
 
 
 def _rows(world: World, key: str | None) -> list[list[str]]:
@@ -159,7 +165,8 @@ def test_a_range_re_export_includes_exported_items_and_moves_nothing() -> None:
     request = STAFF.model_copy(
         update={"from_": datetime(2026, 10, 31, 15, tzinfo=UTC), "to": datetime(2026, 11, 3, 15, tzinfo=UTC)}
     )
-    result = run_export(request, world.ports(), TUNING, world.run_at(datetime(2026, 11, 20, tzinfo=UTC)))
+    run = replace(world.run_at(datetime(2026, 11, 20, tzinfo=UTC)), staff=ADMIN, reason="配達漏れの確認")
+    result = run_export(request, world.ports(), TUNING, run)
     # Then both are in the file, the unexported one stays unexported, the watermark is unchanged
     assert [row[0] for row in _rows(world, result.object_key)] == [
         first.reception_number,
@@ -168,6 +175,13 @@ def test_a_range_re_export_includes_exported_items_and_moves_nothing() -> None:
     assert world.applications.items[second.application_id].status == "received"
     assert world.audit.watermark(FORM) == watermark
     assert result.window.mode == "range"
+    # And the audit names the administrator as verified, with the reason
+    assert (result.requested_by, result.requested_by_sub, result.identity_verified) == (
+        "kanri",
+        "sub-a",
+        True,
+    )
+    assert result.reason == "配達漏れの確認"
 
 
 def test_survey_counts_carry_no_personal_data() -> None:
@@ -203,3 +217,54 @@ def test_survey_counts_carry_no_personal_data() -> None:
 def test_an_unknown_form_is_refused() -> None:
     with pytest.raises(UnknownForm):
         run_export(STAFF.model_copy(update={"form_id": "nope"}), World().ports(), TUNING, World().run_at(T0))
+
+
+@pytest.mark.parametrize(
+    ("staff", "reason", "period"),
+    [
+        (None, "理由", NOV_1_TO_3),  # the CLI: a self-reported name only
+        (EXPORTER, "理由", NOV_1_TO_3),  # signed in, but not an administrator
+        (ADMIN, " ", NOV_1_TO_3),  # no reason
+        (
+            ADMIN,
+            "理由",
+            {"from_": datetime(2025, 10, 31, 15, tzinfo=UTC), "to": NOV_1_TO_3["to"]},
+        ),  # 368 days
+    ],
+)
+def test_a_period_is_re_exported_only_for_an_administrator_with_a_reason_within_a_year(
+    staff: StaffIdentity | None, reason: str, period: dict[str, datetime]
+) -> None:
+    # Given applications received in the period
+    world = World()
+    world.applications.add(datetime(2026, 11, 1, 1, tzinfo=UTC))
+    # When a re-export of it is asked without all of: an administrator, a reason, at most 366 days
+    run = replace(world.run_at(datetime(2026, 11, 20, tzinfo=UTC)), staff=staff, reason=reason)
+    # Then it is refused before anything is read or written
+    with pytest.raises(RangeNotAllowed):
+        run_export(STAFF.model_copy(update=period), world.ports(), TUNING, run)
+    assert world.files.objects == {}
+    assert world.audit.records == []
+
+
+def test_a_cli_export_is_audited_as_not_verified_and_a_console_one_as_verified() -> None:
+    # Given one application, exported by the CLI (self-reported name) and then re-linked by the console
+    world = World()
+    world.applications.add(T0)
+    # When the CLI exports it, and an exporter signed in to the console exports the next one
+    by_cli = run_export(STAFF, world.ports(), TUNING, world.run_at(T0 + timedelta(minutes=10)))
+    world.applications.add(T0 + timedelta(minutes=20))
+    console_run = replace(world.run_at(T0 + timedelta(minutes=30)), staff=EXPORTER)
+    by_console = run_export(STAFF, world.ports(), TUNING, console_run)
+    # Then the audit says plainly which name was verified
+    assert (by_cli.requested_by, by_cli.identity_verified, by_cli.requested_by_sub) == (
+        "arn:aws:iam::123456789012:user/k",
+        False,
+        None,
+    )
+    assert "not verified" in by_cli.requested_by_source
+    assert (by_console.requested_by, by_console.identity_verified, by_console.requested_by_sub) == (
+        "shinsei",
+        True,
+        "sub-e",
+    )

@@ -38,6 +38,9 @@ STAFF_ENVIRONMENT = {
     "LINE_SECRET_ID": "line",
     "LINE_API_HOST": "http://127.0.0.1:9",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "STAFF_CONSOLE_TABLE": "StaffConsole",
+    "EXPORT_FUNCTION": "export",
+    "DASHBOARD_REFRESH_FUNCTION": "dashboard-refresh",
 }
 
 

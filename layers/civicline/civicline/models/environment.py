@@ -52,6 +52,10 @@ class BroadcastsTableEnvironment(_Environment):
     broadcasts_table: str = Field(alias="BROADCASTS_TABLE")
 
 
+class StaffConsoleTableEnvironment(_Environment):
+    staff_console_table: str = Field(alias="STAFF_CONSOLE_TABLE")
+
+
 class PiiKeyEnvironment(_Environment):
     pii_key_arn: str = Field(alias="PII_KEY_ARN")
 
@@ -100,9 +104,27 @@ class BroadcastSenderEnvironment(LineEnvironment, BroadcastsTableEnvironment):
     multicast_rate_per_second: float = Field(alias="BROADCAST_MULTICAST_RATE", default=190.0, gt=0, le=200)
 
 
-class ExportEnvironment(ApplicationsTableEnvironment, AuditTableEnvironment, PiiKeyEnvironment):
+class ExportEnvironment(
+    ApplicationsTableEnvironment, AuditTableEnvironment, PiiKeyEnvironment, StaffConsoleTableEnvironment
+):
     export_bucket: str = Field(alias="EXPORT_BUCKET")
     staff_topic_arn: str = Field(alias="STAFF_TOPIC_ARN")
+
+
+class DashboardRefreshEnvironment(
+    UsersTableEnvironment,
+    ApplicationsTableEnvironment,
+    BroadcastsTableEnvironment,
+    StaffConsoleTableEnvironment,
+):
+    """The console snapshot's refresh: it reads the tables whose counts staff see, and writes the counts."""
+
+
+class StaffConsoleDataEnvironment(StaffConsoleTableEnvironment):
+    """StaffApiFunction's part for counts and exports: the snapshot and grants, the functions it starts."""
+
+    export_function: str = Field(alias="EXPORT_FUNCTION", min_length=1)
+    dashboard_refresh_function: str = Field(alias="DASHBOARD_REFRESH_FUNCTION", min_length=1)
 
 
 class StaffApiEnvironment(LineEnvironment, BroadcastsTableEnvironment, AuditTableEnvironment):

@@ -45,7 +45,8 @@ class _Wire(BaseModel):
 
 
 class Requester(_Wire):
-    """Who asked, as the staff CLI read it from `sts.get_caller_identity()` (self-reported: see README)."""
+    """Who asked, as the staff CLI read it from `sts.get_caller_identity()`: self-reported, so the audit
+    records it with `identityVerified: false` (README, "Audit")."""
 
     arn: str = Field(min_length=1, max_length=2048)
     user_id: str | None = Field(default=None, max_length=256)
@@ -185,6 +186,11 @@ class ExportResult(_Wire):
     unencodable_total: int = 0
     requested_by: str
     requested_by_source: str
+    identity_verified: bool = Field(
+        default=False, description="True only when an export grant of the staff console named the person"
+    )
+    requested_by_sub: str | None = Field(default=None, description="the staff's Cognito `sub` (verified)")
+    reason: str | None = Field(default=None, description="why a period was re-exported (administrators)")
     skipped_unreadable: int = Field(default=0, description="applications whose PII would not decrypt")
     unreadable_reception_numbers: tuple[str, ...] = ()
     reissued: bool = Field(default=False, description="a new link to an earlier export's file")

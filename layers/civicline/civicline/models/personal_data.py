@@ -68,6 +68,7 @@ _CONVERSATION = "tests/integration/conversation/test_conversation_worker.py"
 _INTAKE = "tests/integration/intake/test_intake_handler.py"
 _EXPORT = "tests/integration/export/test_export_handler.py"
 _CHAT = "tests/e2e/test_applications_in_chat.py"
+_CONSOLE_EXPORT = "tests/integration/staff_console/test_console_exports.py"
 
 DATA_RIGHTS_TESTS = (
     f"{_DATA_RIGHTS}::test_disclosure_shows_what_is_held_masked_and_is_audited",
@@ -309,13 +310,27 @@ STORED: tuple[PersonalDataField, ...] = (
     ),
     PersonalDataField(
         id="export_requester",
-        label="エクスポートを依頼した職員の識別名",
+        label="エクスポートを依頼した職員の識別名（認証済みかどうか、期間の再エクスポートの理由）",
         store="AuditTable",
-        attributes=("requestedBy", "requestedBySource"),
-        source="職員のIAM認証情報（呼び出し元）",
+        attributes=("requestedBy", "requestedBySource", "identityVerified", "requestedBySub", "reason"),
+        source="職員のIAM認証情報（呼び出し元）、または職員画面のサインイン（Cognito）と入力した理由",
         disclosure=Disclosure.NOT_SHOWN,
         erasure=Erasure.KEPT,
-        tests=(f"{_EXPORT}::test_every_link_is_audited",),
+        tests=(
+            f"{_EXPORT}::test_every_link_is_audited",
+            f"{_CONSOLE_EXPORT}::test_a_console_export_is_audited_under_the_signed_in_staff",
+        ),
+    ),
+    PersonalDataField(
+        id="export_grant",
+        label="職員画面からのエクスポート依頼（職員のID・ユーザー名・役割、対象、理由）",
+        store="StaffConsoleTable",
+        attributes=("grant",),
+        source="職員画面のサインイン（Cognitoのトークン）と職員の入力",
+        disclosure=Disclosure.NOT_SHOWN,
+        erasure=Erasure.EXPIRES,
+        retention_rule="依頼から5分（使用時に即削除）",
+        tests=(f"{_CONSOLE_EXPORT}::test_a_grant_is_used_once",),
     ),
     PersonalDataField(
         id="export_file",
@@ -433,6 +448,12 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
             _BROADCAST_PROGRESS,
         ),
     },
+    "StaffConsoleTable": {
+        "pk": "項目の区分",
+        "counts": "職員画面の集計（件数のみ、住民ごとの情報を含まない）",
+        "asOf": "集計日時",
+        "expiresAt": "削除予定日時（TTL）",
+    },
     "AuditTable": {
         "pk": "記録の区分",
         "sk": "記録の並び順",
@@ -486,6 +507,11 @@ ADAPTER_TABLES: dict[str, tuple[str, ...]] = {
     "broadcast_report": ("BroadcastsTable",),
     "broadcast_messages": ("BroadcastsTable",),
     "send_slots": ("BroadcastsTable",),
+    "resident_census": ("UsersTable",),
+    "application_counts": ("ApplicationsTable",),
+    "broadcast_digest": ("BroadcastsTable",),
+    "console_snapshots": ("StaffConsoleTable",),
+    "export_grants": ("StaffConsoleTable",),
     "wire_client": (),  # the broadcast adapters' DynamoDB client: no table of its own
 }
 

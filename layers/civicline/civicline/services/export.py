@@ -6,7 +6,12 @@ Events:
      "requestedBy": {"arn", "userId", "account"}}              on demand, since the watermark
     {... , "from": "2026-11-01", "to": "2026-11-27"}           re-export of a period (JST days or ISO times)
     {"formId": ..., "exportId": "...", "requestedBy": ...}    a new link to an earlier export's file
+    {"grantId": "<32 hex>"}                                    from the staff console: who and what are
+                                                               the export grant's (models/export_grant.py)
     "linkExpirySeconds": 60–3600 on any staff request           (default EXPORT_LINK_EXPIRY_SECONDS)
+
+`requestedBy` is self-reported (the audit says `identityVerified: false`); a re-export of a period needs
+a grant from an administrator with a reason (domain/export/grants.py), so the CLI's range is refused.
 
 The answer is ExportResult (camelCase JSON) with the link in `url`, or `{"error": {"type", "message"}}`.
 The link is never logged: it is a bearer token to applicants' personal data.
@@ -32,16 +37,20 @@ from pydantic import ValidationError
 
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
+from civicline.adapters.dynamodb.export_grants import DynamoExportGrants
 from civicline.adapters.dynamodb.export_source import DynamoExportSource, export_dynamodb_client
 from civicline.adapters.pii import PiiReader
 from civicline.adapters.s3_export import S3ExportFiles, export_s3_client
 from civicline.adapters.staff_notice import NoticeFailed, SnsStaffNotifier
 from civicline.domain.applications.errors import PiiUnavailable
 from civicline.domain.export.errors import ExportError, ExportInProgress
+from civicline.domain.export.grants import GrantRefused, GrantStore
 from civicline.domain.export.ports import ExportPorts, Invocation, StaffNotifier
 from civicline.domain.export.run import run_export
 from civicline.models.environment import ExportEnvironment
 from civicline.models.export import ExportRequest, ExportResult, ExportTrigger, ExportTuning
+from civicline.models.export_grant import ExportGrant, GrantedExport
+from civicline.models.staff import StaffIdentity
 from civicline.models.validation import validation_details
 
 LEASE_MARGIN = timedelta(seconds=60)
@@ -85,9 +94,12 @@ class ExportService:
         tuning: ExportTuning,
         logger: Logger,
         metrics: Metrics,
+        *,
+        grants: GrantStore,
         kms_calls: Callable[[], int] = lambda: 0,
     ) -> None:
         self._ports = ports
+        self._grants = grants
         self._tuning = tuning
         self._logger = logger
         self._metrics = metrics
@@ -96,20 +108,42 @@ class ExportService:
     def _count(self, name: str, value: int = 1) -> None:
         self._metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
+    def _granted(self, event: dict[str, Any]) -> tuple[ExportRequest, ExportGrant]:
+        """The request and identity of a console export, from its grant (consumed here, used once)."""
+        grant = self._grants.consume(GrantedExport.model_validate(event).grant_id)
+        if grant is None:
+            raise GrantRefused("the export grant is unknown, used or expired: ask from the console again")
+        wire = {"formId": grant.form_id, "encoding": grant.encoding, "exportId": grant.export_id}
+        if grant.from_ is not None and grant.to is not None:
+            wire |= {"from": grant.from_.isoformat(), "to": grant.to.isoformat()}
+        return ExportRequest.model_validate(wire), grant
+
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        staff: StaffIdentity | None = None
+        reason: str | None = None
         try:
-            request = ExportRequest.model_validate(event)
+            if isinstance(event, dict) and "grantId" in event:
+                request, grant = self._granted(event)
+                staff, reason = grant.staff, grant.reason
+            else:
+                request = ExportRequest.model_validate(event)
         except ValidationError as error:
             # Field paths and reasons only: the values stay out of the answer and the logs.
             self._count("ExportsRefused")
             details = [{"loc": d["field"], "msg": d["message"]} for d in validation_details(error)]
             return _error("InvalidRequest", "invalid export request", details=details)
+        except GrantRefused as error:
+            self._count("ExportsRefused")
+            self._logger.warning("export refused", extra={"reason": type(error).__name__})
+            return _error(type(error).__name__, str(error))
         now = datetime.now(UTC)
         run = Invocation(
             export_id=new_export_id(now),
             invocation_id=context.aws_request_id,
             now=now,
             lease_until=now + timedelta(milliseconds=context.get_remaining_time_in_millis()) + LEASE_MARGIN,
+            staff=staff,
+            reason=reason,
         )
         self._logger.append_keys(
             export_id=run.export_id, form_id=request.form_id, trigger=request.trigger.value
@@ -147,6 +181,7 @@ class ExportService:
                 "unencodable_total": result.unencodable_total,
                 "skipped_unreadable": result.skipped_unreadable,
                 "requested_by": result.requested_by,
+                "identity_verified": result.identity_verified,
                 "reissued": result.reissued,
             },
         )
@@ -166,4 +201,5 @@ def build(env: ExportEnvironment, tuning: ExportTuning, logger: Logger, metrics:
         audit=DynamoExportAudit(dynamodb_resource().Table(env.audit_table)),
         notifier=LoggedNotifier(notifier, logger, metrics),
     )
-    return ExportService(ports, tuning, logger, metrics, kms_calls=lambda: pii.kms_calls)
+    grants = DynamoExportGrants(dynamodb_resource().Table(env.staff_console_table))
+    return ExportService(ports, tuning, logger, metrics, grants=grants, kms_calls=lambda: pii.kms_calls)

@@ -17,14 +17,15 @@ def reissue_link(
     original = ports.audit.find(form.id, request.export_id)
     if original is None or original.object_key is None or not ports.files.exists(original.object_key):
         raise ExportNotFound(f"export {request.export_id} of {form.id} has no file (any more)")
-    who, source = requester(request)
     issued = original.model_copy(
         update={
             "invocation_id": run.invocation_id,
             "issued_at": run.now,
             "trigger": request.trigger,
-            "requested_by": who,
-            "requested_by_source": source,
+            "identity_verified": False,
+            "requested_by_sub": None,
+            "reason": None,
+            **requester(request, run),
             "reissued": True,
             **link_fields(
                 form=form, key=original.object_key, request=request, ports=ports, tuning=tuning, run=run

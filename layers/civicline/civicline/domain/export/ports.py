@@ -11,6 +11,7 @@ from civicline.domain.applications.records import ApplicationRecord
 from civicline.domain.export.watermark import Watermark
 from civicline.models.export import ExportResult
 from civicline.models.forms import ApplicantAnswers, SurveyResponse
+from civicline.models.staff import StaffIdentity
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +130,12 @@ class ExportPorts:
 
 @dataclass(frozen=True, slots=True)
 class Invocation:
-    """This run: its ids, its clock, and until when it may hold the watermark (its Lambda's deadline)."""
+    """This run: its ids, its clock, until when it may hold the watermark (its Lambda's deadline), and
+    who asked when that is known for certain (a consumed export grant: civicline.models.export_grant)."""
 
     export_id: str
     invocation_id: str
     now: datetime
     lease_until: datetime
+    staff: StaffIdentity | None = None
+    reason: str | None = None

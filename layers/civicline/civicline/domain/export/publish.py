@@ -31,9 +31,10 @@ from civicline.ward_time import ward_time
 SCHEDULER = "EventBridge Scheduler"
 SCHEDULER_SOURCE = "the export schedule (EventBridge Scheduler with ExportSchedulerRole)"
 STAFF_SOURCE = (
-    "self-reported by the staff CLI (sts:GetCallerIdentity); the authenticated invoker is CloudTrail's "
-    "lambda Invoke record with this invocationId"
+    "self-reported by the staff CLI (sts:GetCallerIdentity), not verified; the authenticated invoker is "
+    "CloudTrail's lambda Invoke record with this invocationId"
 )
+CONSOLE_SOURCE = "the staff console's export grant (Cognito token: sub and username, verified)"
 CONTENT_TYPES = {
     ExportEncoding.UTF8_BOM: "text/csv; charset=utf-8",
     ExportEncoding.CP932: "text/csv; charset=Shift_JIS",
@@ -60,11 +61,23 @@ def download_names(form: FormDefinition, issued_at: datetime) -> tuple[str, str]
     return f"{title}_{stamp}.csv", f"{form.id}_{stamp}.csv"
 
 
-def requester(request: ExportRequest) -> tuple[str, str]:
-    """Who asked, and where that name comes from (the audit record keeps both)."""
+def requester(request: ExportRequest, run: Invocation) -> dict[str, Any]:
+    """Who asked, where that name comes from, and whether it was verified (the audit keeps all of it).
+
+    Verified only through a consumed export grant (the console); the CLI's name is self-reported and the
+    schedule's is what the event says: both are recorded as not verified, plainly."""
+    if run.staff is not None:
+        return {
+            "requested_by": run.staff.username,
+            "requested_by_source": CONSOLE_SOURCE,
+            "identity_verified": True,
+            "requested_by_sub": run.staff.sub,
+            "reason": run.reason,
+        }
     if request.trigger is ExportTrigger.SCHEDULE:
-        return SCHEDULER, SCHEDULER_SOURCE
-    return (request.requested_by.arn if request.requested_by else "unknown"), STAFF_SOURCE
+        return {"requested_by": SCHEDULER, "requested_by_source": SCHEDULER_SOURCE}
+    who = request.requested_by.arn if request.requested_by else "unknown"
+    return {"requested_by": who, "requested_by_source": STAFF_SOURCE}
 
 
 def link_fields(
@@ -107,7 +120,6 @@ def publish(
         fields["object_key"] = key
         if request.trigger is ExportTrigger.STAFF:
             fields |= link_fields(form=form, key=key, request=request, ports=ports, tuning=tuning, run=run)
-    who, source = requester(request)
     return ExportResult(
         export_id=run.export_id,
         invocation_id=run.invocation_id,
@@ -122,9 +134,8 @@ def publish(
             for cell in report.cells
         ),
         unencodable_total=report.total,
-        requested_by=who,
-        requested_by_source=source,
         skipped_unreadable=tally.unreadable,
         unreadable_reception_numbers=tuple(tally.unreadable_numbers),
+        **requester(request, run),
         **fields,
     )

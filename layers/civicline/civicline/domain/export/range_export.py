@@ -1,15 +1,23 @@
 """Re-export of a period (`from`/`to`): what was received then, exported or not. Marks nothing and
-leaves the watermark where it is; the export is recorded in the audit all the same."""
+leaves the watermark where it is; the export is recorded in the audit all the same.
+
+A period can hold every retained applicant's personal data, so it is re-exported only for an
+administrator who gave a reason, for at most a year, as a consumed export grant proves (grants.py);
+the CLI's self-reported name is not enough (README, "Staff exports")."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from civicline.domain.export.application_rows import application_rows, peeked
+from civicline.domain.export.grants import check_range
 from civicline.domain.export.ports import Bounds, ExportPorts, Invocation
 from civicline.domain.export.publish import Tally, publish
 from civicline.domain.export.rows import APPLICATION_HEADER
 from civicline.domain.export.watermark import bound
 from civicline.models.export import ExportRequest, ExportResult, ExportTuning, ExportWindow
 from civicline.models.forms import FormDefinition
+from civicline.ward_time import ward_date
 
 
 def range_bounds(request: ExportRequest) -> Bounds:
@@ -24,6 +32,10 @@ def range_bounds(request: ExportRequest) -> Bounds:
 def export_range(
     request: ExportRequest, form: FormDefinition, ports: ExportPorts, tuning: ExportTuning, run: Invocation
 ) -> ExportResult:
+    assert request.from_ is not None
+    assert request.to is not None
+    last_day = ward_date(request.to - timedelta(microseconds=1))  # `to` is exclusive
+    check_range(run.staff, ward_date(request.from_), last_day, run.reason)
     bounds = range_bounds(request)
     tally = Tally()
     result = publish(

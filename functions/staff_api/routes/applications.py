@@ -1,0 +1,21 @@
+"""申請・エクスポート: `GET /staff/api/applications` (exporter): per form, waiting and exported (counts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from access import require
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from civicline.models.staff import Role
+from civicline.services.staff_console_data import ConsoleData
+from routes.answers import wire
+
+router = Router()
+
+
+@router.get("/applications")
+def applications() -> Any:
+    require(router, Role.EXPORTER)
+    data: ConsoleData = router.context["console_data"]
+    return wire(data.applications())
