@@ -151,6 +151,16 @@ class Console:
         return [line for line in self.browser_log if line.startswith("pageerror")]
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    console = item.funcargs.get("console") if hasattr(item, "funcargs") else None
+    if report.failed and isinstance(console, Console) and console.browser_log:
+        # What the browser said helps more than a timeout: script errors, failed requests.
+        report.sections.append(("browser console", "\n".join(console.browser_log[-40:])))
+    return report
+
+
 @pytest.fixture(scope="session")
 def console(local_stack: LocalStackProcess, browser: Browser) -> Console:
     return Console(local_stack, browser)

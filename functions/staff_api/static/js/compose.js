@@ -60,7 +60,7 @@ export function composer(onChange) {
     for (const button of list.querySelectorAll(".remove")) button.disabled = list.children.length <= 1;
   }
 
-  function addMessage() {
+  function addMessage({ quiet = false } = {}) {
     if (list.children.length >= MAX_MESSAGES) return;
     const editor = messageEditor(list.children.length, onChange, (removed) => {
       removed.remove();
@@ -69,6 +69,7 @@ export function composer(onChange) {
     });
     list.append(editor);
     renumber();
+    if (quiet) return;
     editor.querySelector("select").focus();
     onChange();
   }
@@ -89,7 +90,7 @@ export function composer(onChange) {
     return messages;
   }
 
-  addMessage();
+  addMessage({ quiet: true }); // the first, empty message: nothing changed yet
   return { element, read };
 }
 
