@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -146,6 +147,25 @@ class Console:
         path = SCREENS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
+    def refreshed_dashboard(self) -> dict[str, Any]:
+        """Takes a new snapshot (it runs in the background) and waits until the dashboard has it.
+
+        The API refuses a refresh within a minute of the last snapshot (429): then it waits its turn.
+        """
+        _, before = self.api("viewer", "GET", "dashboard")
+        for _attempt in range(15):
+            status, _ = self.api("viewer", "POST", "dashboard/refresh", {})
+            if status != 429:
+                break
+            time.sleep(5)
+        assert status == 202
+        for _attempt in range(60):
+            _, dashboard = self.api("viewer", "GET", "dashboard")
+            if dashboard["asOf"] and dashboard["asOf"] != before["asOf"]:
+                return dict(dashboard)
+            time.sleep(1)
+        raise AssertionError("the dashboard snapshot was not refreshed within a minute")
 
     def page_errors(self) -> list[str]:
         return [line for line in self.browser_log if line.startswith("pageerror")]

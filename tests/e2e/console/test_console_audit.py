@@ -72,7 +72,7 @@ def test_no_applicant_pii_appears_on_any_page_or_in_any_log(
         "ひみつ たろう",
         postal="〒１６９－００７５",
         rest="９－８－７　秘密ハイツ",
-        phone="070-0000-3333",
+        phone="070-3456-7890",
     )
     assert local_stack.wait_until_idle(60)
     # When the admin visits every page of the console

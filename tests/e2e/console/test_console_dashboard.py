@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -25,31 +24,11 @@ RESIDENTS = {
 SETTINGS = ("birthYear", "gender", "area", "genres")
 
 
-def refreshed_dashboard(console: Console) -> dict[str, Any]:
-    """Takes a new snapshot (it runs in the background) and waits until the dashboard has it.
-
-    The API refuses a refresh within a minute of the last snapshot (429): then it waits its turn.
-    """
-    _, before = console.api("viewer", "GET", "dashboard")
-    for _attempt in range(15):
-        status, _ = console.api("viewer", "POST", "dashboard/refresh", {})
-        if status != 429:
-            break
-        time.sleep(5)
-    assert status == 202
-    for _attempt in range(60):
-        _, dashboard = console.api("viewer", "GET", "dashboard")
-        if dashboard["asOf"] and dashboard["asOf"] != before["asOf"]:
-            return dict(dashboard)
-        time.sleep(1)
-    raise AssertionError("the dashboard snapshot was not refreshed within a minute")
-
-
 @pytest.fixture(scope="module")
 def dashboard(console: Console, local_stack: LocalStackProcess) -> dict[str, Any]:
     # Residents who followed, answered 受信設定 (or not), one of them blocked since; then a snapshot
     seed(local_stack, RESIDENTS)
-    return refreshed_dashboard(console)
+    return console.refreshed_dashboard()
 
 
 @pytest.mark.parametrize("role", ROLES)

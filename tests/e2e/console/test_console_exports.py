@@ -42,7 +42,7 @@ def test_an_exporter_downloads_the_waiting_applications_through_the_page(
             "しけん いちろう",
             postal="〒１６９－００７３",
             rest="１－２－３　試験荘１０１",
-            phone="090-0000-1111",
+            phone="090-1234-5678",
         ),
         apply_for_delivery(
             local_stack,
@@ -50,13 +50,14 @@ def test_an_exporter_downloads_the_waiting_applications_through_the_page(
             "みほん はなこ",
             postal="〒１６０－０００４",
             rest="４－５－６",
-            phone="080-0000-2222",
+            phone="080-2345-6789",
         ),
     }
     assert local_stack.wait_until_idle(60)
     numbers = _reception_numbers(local_stack, applicants)
     assert len(numbers) == 2
     time.sleep(LOCAL_EXPORT_LAG_SECONDS + 1)  # the export takes what is older than its safety lag
+    console.refreshed_dashboard()  # the counts per form come from the dashboard's snapshot
     # When an exporter opens 申請・エクスポート
     page = console.sign_in("exporter")
     console.open(page, "申請・エクスポート")
@@ -74,9 +75,19 @@ def test_an_exporter_downloads_the_waiting_applications_through_the_page(
     assert len(rows) == waiting
     assert numbers <= {row["受付番号"] for row in rows}
     assert saved.suffix == ".csv"
-    # And the page now counts them exported
     page.get_by_text("件の CSV を用意しました").wait_for()
-    console.open(page, "ホーム")
+    # And a second ダウンロード finds nothing new: each application is exported once
+    page.locator(f"[data-download={FORM}]").click()
+    page.get_by_text("出力する新しい申請はありませんでした").wait_for()
+    page.context.close()
+
+
+def test_an_exporter_sees_survey_results_as_charts_of_counts(console: Console) -> None:
+    console.refreshed_dashboard()
+    page = console.sign_in("exporter")
     console.open(page, "申請・エクスポート")
-    assert page.locator(f"[data-waiting={FORM}]").inner_text() == "0"
+    page.get_by_role("button", name="広報新宿 読者アンケート").click()
+    page.get_by_role("heading", name="集計: 広報新宿 読者アンケート").wait_for()
+    assert page.locator("#survey-results figure.chart").count() >= 1
+    console.shot(page, "console-exports-surveys")
     page.context.close()

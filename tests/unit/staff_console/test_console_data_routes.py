@@ -219,6 +219,13 @@ def test_survey_results_are_counts_per_choice(staff_console: Console) -> None:
     )
 
 
+def test_an_exporter_is_offered_the_survey_forms_and_no_application_form(staff_console: Console) -> None:
+    status, body = staff_console.call("GET", "/staff/api/surveys", roles=("exporter",))
+    assert status == 200
+    assert body == [{"formId": "koho_survey", "title": "広報新宿 読者アンケート"}]
+    assert staff_console.call("GET", "/staff/api/surveys", roles=("viewer",))[0] == 403
+
+
 def test_a_refresh_is_started_at_most_once_a_minute(staff_console: Console) -> None:
     # Given a snapshot 30 minutes old: a refresh starts (asynchronously) and the old `asOf` comes back
     status, body = staff_console.call("POST", "/staff/api/dashboard/refresh", roles=("viewer",))

@@ -34,28 +34,42 @@ export async function renderExports(body, me) {
           },
           "ダウンロード",
         ),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "button-quiet",
-            "data-survey": form.formId,
-            onclick: () => showSurvey(surveyArea, form),
-          },
-          "集計",
-        ),
       ),
     ];
   });
   body.append(
     section(
       "様式ごとの申請",
-      h("p", { class: "hint" }, "「ダウンロード」は受付待ちの申請を CSV にまとめ、15分間だけ有効なリンクからダウンロードします。ダウンロードした申請は出力済みになります。"),
+      h(
+        "p",
+        { class: "hint" },
+        "「ダウンロード」は受付待ちの申請を CSV にまとめ、15分間だけ有効なリンクからダウンロードします。件数はホームの集計時点のものです。",
+      ),
       table("(様式ごとの受付待ち・出力済み件数)", ["様式", "受付待ち", "出力済み", "操作"], rows, { id: "applications-table" }),
     ),
   );
   if (me.roles.includes("admin")) body.append(rangeSection(forms));
-  body.append(surveyArea);
+  body.append(await surveysSection(surveyArea), surveyArea);
+}
+
+async function surveysSection(area) {
+  const surveys = await call("GET", "surveys");
+  return section(
+    "アンケートの集計",
+    surveys.length
+      ? h(
+          "div",
+          { class: "row-actions" },
+          surveys.map((survey) =>
+            h(
+              "button",
+              { type: "button", class: "button-quiet", "data-survey": survey.formId, onclick: () => showSurvey(area, survey) },
+              survey.title || survey.formId,
+            ),
+          ),
+        )
+      : h("p", {}, "アンケートはありません。"),
+  );
 }
 
 // The browser follows the presigned link itself (Content-Disposition: attachment): the CSV never
@@ -132,7 +146,11 @@ async function showSurvey(area, form) {
               ),
             )
           : h("p", {}, "選択式の設問がありません。"),
-        h("p", { class: "hint" }, "選択式の回答の件数のみを表示します。自由記述は表示しません。"),
+        h(
+          "p",
+          { class: "hint" },
+          `回答 ${count(results.responses)} 件（集計時点: ${when(results.asOf)}）。選択式の回答の件数のみを表示し、自由記述は表示しません。`,
+        ),
       ),
     );
   } catch (error) {
