@@ -3,7 +3,7 @@ stored for the console to read with one GetItem (civicline.domain.dashboard.refr
 
 Scheduled (DashboardRefreshSchedule, hourly by default) and started by the console's 「最新の状態に更新」
 (`POST /staff/api/dashboard/refresh`, asynchronous). Locally: invoke `DashboardRefreshFunction`
-through the local stack's Lambda endpoint (README, "Staff console").
+through the local stack's Lambda endpoint (README, "The staff console's counts").
 """
 
 from __future__ import annotations

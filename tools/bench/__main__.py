@@ -13,6 +13,7 @@ BENCHMARKS = [
     "tools.bench.broadcast",
     "tools.bench.broadcast_fanout",
     "tools.bench.export",
+    "tools.bench.console",
 ]
 
 

@@ -113,7 +113,7 @@ class ExportStack:
             {"formId": FORM, "requestedBy": {"arn": STAFF_ARN, "account": "123456789012"}, **fields}
         )
 
-    def grant(self, staff: StaffIdentity = ADMIN, **what: Any) -> str:
+    def grant(self, what: dict[str, Any] | None = None, staff: StaffIdentity = ADMIN) -> str:
         """A grant as the staff console writes it (who from the token, what from the page): its id."""
         now = datetime.now(UTC)
         grant = ExportGrant.model_validate(
@@ -123,15 +123,15 @@ class ExportStack:
                 "formId": FORM,
                 "createdAt": now,
                 "expiresAt": now + GRANT_LIFETIME,
-                **what,
+                **(what or {}),
             }
         )
         self.grants.issue(grant)
         return grant.grant_id
 
-    def console_export(self, staff: StaffIdentity = ADMIN, **what: Any) -> dict[str, Any]:
+    def console_export(self, what: dict[str, Any], staff: StaffIdentity = ADMIN) -> dict[str, Any]:
         """An export as the console asks for it: a grant, then ExportFunction with its id alone."""
-        return self.invoke({"grantId": self.grant(staff, **what)})
+        return self.invoke({"grantId": self.grant(what, staff)})
 
     def download(self, key: str) -> bytes:
         body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()

@@ -185,7 +185,7 @@ def test_range_re_export_includes_exported_ones_and_keeps_the_watermark(stack: E
     # When an administrator re-exports the JST days from two days ago to today, with a reason
     jst = timedelta(hours=9)
     result = stack.console_export(
-        **{
+        {
             "from": (now - timedelta(days=2) + jst).date().isoformat(),
             "to": (now + jst).date().isoformat(),
             "reason": "配達漏れの確認",

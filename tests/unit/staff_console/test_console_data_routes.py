@@ -3,7 +3,7 @@ leaves (applicant PII, typed answers, anything a request claims about who is ask
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from tests.unit.staff_console.console_fakes import NOW, Console, console
@@ -156,11 +156,7 @@ def test_a_period_is_re_exported_for_an_administrator_with_the_reason_in_the_gra
     status, _ = staff_console.call("POST", "/staff/api/exports/range", roles=("admin",), body=ask)
     assert status == 200
     (grant,) = staff_console.grants.grants.values()
-    assert (grant.from_.isoformat(), grant.to.isoformat(), grant.reason) == (
-        "2026-11-01",
-        "2026-11-27",
-        "配達漏れの確認",
-    )
+    assert (grant.from_, grant.to, grant.reason) == (date(2026, 11, 1), date(2026, 11, 27), "配達漏れの確認")
 
 
 @pytest.mark.parametrize(
@@ -236,3 +232,14 @@ def test_a_refresh_is_started_at_most_once_a_minute(staff_console: Console) -> N
     status, _ = staff_console.call("POST", "/staff/api/dashboard/refresh", roles=("viewer",))
     # Then no second Users scan is started
     assert (status, staff_console.functions.refreshes) == (429, 1)
+
+
+def test_an_exporter_gets_a_new_link_to_the_daily_exports_file_by_its_id(staff_console: Console) -> None:
+    # Given the daily export's notice naming its id
+    ask = {"formId": "koho_delivery", "exportId": "20261129T000000Z-0a1b2c3d"}
+    # When an exporter asks for its file
+    status, _ = staff_console.call("POST", "/staff/api/exports", roles=("exporter",), body=ask)
+    # Then ExportFunction is asked for a link to that export, under the exporter's name
+    assert status == 200
+    (grant,) = staff_console.grants.grants.values()
+    assert (grant.export_id, grant.staff.username) == ("20261129T000000Z-0a1b2c3d", "staff@example.jp")

@@ -16,15 +16,19 @@ class _Wire(BaseModel):
 
 
 class ExportAsk(_Wire):
-    """`POST /staff/api/exports`: the form's applications since the last export."""
+    """`POST /staff/api/exports`: the form's applications since the last export, or (`exportId`) a new
+    link to an earlier export's file, such as the daily export's whose notice names its id."""
 
     form_id: str = Field(pattern=FORM_ID_PATTERN)
     encoding: ExportEncoding = ExportEncoding.UTF8_BOM
+    export_id: str | None = Field(default=None, pattern=r"^[0-9TZ]{16}-[0-9a-f]{8}$")
 
 
-class RangeExportAsk(ExportAsk):
+class RangeExportAsk(_Wire):
     """`POST /staff/api/exports/range` (admin): a period re-exported, with the reason recorded."""
 
+    form_id: str = Field(pattern=FORM_ID_PATTERN)
+    encoding: ExportEncoding = ExportEncoding.UTF8_BOM
     from_: date = Field(alias="from")
     to: date
     reason: str = Field(min_length=1, max_length=500)

@@ -46,7 +46,8 @@ class DashboardRefreshService:
         self._clock = clock
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
-        trigger = str(event.get("trigger", "schedule")) if isinstance(event, dict) else "schedule"
+        # Logged as one of two known words: nothing a caller writes reaches the logs.
+        trigger = "staff" if isinstance(event, dict) and event.get("trigger") == "staff" else "schedule"
         snapshot = refresh_snapshot(
             residents=self._residents,
             applications=self._applications,
@@ -60,7 +61,7 @@ class DashboardRefreshService:
         self._logger.info(
             "dashboard refreshed",
             extra={
-                "trigger": trigger[:20],
+                "trigger": trigger,
                 "residents": residents,
                 "pages": reads.pages,
                 "read_units": reads.read_units,

@@ -128,7 +128,8 @@ class ConsoleData:
 
     def export(self, staff: StaffIdentity, ask: ExportAsk) -> ExportLink:
         _form_of(ask.form_id, FormPurpose.APPLICATION)
-        return self._run(self._grant(staff, ask.form_id, ask.encoding.value))
+        what = {} if ask.export_id is None else {"exportId": ask.export_id}
+        return self._run(self._grant(staff, ask.form_id, ask.encoding.value, **what))
 
     def export_range(self, staff: StaffIdentity, ask: RangeExportAsk) -> ExportLink:
         _form_of(ask.form_id, FormPurpose.APPLICATION)
