@@ -133,6 +133,14 @@ def test_an_exporter_gets_a_link_through_a_grant_naming_the_signed_in_staff(staf
     assert grant.expires_at - grant.created_at == timedelta(minutes=5)
     # And the counts are refreshed so the waiting number drops on the page
     assert staff_console.functions.refreshes == 1
+    # And the console's audit log lists it under the signed-in staff
+    (action,) = staff_console.api.fakes.actions.recorded
+    assert (action.action, action.target, action.actor.username) == (
+        "export.link",
+        "koho_delivery",
+        "staff@example.jp",
+    )
+    assert action.detail == {"exportId": "20261129T090000Z-0a1b2c3d", "rows": 2}
 
 
 def test_a_request_cannot_name_who_is_asking(staff_console: Console) -> None:

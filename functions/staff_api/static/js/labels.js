@@ -21,9 +21,11 @@ export const AUDIT_ACTIONS = {
   "broadcast.schedule": "予約配信",
   "broadcast.cancel": "予約取消",
   "broadcast.test": "テスト配信",
-  "export.link": "エクスポート",
+  "export.link": "エクスポート（リンク発行）",
   "export.range": "期間再エクスポート",
   "richmenu.switch": "リッチメニュー切替",
+  "dataRights.disclose": "登録情報の開示（住民）",
+  "dataRights.delete": "登録情報の削除（住民）",
   "auth.sign-in": "サインイン",
   "auth.sign-out": "サインアウト",
 };
