@@ -12,22 +12,14 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from civicline.adapters.dynamodb import dynamodb_resource
-from civicline.adapters.dynamodb.wire_client import dynamodb_client
-from civicline.adapters.sqs.client import sqs_client
 from civicline.models.environment import BroadcastPlanWorkerEnvironment
 from civicline.services.broadcast_plan_worker import build_plan_worker
+from civicline.services.broadcast_planning_root import PlanningClients
 
 logger = Logger()
 metrics = Metrics()
-worker = build_plan_worker(
-    logger,
-    metrics,
-    BroadcastPlanWorkerEnvironment.from_environ(),
-    dynamodb=dynamodb_resource(),
-    dynamodb_wire=dynamodb_client(),
-    sqs=sqs_client(),
-)
+env = BroadcastPlanWorkerEnvironment.from_environ()
+worker = build_plan_worker(logger, metrics, env, PlanningClients.from_aws())
 
 
 @logger.inject_lambda_context(log_event=False)

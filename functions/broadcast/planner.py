@@ -13,24 +13,16 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from civicline.adapters.broadcast_schedules import scheduler_client
-from civicline.adapters.dynamodb import dynamodb_resource
-from civicline.adapters.dynamodb.wire_client import dynamodb_client
 from civicline.adapters.planning_workers import lambda_client
-from civicline.adapters.sqs.client import sqs_client
 from civicline.models.environment import BroadcastPlannerEnvironment
 from civicline.services.broadcast_planner import build_planner
+from civicline.services.broadcast_planning_root import PlanningClients
 
 logger = Logger()
 metrics = Metrics()
+env = BroadcastPlannerEnvironment.from_environ()
 planner = build_planner(
-    logger,
-    metrics,
-    BroadcastPlannerEnvironment.from_environ(),
-    dynamodb=dynamodb_resource(),
-    dynamodb_wire=dynamodb_client(),
-    sqs=sqs_client(),
-    scheduler=scheduler_client(),
-    lambda_=lambda_client(),
+    logger, metrics, env, PlanningClients.from_aws(), scheduler=scheduler_client(), lambda_=lambda_client()
 )
 
 

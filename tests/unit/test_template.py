@@ -18,6 +18,8 @@ from tests.unit.policy_evaluation import Request, decide
 from civicline.adapters.pii import PURPOSE as PII_PURPOSE
 from devstack.resolve import Resolver
 from devstack.sam_template import load_sam_template, resources_of_type, translate
+from devstack.template_rules import accepts
+from tools.privacy_report.template_facts import NON_DATA_ACTIONS
 
 Resource = dict[str, Any]
 Statement = dict[str, Any]
@@ -25,14 +27,6 @@ Statement = dict[str, Any]
 ALLOWED_REGIONS = {"ap-northeast-1", "ap-northeast-3"}
 DATA_KEY_REFERENCES = ({"Ref": "DataKey"}, {"Fn::GetAtt": ["DataKey", "Arn"]})
 PII_KEY_REFERENCES = ({"Ref": "PiiKey"}, {"Fn::GetAtt": ["PiiKey", "Arn"]})
-# Actions that have no resource-level permissions and touch no residents' data (Tracing Active needs them).
-NON_DATA_ACTIONS = {
-    "xray:puttracesegments",
-    "xray:puttelemetryrecords",
-    "xray:getsamplingrules",
-    "xray:getsamplingtargets",
-    "cloudwatch:putmetricdata",
-}
 # Audit partitions each role writes (docs/contracts.md)
 AUDIT_PREFIXES = {
     "ConversationFunctionRole": ["datarights#*"],
@@ -161,45 +155,6 @@ def principal_ids(statement: Statement) -> list[Any]:
     return as_list(principal.get("AWS", [])) + as_list(principal.get("Service", []))
 
 
-RULE_FUNCTIONS: dict[str, Any] = {
-    "Fn::Contains": lambda values: values[1] in values[0],
-    "Fn::Equals": lambda values: values[0] == values[1],
-    "Fn::And": all,
-    "Fn::Or": any,
-    "Fn::Not": lambda values: not values[0],
-}
-
-
-def evaluate_rule(expression: Any, region: str, parameters: dict[str, str] | None = None) -> Any:
-    """Just enough of CloudFormation's rule functions to decide an assertion for a region and parameters."""
-    if isinstance(expression, list):
-        return [evaluate_rule(item, region, parameters) for item in expression]
-    if not isinstance(expression, dict):
-        return expression
-    ((name, args),) = expression.items()
-    if name == "Ref":
-        if args == "AWS::Region":
-            return region
-        assert parameters is not None, f"rule refers to {args}: give the parameters"
-        return parameters[args]
-    assert name in RULE_FUNCTIONS, f"unsupported rule function {name}"
-    return RULE_FUNCTIONS[name]([evaluate_rule(arg, region, parameters) for arg in args])
-
-
-def default_parameters(cfn: dict[str, Any]) -> dict[str, str]:
-    return {name: str(parameter.get("Default", "")) for name, parameter in cfn["Parameters"].items()}
-
-
-def stack_accepts(cfn: dict[str, Any], region: str) -> bool:
-    parameters = default_parameters(cfn)
-    return all(
-        evaluate_rule(assertion["Assert"], region, parameters)
-        for rule in cfn["Rules"].values()
-        if evaluate_rule(rule.get("RuleCondition", True), region, parameters)
-        for assertion in rule["Assertions"]
-    )
-
-
 # ---------------------------------------------------------------- regions
 
 
@@ -218,7 +173,7 @@ def test_the_stack_deploys_only_to_tokyo_or_osaka(cfn: dict[str, Any], region: s
     # Given the template's Rules (CloudFormation checks them before creating anything)
     # When a deploy targets `region`
     # Then only Tokyo and Osaka pass
-    assert stack_accepts(cfn, region) is accepted
+    assert accepts(cfn, region) is accepted
 
 
 def test_samconfig_deploys_to_tokyo(sam: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """The template's Rules, evaluated as CloudFormation does at deploy time (cfn-lint does not evaluate them).
 
-test_template.py's evaluator of the rule functions, over the translated template and the parameters a
+devstack.template_rules' evaluator of the rule functions, over the translated template and the parameters a
 deploy would pass: samconfig.toml's overrides on top of the template's defaults.
 """
 
@@ -11,9 +11,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from tests.unit.test_template import default_parameters, evaluate_rule
 
 from devstack.sam_template import translate
+from devstack.template_rules import refusals as template_refusals
 
 ROOT = Path(__file__).resolve().parents[2]
 WARD_PRIVACY_PAGE = "https://www.city.shinjuku.lg.jp/kusei/privacy.html"  # any real page of the ward's
@@ -21,18 +21,7 @@ WARD_PRIVACY_PAGE = "https://www.city.shinjuku.lg.jp/kusei/privacy.html"  # any 
 
 def refusals(overrides: dict[str, str], region: str = "ap-northeast-1") -> list[str]:
     """The AssertDescription of every failing assertion, as CloudFormation would refuse the deploy."""
-    template = translate()
-    parameters = {**default_parameters(template), **overrides}
-    failed = []
-    for rule in template["Rules"].values():
-        if not evaluate_rule(rule.get("RuleCondition", True), region, parameters):
-            continue
-        failed += [
-            assertion["AssertDescription"]
-            for assertion in rule["Assertions"]
-            if not evaluate_rule(assertion["Assert"], region, parameters)
-        ]
-    return failed
+    return template_refusals(translate(), region, overrides)
 
 
 def samconfig_overrides(environment: str) -> dict[str, str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from devstack.template_rules import accepts
 from tools.privacy_report.check import Check, cited
 from tools.privacy_report.template_facts import (
     NON_DATA_ACTIONS,
@@ -33,41 +33,9 @@ ENCRYPTED_TYPES = {
 }
 
 
-_RULES: dict[str, Callable[[list[Any]], Any]] = {
-    "Fn::Contains": lambda v: v[1] in v[0],
-    "Fn::Equals": lambda v: v[0] == v[1],
-    "Fn::And": all,
-    "Fn::Or": any,
-    "Fn::Not": lambda v: not v[0],
-}
-
-
-def _evaluate(expression: Any, region: str) -> Any:
-    if isinstance(expression, list):
-        return [_evaluate(e, region) for e in expression]
-    if not isinstance(expression, dict):
-        return expression
-    ((name, args),) = expression.items()
-    if name == "Ref":
-        return region if args == "AWS::Region" else None
-    if name not in _RULES:
-        return None
-    return _RULES[name]([_evaluate(a, region) for a in args])
-
-
 def accepted_regions(cfn: dict[str, Any]) -> set[str]:
-    """Probe regions the template's Rules let a stack deploy to."""
-    rules = cfn.get("Rules", {}).values()
-    return {
-        region
-        for region in PROBE_REGIONS
-        if all(
-            _evaluate(a["Assert"], region)
-            for rule in rules
-            if _evaluate(rule.get("RuleCondition", True), region)
-            for a in rule.get("Assertions", [])
-        )
-    }
+    """Probe regions the template's Rules let a stack deploy to (with its default parameters)."""
+    return {region for region in PROBE_REGIONS if accepts(cfn, region)}
 
 
 def region_check(cfn: dict[str, Any], results: TestResults) -> Check:

@@ -22,6 +22,7 @@ from civicline.models.environment import BroadcastPlannerEnvironment, BroadcastP
 from civicline.models.resident import ReceptionSettings
 from civicline.services.broadcast_plan_worker import build_plan_worker
 from civicline.services.broadcast_planner import build_planner
+from civicline.services.broadcast_planning_root import PlanningClients
 
 TEXT = [{"type": "text", "text": "区からのお知らせです。"}]
 SEND_YEAR = date.today().year
@@ -202,18 +203,16 @@ def test_given_the_planner_dies_mid_way_when_invoked_again_then_it_resumes_witho
                 raise RuntimeError("Lambda timed out")
             return real_sqs.send_message(**kwargs)
 
-    env = BroadcastPlanWorkerEnvironment.from_environ()
     dynamodb = boto3.resource("dynamodb")
+    dying_clients = PlanningClients(dynamodb=dynamodb, dynamodb_wire=stack.dynamodb, sqs=DyingSqs())
     dying_worker = build_plan_worker(
-        Logger(), Metrics(), env, dynamodb=dynamodb, dynamodb_wire=stack.dynamodb, sqs=DyingSqs()
+        Logger(), Metrics(), BroadcastPlanWorkerEnvironment.from_environ(), dying_clients
     )
     dying = build_planner(
         Logger(),
         Metrics(),
         BroadcastPlannerEnvironment.from_environ(),
-        dynamodb=dynamodb,
-        dynamodb_wire=stack.dynamodb,
-        sqs=DyingSqs(),
+        dying_clients,
         scheduler=boto3.client("scheduler"),
         lambda_=InProcessLambda(
             lambda event: dying_worker.handle(event, cast(LambdaContext, worker_context()), datetime.now(UTC))

@@ -57,6 +57,12 @@ def text_event(fake: FakeLine, user: str, text: str, **kw: Any) -> dict[str, Any
     return event
 
 
+def unsend_event(fake: FakeLine, user: str, message_id: str, **kw: Any) -> dict[str, Any]:
+    event = fresh(fixture("unsend"), fake, user=user, **kw)
+    event["unsend"] = {"messageId": message_id}
+    return event
+
+
 def postback_event(fake: FakeLine, user: str, data: str, **kw: Any) -> dict[str, Any]:
     event = fresh(fixture("postback"), fake, user=user, **kw)
     event["postback"] = {"data": data}

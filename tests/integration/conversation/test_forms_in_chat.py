@@ -14,6 +14,7 @@ from tests.integration.conversation.conversation_stack import (
     Stack,
     postback_event,
     text_event,
+    unsend_event,
     user_id,
 )
 
@@ -30,10 +31,13 @@ NAME, KANA, POSTAL, DETAIL, PHONE = (
 )
 
 
-def assert_only_the_receipt_is_kept(item: dict[str, Any] | None) -> None:
-    """After sending, the slot keeps which form was sent (for a second tap), no answer, for 30 minutes."""
+def assert_only_the_receipt_is_kept(item: dict[str, Any] | None, said: list[str]) -> None:
+    """After sending, the slot keeps which form was sent (for a second tap) and the LINE ids of the
+    messages typed for it (for a retraction), no answer, for 30 minutes."""
     assert item is not None
-    assert (item["flow"], item["state"]) == ("form.sent", {"form_id": "koho_delivery"})
+    assert (item["flow"], item["state"]["form_id"]) == ("form.sent", "koho_delivery")
+    assert set(item["state"]) == {"form_id", "message_ids"}
+    assert set(item["state"]["message_ids"]) <= set(said)
     assert int(item["expiresAt"]) - time.time() <= 30 * 60
 
 
@@ -46,6 +50,7 @@ class FormsStack:
         self.queue_name = stack.aws.queue_name("ApplicationsQueue")
         self.queue_url = stack.aws.queue_url("ApplicationsQueue")
         self.seen = 0
+        self.said: list[str] = []  # LINE message ids of what the resident typed, in order
 
     # -- the resident ------------------------------------------------------------------------------
     def _run(self, event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -61,8 +66,14 @@ class FormsStack:
 
     def say(self, *texts: str) -> list[dict[str, Any]]:
         for typed in texts:
-            self._run(text_event(self.stack.fake, HANAKO, typed))
+            event = text_event(self.stack.fake, HANAKO, typed)
+            self.said.append(event["message"]["id"])
+            self._run(event)
         return self.batch
+
+    def unsend(self, message_id: str) -> list[dict[str, Any]]:
+        """The resident retracts a message they typed (LINE's 送信取消): an event with no reply token."""
+        return self._run(unsend_event(self.stack.fake, HANAKO, message_id))
 
     def postback(self, data: str) -> list[dict[str, Any]]:
         return self._run(postback_event(self.stack.fake, HANAKO, data))
@@ -148,7 +159,7 @@ def test_a_new_subscription_in_chat_reaches_the_applications_queue(
     assert application.kind == "new"
     assert application.answers.name == "新宿 花子"
     assert application.answers.phone == "+81311112222"
-    assert_only_the_receipt_is_kept(forms.conversation())
+    assert_only_the_receipt_is_kept(forms.conversation(), forms.said)
     assert "個別配達のお申込みを送信しました" in _texts(forms.batch)
     # And nothing the resident typed reached the worker's logs
     logs = capsys.readouterr()
@@ -194,7 +205,7 @@ def test_when_the_queue_fails_the_event_is_retried_with_the_form_kept(forms: For
     forms.queue_url = forms.sqs.create_queue(QueueName=forms.queue_name)["QueueUrl"]
     assert forms.stack.run(submit, receive_count=2) == []
     assert len(forms.queued()) == 1
-    assert_only_the_receipt_is_kept(forms.conversation())
+    assert_only_the_receipt_is_kept(forms.conversation(), forms.said)
 
 
 def test_status_lists_the_residents_stored_applications(forms: FormsStack) -> None:
@@ -229,3 +240,40 @@ def test_the_menu_tile_and_a_form_button_with_nothing_open(forms: FormsStack) ->
     assert "入力中のお手続きはありません" in _texts(forms.batch)
     assert forms.queued() == []
     assert [a["label"] for a in _actions(forms.batch)].count("個別配達の新規申込") == 1
+
+
+def test_a_retracted_answer_is_dropped_and_asked_again_and_a_sent_form_stays_sent(
+    forms: FormsStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a resident who typed their name and フリガナ in the form
+    forms.postback("action=apply_menu")
+    forms.tap("個別配達の新規申込")
+    forms.say(NAME, KANA)
+    kana_message = forms.said[-1]
+    # When they retract (送信取消) the message with the フリガナ
+    pushed = forms.unsend(kana_message)
+    # Then the フリガナ is no longer stored, and a push (an unsend has no reply token) asks for it again
+    item = forms.conversation()
+    assert item is not None
+    assert "kana" not in item["state"]["answers"]
+    assert item["state"]["step_id"] == "kana"
+    assert "送信を取り消されたメッセージのお答えを取り消しました" in _texts(pushed)
+    assert forms.stack.fake.requests(path="/v2/bot/message/push")
+    # And the same retraction delivered again (a new event) changes nothing and says nothing
+    assert forms.unsend(kana_message) == []
+    assert forms.conversation() == item
+    # When they answer again, finish and send the form, then retract the message with their name
+    forms.say(KANA, POSTAL)
+    forms.tap("はい")
+    forms.say(DETAIL, PHONE)
+    forms.tap("送信する")
+    assert len(forms.queued()) == 1
+    told = forms.unsend(forms.said[0])
+    # Then they are told it was already sent and stays as sent, and nothing is withdrawn or sent again
+    assert "送信済みの「広報新宿の個別配達」へのお答えでした" in _texts(told)
+    assert forms.queued() == []
+    assert_only_the_receipt_is_kept(forms.conversation(), forms.said)
+    # And nothing they typed reached the logs
+    logs = capsys.readouterr()
+    for typed in ("花子", "ハナコ", "新宿ハイツ", "1111-2222"):
+        assert typed not in logs.out + logs.err

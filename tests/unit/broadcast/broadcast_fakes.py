@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -134,6 +134,16 @@ class FakeLedger:
         holder = self.leases.get((broadcast_id, stream))
         if holder is not None and holder[0] == owner:
             del self.leases[broadcast_id, stream]
+
+    def forget_recipients(self, broadcast_id: str, streams: Sequence[Stream]) -> None:
+        forgotten = {"after": None, "pending": (), "remainder": ()}
+        r = self.records[broadcast_id]
+        for stream in streams:
+            cp = self._checkpoint(broadcast_id, stream).model_copy(update=forgotten)
+            if stream == TAIL:
+                r["tail"] = cp
+            else:
+                r["checkpoints"][stream] = cp
 
     def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None:
         self.records[broadcast_id].update(complete=True, planned=batches_planned, audience=audience)

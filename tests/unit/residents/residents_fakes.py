@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -153,8 +153,19 @@ def context(user_id: str | None = USER, *, one_to_one: bool = True, mode: str = 
     )
 
 
-def text_in(value: str, user_id: str = USER) -> Inbound:
-    return Inbound(kind=InboundKind.TEXT, context=context(user_id), text=value)
+_message_ids = itertools.count(1)
+
+
+def text_in(value: str, user_id: str = USER, message_id: str | None = None) -> Inbound:
+    """A typed text, with a LINE message id of its own (what an `unsend` names)."""
+    message_id = message_id or f"5{next(_message_ids):017d}"
+    return Inbound(kind=InboundKind.TEXT, context=context(user_id), text=value, message_id=message_id)
+
+
+def unsend_in(message_id: str, user_id: str = USER) -> Inbound:
+    """The resident retracted (送信取消) one of their messages: an event with no reply token."""
+    retracted = replace(context(user_id), event_type="unsend", reply_token=None)
+    return Inbound(kind=InboundKind.UNSEND, context=retracted, message_id=message_id)
 
 
 def postback_in(data: str, user_id: str = USER) -> Inbound:

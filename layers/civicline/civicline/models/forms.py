@@ -212,6 +212,9 @@ class ConversationState(BaseModel):
     kind: str | None = None
     step_id: str = Field(description="a step id, or @kind / @confirm / @edit")
     answers: dict[str, AnswerValue] = Field(default_factory=dict, repr=False)
+    answered_by: dict[str, str] = Field(
+        default_factory=dict, description="step id → LINE id of the typed message that answered it (送信取消)"
+    )
     history: tuple[str, ...] = Field(default=(), description="places visited, for 戻る")
     pending_switch: PendingSwitch | None = None
     version: int = Field(default=0, ge=0)

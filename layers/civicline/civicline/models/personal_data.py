@@ -69,6 +69,7 @@ _INTAKE = "tests/integration/intake/test_intake_handler.py"
 _EXPORT = "tests/integration/export/test_export_handler.py"
 _CHAT = "tests/e2e/test_applications_in_chat.py"
 _CONSOLE_EXPORT = "tests/integration/staff_console/test_console_exports.py"
+_BROADCAST_PRIVACY = "tests/integration/broadcast/test_broadcast_plan_privacy.py"
 
 DATA_RIGHTS_TESTS = (
     f"{_DATA_RIGHTS}::test_disclosure_shows_what_is_held_masked_and_is_audited",
@@ -294,9 +295,13 @@ STORED: tuple[PersonalDataField, ...] = (
         attributes=("pending", "remainder", "after"),
         source="配信対象の抽出（受信設定による絞り込み）",
         disclosure=Disclosure.NOT_SHOWN,
-        erasure=Erasure.KEPT,
-        expires=False,  # plan checkpoints carry no expiresAt; only the rate-limit windows do
-        tests=(),
+        erasure=Erasure.EXPIRES,
+        # Removed when planning closes (seconds to minutes); a plan never closed expires by TTL.
+        retention_rule="配信計画の完了まで（件数のみ残る）。完了しなかった計画も開始から15日",
+        tests=(
+            f"{_BROADCAST_PRIVACY}::test_once_a_broadcast_is_sent_no_broadcast_item_names_a_resident_and_retries_and_figures_hold",
+            f"{_BROADCAST_PRIVACY}::test_a_planner_or_worker_invoked_again_after_the_ids_are_gone_enqueues_nothing",
+        ),
     ),
     PersonalDataField(
         id="data_rights_subject",
@@ -433,7 +438,7 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
         "firstBatchAcceptedAt": "最初のバッチをLINEが受け付けた日時",
         "lastBatchAcceptedAt": "最後のバッチをLINEが受け付けた日時",
         "grants": "送信レート制御の枠",
-        "expiresAt": "送信レート制御の枠の期限（TTL）",
+        "expiresAt": "削除予定日時（TTL）：送信レート制御の枠、配信計画の途中経過",
         **dict.fromkeys(
             (
                 "alreadyAccepted",

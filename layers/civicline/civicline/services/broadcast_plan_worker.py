@@ -18,12 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from civicline.adapters.dynamodb.audience import DynamoAudience
 from civicline.adapters.dynamodb.broadcast_ledger import DynamoBroadcasts
-from civicline.adapters.dynamodb.broadcasts_table import BroadcastsTable
 from civicline.adapters.sqs.broadcast_batches import BroadcastBatchesQueue
 from civicline.domain.broadcast.planner import MAX_SCAN_SEGMENTS, Lease, plan_segment_worker
 from civicline.models.broadcast.base import BROADCAST_ID_PATTERN
 from civicline.models.broadcast.batch import BroadcastBatch
 from civicline.models.environment import BroadcastPlanWorkerEnvironment
+from civicline.services.broadcast_planning_root import PlanningClients, planning_adapters
 
 LEASE_MARGIN = timedelta(seconds=60)
 
@@ -73,20 +73,13 @@ class BroadcastPlanWorker:
 
 
 def build_plan_worker(
-    logger: Logger,
-    metrics: Metrics,
-    env: BroadcastPlanWorkerEnvironment,
-    *,
-    dynamodb: Any,
-    dynamodb_wire: Any,
-    sqs: Any,
+    logger: Logger, metrics: Metrics, env: BroadcastPlanWorkerEnvironment, clients: PlanningClients
 ) -> BroadcastPlanWorker:
-    """The worker from its clients: the DynamoDB resource and plain client, SQS."""
-    table = BroadcastsTable(dynamodb.Table(env.broadcasts_table), dynamodb_wire)
+    planning = planning_adapters(env, clients)
     return BroadcastPlanWorker(
         logger=logger,
         metrics=metrics,
-        ledger=DynamoBroadcasts(table),
-        audience=DynamoAudience(dynamodb_wire, env.users_table),
-        queue=BroadcastBatchesQueue(sqs, env.broadcast_batches_queue_url),
+        ledger=planning.ledger,
+        audience=planning.audience,
+        queue=planning.queue,
     )

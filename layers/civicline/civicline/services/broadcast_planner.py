@@ -30,9 +30,7 @@ from pydantic import ValidationError
 from civicline.adapters.broadcast_schedules import SCHEDULE_TRIGGER, EventBridgeBroadcastScheduler
 from civicline.adapters.dynamodb.audience import DynamoAudience
 from civicline.adapters.dynamodb.broadcast_ledger import DynamoBroadcasts
-from civicline.adapters.dynamodb.broadcasts_table import BroadcastsTable
 from civicline.adapters.planning_workers import LambdaPlanningWorkers
-from civicline.adapters.sqs.broadcast_batches import BroadcastBatchesQueue
 from civicline.domain.broadcast.errors import (
     BroadcastError,
     BroadcastNotFound,
@@ -55,6 +53,7 @@ from civicline.models.broadcast.report import BroadcastReport
 from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.environment import BroadcastPlannerEnvironment
 from civicline.models.validation import validation_details
+from civicline.services.broadcast_planning_root import PlanningClients, planning_adapters
 
 LEASE_MARGIN = timedelta(seconds=60)
 
@@ -194,23 +193,20 @@ def build_planner(
     logger: Logger,
     metrics: Metrics,
     env: BroadcastPlannerEnvironment,
+    clients: PlanningClients,
     *,
-    dynamodb: Any,
-    dynamodb_wire: Any,
-    sqs: Any,
     scheduler: Any,
     lambda_: Any,
 ) -> BroadcastPlanner:
-    """The planner from its clients: the DynamoDB resource and plain client, SQS, EventBridge Scheduler,
-    and Lambda (to start the planning workers)."""
-    table = BroadcastsTable(dynamodb.Table(env.broadcasts_table), dynamodb_wire)
+    """The planner from the planning clients, EventBridge Scheduler and Lambda (to start the workers)."""
+    planning = planning_adapters(env, clients)
     return BroadcastPlanner(
         logger=logger,
         metrics=metrics,
         env=env,
-        ledger=DynamoBroadcasts(table),
-        audience=DynamoAudience(dynamodb_wire, env.users_table),
-        enqueue=BroadcastBatchesQueue(sqs, env.broadcast_batches_queue_url).enqueue,
+        ledger=planning.ledger,
+        audience=planning.audience,
+        enqueue=planning.queue.enqueue,
         scheduler=EventBridgeBroadcastScheduler(
             scheduler, env.broadcast_schedule_group, env.broadcast_scheduler_role_arn
         ),

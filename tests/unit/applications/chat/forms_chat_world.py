@@ -14,6 +14,7 @@ from tests.unit.residents.residents_fakes import (
     ResolvingDispatcher,
     postback_in,
     text_in,
+    unsend_in,
 )
 
 from civicline.domain.applications.chat.chat import FormsChat
@@ -105,6 +106,7 @@ class FormsWorld:
             clock=self.clock,
         )
         self.outcome: Answer[str] = Answer()
+        self.said: list[str] = []  # LINE message ids of what the resident typed, in order
 
     # -- what the resident does ------------------------------------------------------------------
     def send(self, inbound: Inbound) -> Answer:
@@ -114,8 +116,15 @@ class FormsWorld:
 
     def say(self, *texts: str) -> Answer:
         for typed in texts:
-            self.send(text_in(typed))
+            inbound = text_in(typed)
+            assert inbound.message_id is not None
+            self.said.append(inbound.message_id)
+            self.send(inbound)
         return self.outcome
+
+    def unsend(self, message_id: str) -> Answer:
+        """The resident retracts one of the messages they typed (LINE's 送信取消)."""
+        return self.send(unsend_in(message_id))
 
     def postback(self, data: str) -> Answer:
         return self.send(postback_in(data))

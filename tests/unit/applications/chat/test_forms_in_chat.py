@@ -33,10 +33,13 @@ def _to_card(
 
 
 def assert_only_the_receipt_is_kept(world: FormsWorld, form_id: str) -> None:
-    """After sending, the slot keeps which form was sent (for a second tap), no answer, for a short while."""
+    """After sending, the slot keeps which form was sent (for a second tap) and the LINE ids of the messages
+    that answered it (for a retraction), no answer, for a short while."""
     stored = world.conversations.load(USER)
     assert stored is not None
-    assert (stored.flow, stored.state) == ("form.sent", {"form_id": form_id})
+    assert (stored.flow, stored.state["form_id"]) == ("form.sent", form_id)
+    assert set(stored.state) == {"form_id", "message_ids"}
+    assert set(stored.state["message_ids"]) <= set(world.said)
 
 
 def _only_application(world: FormsWorld) -> Application:

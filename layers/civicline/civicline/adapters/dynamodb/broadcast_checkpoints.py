@@ -4,11 +4,17 @@ Each stream (scan segment s, or the tail) has one item, `<id>#plan#<s>`, holding
 and, while an invocation plans it, that invocation's lease (`lease`, `leaseUntil`). A checkpoint is
 written only under the writer's own lease (a condition on the same item: one write, no transaction),
 and the final one (done) removes the lease.
+
+The checkpoints hold residents' LINE user ids (`after`, `pending`, `remainder`) while planning needs
+them: `forget_recipients` removes them once every stream is done, and each item expires
+(`expiresAt`, the table's TTL) PLAN_RECORD_LIFETIME after its first lease, in case planning is never
+finished (see domain/broadcast/planner.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,19 +24,22 @@ from botocore.exceptions import BotoCoreError, ClientError
 from civicline.adapters.dynamodb import unavailable
 from civicline.adapters.dynamodb.broadcasts_table import BroadcastsTable, plain, plan_key
 from civicline.domain.broadcast.errors import LeaseLost, PlanningInProgress
-from civicline.domain.broadcast.planner import PlanState
+from civicline.domain.broadcast.planner import PLAN_RECORD_LIFETIME, PlanState
 from civicline.domain.broadcast.streams import TAIL, Stream
 from civicline.domain.errors import StoreUnavailable
 from civicline.models.broadcast.checkpoint import PlanCheckpoint
 
-_LEASE_FIELDS = ("broadcastId", "lease", "leaseUntil")
+_NOT_CHECKPOINT = ("broadcastId", "lease", "leaseUntil", "expiresAt")
+# What names a resident in a checkpoint; removed once planning is done (the counts stay).
+RECIPIENT_FIELDS = ("after", "pending", "remainder")
+_RECIPIENT_NAMES = {f"#r{i}": name for i, name in enumerate(RECIPIENT_FIELDS)}  # AFTER is reserved
 _deserializer = TypeDeserializer()
 
 
 def _checkpoint(item: dict[str, Any] | None) -> PlanCheckpoint:
     if item is None:
         return PlanCheckpoint()
-    return PlanCheckpoint.model_validate({k: v for k, v in item.items() if k not in _LEASE_FIELDS})
+    return PlanCheckpoint.model_validate({k: v for k, v in item.items() if k not in _NOT_CHECKPOINT})
 
 
 class DynamoPlanCheckpoints:
@@ -85,7 +94,9 @@ class DynamoPlanCheckpoints:
         """The stream's checkpoint, leased to `owner`; a done one is returned without a lease."""
         result = self._table.update(
             Key={"broadcastId": plan_key(broadcast_id, stream)},
-            UpdateExpression="SET lease = :owner, leaseUntil = :until",
+            UpdateExpression=(
+                "SET lease = :owner, leaseUntil = :until, expiresAt = if_not_exists(expiresAt, :expires)"
+            ),
             ConditionExpression=(
                 "(attribute_not_exists(lease) OR lease = :owner OR leaseUntil < :now) "
                 "AND (attribute_not_exists(done) OR done = :false)"
@@ -94,6 +105,7 @@ class DynamoPlanCheckpoints:
                 ":owner": owner,
                 ":until": int(until.timestamp()),
                 ":now": int(now.timestamp()),
+                ":expires": int((now + PLAN_RECORD_LIFETIME).timestamp()),
                 ":false": False,
             },
             ReturnValues="ALL_NEW",
@@ -132,6 +144,17 @@ class DynamoPlanCheckpoints:
             )
             if result is None:
                 raise LeaseLost(broadcast_id)
+
+    def forget_recipients(self, broadcast_id: str, streams: Sequence[Stream]) -> None:
+        """Remove the user ids from done streams' checkpoints; a repeat or a missing item changes nothing."""
+        for stream in streams:
+            self._table.update(
+                Key={"broadcastId": plan_key(broadcast_id, stream)},
+                UpdateExpression="REMOVE " + ", ".join(_RECIPIENT_NAMES),
+                ConditionExpression="done = :true",
+                ExpressionAttributeNames=_RECIPIENT_NAMES,
+                ExpressionAttributeValues={":true": True},
+            )
 
     def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None:
         """Written by whoever cut the tail; the figures follow from the done checkpoints, so a repeat

@@ -8,6 +8,7 @@ and its counters live here; the lease and checkpoints (broadcast_checkpoints) an
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -111,6 +112,9 @@ class DynamoBroadcasts:
 
     def release_stream(self, broadcast_id: str, stream: Stream, owner: str) -> None:
         self.checkpoints.release_stream(broadcast_id, stream, owner)
+
+    def forget_recipients(self, broadcast_id: str, streams: Sequence[Stream]) -> None:
+        self.checkpoints.forget_recipients(broadcast_id, streams)
 
     def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None:
         self.checkpoints.finish_planning(broadcast_id, batches_planned, audience)

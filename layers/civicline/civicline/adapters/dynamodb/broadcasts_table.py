@@ -8,8 +8,10 @@
     <id>#request      the request as JSON (messages up to 5 × 30 KB of Flex: kept apart so that
                       every counter update writes a small item)
     <id>#plan#<s>     PlanCheckpoint of scan segment s (with the pending batch's recipients and, once
-                      done, the segment's remainder), and the lease of the worker planning it
-    <id>#plan#tail    PlanCheckpoint of the tail (the segments' remainders cut together), its lease
+                      done, the segment's remainder: both removed when planning is done), the lease of
+                      the worker planning it, expiresAt (PLAN_RECORD_LIFETIME after the first lease)
+    <id>#plan#tail    PlanCheckpoint of the tail (the segments' remainders cut together), its lease,
+                      expiresAt
     <id>#batch#<n>    batch n is settled (outcome, LINE status): each batch is counted once
     ratelimit#multicast#<window>   shared multicast slots (DynamoSendSlots), expiresAt
 

@@ -19,6 +19,7 @@ from linebot.v3.webhooks import (
     PostbackEvent,
     TextMessageContent,
     UnfollowEvent,
+    UnsendEvent,
     UserSource,
 )
 
@@ -74,8 +75,12 @@ def to_inbound(event: Event, receive_count: int = 1) -> Inbound:  # noqa: PLR091
         )
     if isinstance(event, MessageEvent):
         if isinstance(event.message, TextMessageContent):
-            return Inbound(kind=InboundKind.TEXT, context=context, text=event.message.text)
+            return Inbound(
+                kind=InboundKind.TEXT, context=context, text=event.message.text, message_id=event.message.id
+            )
         return Inbound(kind=InboundKind.MESSAGE, context=context, message_type=str(event.message.type))
+    if isinstance(event, UnsendEvent):
+        return Inbound(kind=InboundKind.UNSEND, context=context, message_id=event.unsend.message_id)
     return Inbound(kind=InboundKind.OTHER, context=context)
 
 

@@ -25,6 +25,10 @@ class LeaseLost(BroadcastError):
     """This planner's lease was taken over; it must stop enqueueing at once."""
 
 
+class PlanExpired(BroadcastError):
+    """An unfinished plan left past its retry window: its checkpoints may be gone, so it is not resumed."""
+
+
 class NotYetDue(BroadcastError):
     """A request with a future send time reached the planner directly instead of through its schedule."""
 

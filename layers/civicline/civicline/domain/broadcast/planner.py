@@ -19,6 +19,13 @@ Safe however often and wherever anything is re-invoked:
   owner), by its lease expiring, or by the planner invoked again (it starts workers for the segments
   not done, or cuts the tail itself once they all are).
 Memory stays bounded: recipients are streamed page by page and only the batch being cut is held.
+
+Residents' LINE user ids stay in the checkpoints only while planning needs them (the pending batch, a
+segment's remainder, the scan position): once every stream is done they are forgotten before planning
+is closed, and the counts stay (privacy review, issue 12). A plan never closed (a planner that died and
+was never invoked again) loses its checkpoints by TTL, `PLAN_RECORD_LIFETIME` after it began; to
+enqueue nothing twice, a plan is not resumed once `REPLAN_LIMIT` has passed since its send date (its
+checkpoints may be gone), and by then every batch enqueued has left the batches queue anyway.
 """
 
 from __future__ import annotations
@@ -28,10 +35,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from civicline.domain.broadcast.errors import PlanningInProgress
+from civicline.domain.broadcast.errors import PlanExpired, PlanningInProgress
 from civicline.domain.broadcast.segment import matches
 from civicline.domain.broadcast.streams import (
     TAIL,
@@ -50,6 +57,7 @@ from civicline.models.broadcast.checkpoint import PlanCheckpoint
 from civicline.models.broadcast.report import AudiencePreview, BroadcastReport, BroadcastStatus
 from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.broadcast.segment import Segment
+from civicline.ward_time import ward_day_start
 
 UNANSWERED = "unanswered"
 # One planning worker per this many residents. Measured (make bench): one core parses and cuts about
@@ -60,6 +68,11 @@ UNANSWERED = "unanswered"
 # less than starting workers (an invoke and often a cold start) would take.
 RESIDENTS_PER_SEGMENT = 50_000
 MAX_SCAN_SEGMENTS = 32
+# How long a plan's checkpoints live (a TTL from the first lease): no longer than a broadcast can be
+# retried (BroadcastBatchesQueue keeps a batch 14 days), with a day's margin over REPLAN_LIMIT, which
+# counts from the start of the send date, so no checkpoint is gone while the plan may still resume.
+PLAN_RECORD_LIFETIME = timedelta(days=15)
+REPLAN_LIMIT = timedelta(days=14)
 
 
 def scan_segments_for(residents: int, per_segment: int = RESIDENTS_PER_SEGMENT) -> int:
@@ -117,6 +130,10 @@ class PlannerLedger(Protocol):
 
     def release_stream(self, broadcast_id: str, stream: Stream, owner: str) -> None:
         """Best effort, after a failure: lets a re-invoked worker resume at once."""
+        ...
+
+    def forget_recipients(self, broadcast_id: str, streams: Sequence[Stream]) -> None:
+        """Drop the user ids from these done streams' checkpoints (counts and `done` stay)."""
         ...
 
     def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None: ...
@@ -182,12 +199,19 @@ class Planning:
         plan = tail_plan(self.broadcast_id, segments, state.scan_segments)
         tail = self._run(TAIL, plan, listed_recipients(remainders(segments)))
         finals = [*segments.values(), tail]
+        # Every stream is done: nothing reads their ids again (a resumed run stops at `done`).
+        self.ledger.forget_recipients(self.broadcast_id, [*sorted(segments), TAIL])
         self.ledger.finish_planning(
             self.broadcast_id,
             batches_planned=sum(cp.next_index for cp in finals),
             audience=sum(cp.recipients for cp in finals),
         )
         self.ledger.try_finalize(self.broadcast_id)
+
+
+def too_late_to_resume(state: PlanState, now: datetime) -> bool:
+    """An unfinished plan whose checkpoints may have expired: resuming it could enqueue a batch twice."""
+    return now >= ward_day_start(date.fromisoformat(state.send_date)) + REPLAN_LIMIT
 
 
 def plan_broadcast(
@@ -217,6 +241,8 @@ def plan_broadcast(
     # Staff cancelled it while its schedule was about to fire (scheduling.cancel_scheduled).
     if (report := ledger.report(broadcast_id)).status is BroadcastStatus.CANCELLED:
         return report
+    if too_late_to_resume(state, lease.now):
+        raise PlanExpired(f"broadcast {broadcast_id} was left unplanned past its retry window")
     planning = Planning(request, broadcast_id, day, ledger, audience, enqueue, lease)
     pending = [s for s, cp in sorted(state.checkpoints.items()) if not cp.done]
     if start_workers is not None and state.scan_segments > 1 and pending:
@@ -242,7 +268,7 @@ def plan_segment_worker(
     None when another invocation holds its segment (or the tail): that one carries on.
     """
     state = ledger.plan_state(broadcast_id)
-    if state.planning_complete:
+    if state.planning_complete or too_late_to_resume(state, lease.now):
         return None
     request = ledger.request(broadcast_id)
     day = date.fromisoformat(state.send_date)

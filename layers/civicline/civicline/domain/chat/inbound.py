@@ -17,6 +17,7 @@ class InboundKind(StrEnum):
     TEXT = "text"  # a text message
     POSTBACK = "postback"
     MESSAGE = "message"  # any other message: sticker, image, video, audio, file, location
+    UNSEND = "unsend"  # the resident retracted (送信取消) one of their messages: `message_id` names it
     OTHER = "other"  # every other event, including types the SDK does not know
 
 
@@ -50,6 +51,8 @@ class Inbound:
     postback_params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     unblocked: bool = False  # follow only: the resident had blocked the account before
     message_type: str | None = None  # message only: sticker, image, location, ...
+    # LINE's id of a text message, or of the message an unsend retracts (an opaque number, not personal).
+    message_id: str | None = None
 
     @property
     def user_id(self) -> str | None:

@@ -6,6 +6,10 @@ ConversationConflict and the event is tried again; the store's TTL removes an ab
 and all. The in-progress answers are personal data: they are written to that item only, never logged
 (tags carry form, kind and step ids).
 
+A typed answer carries LINE's message id (`answered_by` in the state), so a retracted message (送信取消,
+an `unsend` event) drops its answer while the form is open; once sent, the short-lived `form.sent`
+record keeps those ids (never the answers) to say the form was already sent and how to change it.
+
 A finished form is sent to the applications queue *before* the conversation is closed: if the send
 fails, the event is retried with the form still at its confirmation; if the close fails after the
 send, the retry sends the same submission id again, which intake drops as a repeat.
@@ -28,7 +32,7 @@ from civicline.domain.applications.records import StatusEntry
 from civicline.domain.applications.status import StatusQuery
 from civicline.domain.chat.conversations import ConversationStore, StoredConversation, paused
 from civicline.domain.chat.inbound import Inbound
-from civicline.domain.chat.replies import Answer, Reply, TextReply
+from civicline.domain.chat.replies import NOTHING, Answer, Reply, TextReply
 from civicline.domain.chat.wording import Phrase, Verbatim, joined, lines, say
 from civicline.domain.errors import CivicLineError
 from civicline.messages import has_message
@@ -172,8 +176,34 @@ class FormsChat:
         return self._answer(inbound, open_form, inbound.text or "")
 
     def _answer(self, inbound: Inbound, open_form: OpenForm, user_input: forms.UserInput) -> Answer:
-        state, outcome = forms.answer(open_form.form, open_form.state, user_input, self._clock())
+        state, outcome = forms.answer(
+            open_form.form, open_form.state, user_input, self._clock(), inbound.message_id
+        )
         return self._settle(inbound, open_form, state, outcome)
+
+    def on_unsend(self, inbound: Inbound) -> Answer:
+        """The resident retracted a message: drop the answer it gave, or say a sent form stays as sent.
+
+        Silent when the message answered nothing kept (a redelivered unsend finds nothing the second time).
+        """
+        message_id = inbound.message_id
+        if not message_id:
+            return NOTHING
+        open_form = self._open(_user(inbound))
+        if open_form is not None:
+            retracted = forms.retract(open_form.form, open_form.state, message_id, self._clock())
+            if retracted is None:
+                return NOTHING
+            state, reply = retracted
+            return self._settle(inbound, open_form, state, reply)
+        sent = self._sent(_user(inbound))
+        if sent is None or message_id not in sent.state.get("message_ids", []):
+            return NOTHING
+        title = form_title_phrase(str(sent.state.get("form_id", "")))
+        said: Reply[Phrase] = TextReply(
+            say("applications_chat.unsend.already_sent", title=title), quick_replies=(status_action(),)
+        )
+        return answer_of((said,), "form.unsend.already_sent")
 
     # -- what the engine decided --------------------------------------------------------------------
     def _settle(
@@ -192,7 +222,8 @@ class FormsChat:
             return self._start(user_id, forms.load_form(outcome.form_id), outcome.kind, version)
         if isinstance(outcome, forms.Completed):
             said = self._submit(user_id, form, outcome)
-            self._conversations.save(user_id, SENT, {"form_id": form.id}, version, SENT_LIFETIME)
+            receipt = {"form_id": form.id, "message_ids": sorted(set(open_form.state.answered_by.values()))}
+            self._conversations.save(user_id, SENT, receipt, version, SENT_LIFETIME)
             return answer_of(replies_of(form, said), f"form.{form.id}.submitted", *_kind_tag(outcome.kind))
         self._conversations.clear(user_id, version)
         return answer_of(replies_of(form, outcome.reply), f"form.{form.id}.{outcome.reason}")
@@ -231,12 +262,17 @@ class FormsChat:
             return None
         return OpenForm(stored, form, state)
 
-    def _already_sent(self, inbound: Inbound) -> Answer | None:
-        """A button of a form just sent (a double tap on 送信する): it was sent, and where to follow it."""
-        stored = self._conversations.load(_user(inbound))
+    def _sent(self, user_id: str) -> StoredConversation | None:
+        """The receipt of a form just sent (kept a short while), or the one a settings question paused."""
+        stored = self._conversations.load(user_id)
         if stored is not None and stored.flow != SENT:
             stored = paused(stored)
-        if stored is None or stored.flow != SENT:
+        return stored if stored is not None and stored.flow == SENT else None
+
+    def _already_sent(self, inbound: Inbound) -> Answer | None:
+        """A button of a form just sent (a double tap on 送信する): it was sent, and where to follow it."""
+        stored = self._sent(_user(inbound))
+        if stored is None:
             return None
         title = form_title_phrase(str(stored.state.get("form_id", "")))
         reply: Reply[Phrase] = TextReply(

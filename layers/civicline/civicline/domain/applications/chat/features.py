@@ -20,6 +20,7 @@ from civicline.domain.applications.ports import StatusSource
 from civicline.domain.applications.status import StatusQuery
 from civicline.domain.chat.conversations import ConversationStore
 from civicline.domain.chat.dispatch import Dispatcher
+from civicline.domain.chat.inbound import InboundKind
 from civicline.messages import text
 
 
@@ -39,6 +40,7 @@ def install_forms(
     dispatcher.postback_action(ACTION_STATUS, chat.on_status)
     dispatcher.postback_prefix(form_reply.POSTBACK_PREFIX, chat.on_postback)
     dispatcher.flow(FLOW, chat.on_answer, not_text=chat.on_not_text)
+    dispatcher.event(InboundKind.UNSEND, chat.on_unsend)
     dispatcher.text_command(text("applications_chat.menu.command"), chat.menu)
     dispatcher.text_command(text("applications_chat.resume.command"), chat.resume)
     dispatcher.text_command(text("intake.status.command"), status.on_command)

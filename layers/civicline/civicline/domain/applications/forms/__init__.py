@@ -15,7 +15,14 @@ from civicline.domain.applications.forms.definition import (
     form_ids,
     load_form,
 )
-from civicline.domain.applications.forms.engine import answer, is_expired, request_switch, resume, start
+from civicline.domain.applications.forms.engine import (
+    answer,
+    is_expired,
+    request_switch,
+    resume,
+    retract,
+    start,
+)
 from civicline.domain.applications.forms.reply import (
     Completed,
     Ended,
@@ -61,6 +68,7 @@ __all__ = [
     "load_form",
     "request_switch",
     "resume",
+    "retract",
     "start",
     "survey_reply",
 ]

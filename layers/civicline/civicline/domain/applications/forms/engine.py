@@ -9,7 +9,8 @@ state with `version + 1` and a fresh `expires_at`.
 
 Where a conversation stands (`state.step_id`): a step of the form, or @kind (choosing the kind of form),
 @confirm (the confirmation card) or @edit (choosing a field to fix). Commands work anywhere: やめる cancels,
-戻る goes back one place; on the card, 送信 submits and 修正 lists the fields to fix. After any answer the
+戻る goes back one place; a typed answer the resident retracts (LINE's 送信取消, `retract`) is dropped
+and its question asked again; on the card, 送信 submits and 修正 lists the fields to fix. After any answer the
 next place is the next step that applies, until the card has been shown; from then on it is the first
 step without an answer, or the card: so fixing one field returns to the card, unless the fix cleared
 answers that depend on it (a new postal code clears the town confirmation and the address).
@@ -91,6 +92,7 @@ class _Input:
     place: str | None  # where the tapped button was shown; None for typed text
     given: Given
     tapped_command: str | None
+    message_id: str | None = None  # LINE's id of the typed message (what a retraction names)
 
     def is_typed(self, words_key: str) -> bool:
         return self.given.text is not None and plain(self.given.text) in words(words_key)
@@ -99,14 +101,14 @@ class _Input:
         return self.tapped_command == name
 
 
-def _read(user_input: UserInput) -> _Input:
+def _read(user_input: UserInput, message_id: str | None) -> _Input:
     if isinstance(user_input, Postback):
         if not is_form_postback(user_input.data):
             return _Input(place="", given=Given(value=""), tapped_command=None)
         place, _, value = user_input.data[len(POSTBACK_PREFIX) :].partition(":")
         command = value if value.startswith("@") else None
         return _Input(place=place, given=Given(value=value, date=user_input.date), tapped_command=command)
-    return _Input(place=None, given=Given(text=user_input), tapped_command=None)
+    return _Input(place=None, given=Given(text=user_input), tapped_command=None, message_id=message_id)
 
 
 # --- public API -------------------------------------------------------------------------------------
@@ -134,15 +136,20 @@ def start(
 
 
 def answer(
-    form: FormDefinition, state: ConversationState, user_input: UserInput, now: datetime
+    form: FormDefinition,
+    state: ConversationState,
+    user_input: UserInput,
+    now: datetime,
+    message_id: str | None = None,
 ) -> tuple[ConversationState | None, FormStep]:
-    """Take the resident's next message or tapped button. The state is None once the form has ended."""
+    """Take the resident's next message (`message_id`: LINE's id of a typed one) or tapped button.
+    The state is None once the form has ended."""
     if state.form_id != form.id:
         raise ValueError("the state belongs to another form")
     ended = _ended(form, state, now)
     if ended is not None:
         return None, ended
-    given = _read(user_input)
+    given = _read(user_input, message_id)
     if given.command(CANCEL) or given.is_typed("forms.command.cancel"):
         return None, Ended("cancelled", FormReply(Message("forms.cancelled", {"title": _title(form)})))
     if state.pending_switch is not None:
@@ -185,6 +192,23 @@ def request_switch(
         return None, ended
     asking = _touch(form, state, now, pending_switch=PendingSwitch(form_id=new_form.id, kind=new_kind))
     return asking, _switch_question(form, new_form.id)
+
+
+def retract(
+    form: FormDefinition, state: ConversationState, message_id: str, now: datetime
+) -> tuple[ConversationState, FormReply] | None:
+    """The resident retracted the typed message `message_id`: drop the answer it gave (and what was built
+    on it) and ask that question again. None when it answered nothing still kept (nothing to say)."""
+    if state.form_id != form.id or _ended(form, state, now) is not None:
+        return None
+    step_id = next((s for s, m in state.answered_by.items() if m == message_id and s in state.answers), None)
+    if step_id is None:
+        return None
+    dropped = {step_id} | _dependents(form, step_id)
+    answers = {k: v for k, v in state.answers.items() if k not in dropped}
+    moved, _ = _go_to(form, state, now, step_id, answers=answers)
+    moved = moved.model_copy(update={"pending_switch": None})
+    return moved, _ask(form, moved, notice=Message("forms.notice.retracted", {"title": _title(form)}))
 
 
 def is_expired(state: ConversationState, now: datetime) -> bool:
@@ -250,7 +274,7 @@ def _answer_step(
     if given.command(SKIP) or (step.optional and given.is_typed("forms.command.skip")):
         if not step.optional:
             return _stay(form, state, now, Message("forms.error.required"))
-        return _go(form, state, now, answers=_store(form, state.answers, step, None))
+        return _go(form, state, now, answers=_store(form, state.answers, step, None), by=given)
     if given.tapped_command is not None:
         return _stay(form, state, now, Message("forms.error.choose"))
     try:
@@ -262,7 +286,7 @@ def _answer_step(
         dropped = {step.on_no} | _dependents(form, step.on_no)
         answers = {k: v for k, v in state.answers.items() if k not in dropped}
         return _go_to(form, state, now, step.on_no, answers=answers)
-    return _go(form, state, now, answers=_store(form, state.answers, step, value))
+    return _go(form, state, now, answers=_store(form, state.answers, step, value), by=given)
 
 
 _PlaceAnswer = Callable[
@@ -327,11 +351,25 @@ def _go(
     state: ConversationState,
     now: datetime,
     answers: dict[str, AnswerValue],
+    *,
     kind: str | None = None,
+    by: _Input | None = None,
 ) -> tuple[ConversationState, FormReply]:
-    """Move on: see `_following`."""
+    """Move on: see `_following`. `by`: the input that answered the current step (its message id kept)."""
     kind = kind if kind is not None else state.kind
-    return _go_to(form, state, now, _following(form, state, kind, answers), answers=answers, kind=kind)
+    following = _following(form, state, kind, answers)
+    answered_by = _answered_by(state, answers, by)
+    return _go_to(form, state, now, following, answers=answers, kind=kind, answered_by=answered_by)
+
+
+def _answered_by(
+    state: ConversationState, answers: Mapping[str, AnswerValue], by: _Input | None
+) -> dict[str, str]:
+    """Which typed message gave each answer still kept; the current step's from `by` (none if tapped)."""
+    kept = {s: m for s, m in state.answered_by.items() if s in answers and s != state.step_id}
+    if by is not None and by.message_id is not None and state.step_id in answers:
+        kept[state.step_id] = by.message_id
+    return kept
 
 
 def _following(
@@ -357,15 +395,20 @@ def _go_to(
     *,
     answers: Mapping[str, AnswerValue] | None = None,
     kind: str | None = None,
+    answered_by: Mapping[str, str] | None = None,
 ) -> tuple[ConversationState, FormReply]:
     history = (*state.history, state.step_id)[-HISTORY_LIMIT:]
+    answers = dict(state.answers if answers is None else answers)
+    if answered_by is None:  # keep only what still answers something (a step dropped forgets its id)
+        answered_by = {s: m for s, m in state.answered_by.items() if s in answers}
     moved = _touch(
         form,
         state,
         now,
         step_id=place,
         history=history,
-        answers=dict(state.answers if answers is None else answers),
+        answers=answers,
+        answered_by=dict(answered_by),
         kind=kind if kind is not None else state.kind,
     )
     return moved, _ask(form, moved)
