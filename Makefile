@@ -17,7 +17,7 @@ MODE ?= normal
 # JUnit XML of the last test run, read by make privacy-report.
 TEST_RESULTS := .test-results
 
-.PHONY: help setup fonts lock audit lint test test-unit test-devstack test-integration test-e2e local demo bench build \
+.PHONY: help setup fonts chromium lock audit lint test test-unit test-devstack test-integration test-e2e local demo bench build \
         deploy events richmenu richmenu-images broadcast report cancel-broadcast export privacy-report graphviz clean
 
 help: ## list the commands
@@ -62,10 +62,13 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
 	touch $@
 
-setup: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed fonts graphviz ## create the virtualenvs and install everything
+setup: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed fonts graphviz chromium ## create the virtualenvs and install everything
 
 fonts: ## the Noto fonts the rich menu images are drawn with, per script (Debian's fonts-noto-cjk, fonts-noto-core)
 	@scripts/install_fonts.sh
+
+chromium: ## the headless browser the staff console's tests drive (Debian's chromium)
+	@scripts/install_chromium.sh
 
 graphviz: ## Graphviz (Debian's graphviz), which draws the privacy report's data-flow diagram
 	@tools/privacy_report/install_graphviz.sh

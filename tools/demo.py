@@ -1,7 +1,8 @@
 """`make demo`: the whole story of civicline on the local stack, told in plain words.
 
 Fictional residents of Shinjuku add the ward's account, set what they want to hear about, apply for
-広報新宿 delivery in chat; staff send a segmented broadcast and download the day's applications.
+広報新宿 delivery in chat; staff send a segmented broadcast and download the day's applications, then
+sign in to the staff console.
 Every step takes the production path: signed webhook → HttpApi → queue → worker → LINE (the fake one),
 and staff CLIs → Lambda Invoke. Free ports are used, so a running `make local` is not disturbed;
 function logs go to the log folder so the story stays readable.
@@ -30,6 +31,7 @@ from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
 from devstack.resident import Resident, StackUrls, post_webhook, wait_until_idle
 from devstack.stack import DEFAULT_LOG_DIR, LocalStack
 from devstack.webhook_events import follow_event
+from tools.demo_console import scene_staff_console
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -358,6 +360,7 @@ SCENES: list[Scene] = [
     scene_apply_for_delivery,
     scene_segmented_broadcast,
     scene_staff_export,
+    scene_staff_console,
 ]
 
 

@@ -65,6 +65,11 @@ def test_make_local_prints_its_urls_and_stops_cleanly_on_ctrl_c(tmp_path: Path) 
     assert f"HTTP API     http://127.0.0.1:{ports[1]}" in text
     assert f"fake LINE    http://127.0.0.1:{ports[2]}" in text
     assert "civicline-local-dev-channel-secret" in text
+    # And the staff console's URL and its dev logins
+    assert f"staff console http://127.0.0.1:{ports[1]}/staff/" in text
+    for role in ("admin", "editor", "exporter", "viewer"):
+        assert f"{role}@example.jp" in text
+    assert "Civicline-dev-2026!" in text
     assert text.rstrip().endswith("stopped.")
 
 
@@ -82,6 +87,10 @@ def test_make_demo_tells_the_story_and_stops_cleanly(tmp_path: Path) -> None:
     assert "a forged webhook was answered 401" in result.stdout
     assert "What happened:" in result.stdout
     assert "make privacy-report" in result.stdout
+    # And it ends by showing the staff console: its URL, a sign-in, a dashboard figure
+    assert "/staff/" in result.stdout
+    assert "admin@example.jp signs in" in result.stdout
+    assert "staff signed in to the console and saw" in result.stdout
     assert result.stdout.rstrip().endswith("Stopped cleanly.")
 
 

@@ -1,8 +1,9 @@
 """The template's HttpApi routes served on localhost with API Gateway's payload format 2.0.
 
 Routes come from the translated `AWS::ApiGatewayV2::Api` OpenAPI body: each path and method names its
-function in the integration URI (`...functions/${WebhookFunction.Arn}/invocations`). Authorizers,
-throttling and custom domains are not emulated.
+function in the integration URI (`...functions/${WebhookFunction.Arn}/invocations`) and, in `security`,
+its authorizer. JWT authorizers are applied before the function runs (jwt_authorizer.py); throttling and
+custom domains are not emulated.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from devstack.activity import ActivityTracker
 from devstack.handlers import FunctionError, LocalFunction
+from devstack.jwt_authorizer import JwtAuthorizer, Unauthorized, route_authorizer
 from devstack.loopback import LoopbackServer
 from devstack.resolve import ACCOUNT_ID
 
@@ -36,6 +38,7 @@ class Route:
     method: str  # upper case, or ANY
     path: str  # as in OpenAPI: /items/{itemId}, /{proxy+}, or $default
     function_id: str
+    authorizer: str | None = None  # the securitySchemes name of its JWT authorizer
 
     @property
     def route_key(self) -> str:
@@ -95,7 +98,7 @@ def routes_from_template(cfn: dict[str, Any]) -> list[Route]:
                     log.warning("route %s %s has no Lambda integration; skipped", method, path)
                     continue
                 verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
-                routes.append(Route(verb, path, found.group(1)))
+                routes.append(Route(verb, path, found.group(1), route_authorizer(operation)))
     return sorted(routes, key=lambda route: route.specificity, reverse=True)
 
 
@@ -117,6 +120,7 @@ def build_event(
     body: bytes,
     source_ip: str,
     host: str,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway (HTTP API, payload format 2.0) gives the function."""
     merged: dict[str, str] = {}
@@ -154,6 +158,8 @@ def build_event(
         },
         "isBase64Encoded": False,
     }
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     if cookies:
         event["cookies"] = cookies
     if raw_query:
@@ -209,8 +215,11 @@ class HttpApiServer(LoopbackServer):
         routes: list[Route],
         functions: dict[str, LocalFunction],
         activity: ActivityTracker,
+        *,
+        authorizers: dict[str, JwtAuthorizer] | None = None,
     ) -> None:
         self.routes = routes
+        self._authorizers = authorizers or {}
         self._functions = functions
         self._activity = activity
         super().__init__(host, port)
@@ -240,6 +249,14 @@ class HttpApiServer(LoopbackServer):
             parameters = route.match(request.command, split.path)
             if parameters is None:
                 continue
+            claims: dict[str, str] | None = None
+            if route.authorizer is not None:
+                try:
+                    claims = self._claims(route.authorizer, request)
+                except Unauthorized as refusal:
+                    log.info("401 %s %s: %s", request.command, split.path, refusal)
+                    _send(request, _UNAUTHORIZED)
+                    return
             event = build_event(
                 route=route,
                 path_parameters=parameters,
@@ -250,6 +267,7 @@ class HttpApiServer(LoopbackServer):
                 body=body,
                 source_ip=request.client_address[0],
                 host=request.headers.get("host", ""),
+                claims=claims,
             )
             try:
                 response = map_response(self._functions[route.function_id].invoke(event))
@@ -262,6 +280,22 @@ class HttpApiServer(LoopbackServer):
         _send(
             request, HttpResponse(404, {"content-type": "application/json"}, [], b'{"message":"Not Found"}')
         )
+
+    def _claims(self, name: str, request: BaseHTTPRequestHandler) -> dict[str, str]:
+        authorizer = self._authorizers.get(name)
+        if authorizer is None:
+            # A route naming an authorizer the stack could not build is closed, as API Gateway would be.
+            raise Unauthorized(f"authorizer {name} is not configured locally")
+        return authorizer.claims({key.lower(): value for key, value in request.headers.items()})
+
+
+# What API Gateway answers when its JWT authorizer refuses a request.
+_UNAUTHORIZED = HttpResponse(
+    401,
+    {"content-type": "application/json", "www-authenticate": 'Bearer error="invalid_token"'},
+    [],
+    b'{"message":"Unauthorized"}',
+)
 
 
 def _send(request: BaseHTTPRequestHandler, response: HttpResponse) -> None:

@@ -33,6 +33,7 @@ from devstack.credentials import DEV_CHANNEL_ACCESS_TOKEN, DEV_CHANNEL_SECRET
 from devstack.handlers import FunctionError, FunctionLoadError, LocalFunction, LogRouting
 from devstack.http_api import HttpApiServer, routes_from_template
 from devstack.invoke_api import InvokeServer
+from devstack.jwt_authorizer import JwtAuthorizer, authorizer_configs, moto_jwks_url
 from devstack.pollers import SqsPoller, sqs_event_sources
 from devstack.provision import LineCredentials, Provisioner, ProvisionReport
 from devstack.resolve import REGION, Resolver
@@ -170,6 +171,11 @@ class LocalStack:
         return self._http_api.url if self._http_api else self._url("api")
 
     @property
+    def console_url(self) -> str:
+        """The staff console's page, served by StaffApiFunction on the HttpApi (same origin as its API)."""
+        return f"{self.api_url}/staff/"
+
+    @property
     def line_url(self) -> str:
         return str(self.fake_line.url) if self.fake_line is not None else self._url("line")
 
@@ -243,7 +249,12 @@ class LocalStack:
         self._load_functions()
 
         self._http_api = HttpApiServer(
-            self.host, self._ports["api"], routes_from_template(self.cfn), self.functions, self.activity
+            self.host,
+            self._ports["api"],
+            routes_from_template(self.cfn),
+            self.functions,
+            self.activity,
+            authorizers=self._jwt_authorizers(),
         )
         for server in (self._http_api, self._invoke_api):
             thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -370,6 +381,16 @@ class LocalStack:
                 self.load_errors[logical_id] = str(error)
                 log.warning("%s: %s", logical_id, error)
 
+    def _jwt_authorizers(self) -> dict[str, JwtAuthorizer]:
+        """The HttpApi's JWT authorizers, checking tokens against moto's Cognito keys."""
+        assert self.resolver is not None
+        authorizers: dict[str, JwtAuthorizer] = {}
+        for api in resources_of_type(self.cfn, "AWS::ApiGatewayV2::Api").values():
+            body = api.get("Properties", {}).get("Body", {})
+            for name, config in authorizer_configs(body, self.resolver.resolve).items():
+                authorizers[name] = JwtAuthorizer(config, moto_jwks_url(self.moto_url))
+        return authorizers
+
     def _start_pollers(self) -> None:
         assert self.resolver is not None
         queue_urls = {
@@ -465,6 +486,7 @@ class LocalStack:
             f"access token (issued by the fake) {self.line_credentials.channel_access_token!r}",
         ]
         if self.staff_users:
+            lines.append(f"staff console {self.console_url} (sign in with a staff user below)")
             lines.append(
                 f"staff users  {', '.join(self.staff_users)} (password {cognito.DEV_STAFF_PASSWORD!r}; "
                 "no TOTP step locally)"
