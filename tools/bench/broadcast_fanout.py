@@ -28,18 +28,13 @@ import random
 import resource
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from devstack.credentials import DEV_CHANNEL_ID, DEV_CHANNEL_SECRET
-from tools.bench.broadcast import (
-    DEV_TOKEN,
-    REGION,
-    MotoProcess,
-    bench_environment,
-    invoke_quietly,
-    resident_item,
-)
+from tools.bench.broadcast import DEV_TOKEN, REGION, bench_environment, invoke_quietly, resident_item
+from tools.bench.moto_servers import MotoServers, stats
 
 RESIDENTS = int(os.environ.get("BENCH_FANOUT_RESIDENTS", "1000000"))
 LINE_RATE = 200.0  # multicast requests/s per channel
@@ -54,6 +49,10 @@ WORKER_PROCESSES = 4  # Lambda would run one per segment at once; two cores host
 FAULTS = {"rate_limited": 0.10, "server_error": 0.02, "accepted_then_dropped": 0.01}
 SENDER_TIMEOUT_MILLIS = 90_000
 WORKER_TIMEOUT_MILLIS = 300_000
+# Lambda retries a failed asynchronous invocation twice, with the same request id (the lease's owner).
+ASYNC_RETRIES = 2
+# The staff CLI's report is one read; a transient failure (StoreUnavailable) is asked again, a few times.
+REPORT_ATTEMPTS = 5
 MULTICAST_PATH = "/v2/bot/message/multicast"
 BROADCAST_ID = "bench-disaster-1m"
 
@@ -87,8 +86,6 @@ def active_residents(residents: int, scan_segments: int) -> set[str]:
 
 
 def _context(remaining_millis: int, request_id: str | None = None) -> Any:
-    import uuid
-
     from tests.support.lambda_runtime import FakeLambdaContext
 
     return FakeLambdaContext(
@@ -143,7 +140,13 @@ def worker_process(invocations: Any, ready: Any, answers: Any) -> None:
     busy = 0.0
     while (event := invocations.get()) is not None:
         started = time.perf_counter()
-        invoke_quietly(app, event, _context(WORKER_TIMEOUT_MILLIS))
+        request_id = str(uuid.uuid4())
+        for attempt in range(1 + ASYNC_RETRIES):
+            try:
+                invoke_quietly(app, event, _context(WORKER_TIMEOUT_MILLIS, request_id))
+                break
+            except Exception as error:  # as Lambda: any failure is retried
+                print(f"  worker: segment {event['scanSegment']} attempt {attempt + 1} failed: {error!r}")
         busy += time.perf_counter() - started
     answers.put(("worker", baseline, _rss_mib(), busy))
 
@@ -154,6 +157,7 @@ def sender_process(threads: int, ready: Any, stop: Any, answers: Any) -> None:
     import threading
 
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
     from tests.support.lambda_runtime import load_function_module, sqs_record
 
     from civicline.adapters.line.multicast import LineMulticast
@@ -176,12 +180,16 @@ def sender_process(threads: int, ready: Any, stop: Any, answers: Any) -> None:
         app.line.api_client()  # the container's LINE client built before timing starts, as on a warm Lambda
         ready.put("sender")
         while not stop.is_set():
-            got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, AttributeNames=["All"])
-            for message in got.get("Messages", []):
-                record = sqs_record(message, arn)
-                answer = invoke_quietly(app, {"Records": [record]}, _context(SENDER_TIMEOUT_MILLIS))
-                if not answer.get("batchItemFailures"):
-                    sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+            try:
+                got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, AttributeNames=["All"])
+                for message in got.get("Messages", []):
+                    record = sqs_record(message, arn)
+                    answer = invoke_quietly(app, {"Records": [record]}, _context(SENDER_TIMEOUT_MILLIS))
+                    if not answer.get("batchItemFailures"):
+                        sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+            except (BotoCoreError, ClientError):
+                # Lambda's poller keeps polling; an undeleted message comes again after its timeout.
+                got = {}
             if not got.get("Messages"):
                 time.sleep(0.1)  # moto serves one request at a time: idle polls would slow everyone
 
@@ -256,8 +264,19 @@ def _provision() -> None:
 
 
 def _report(planner: Any) -> dict[str, Any]:
-    report: dict[str, Any] = invoke_quietly(planner, {"report": BROADCAST_ID}, _context(60_000))
-    return report
+    """The report as staff would get it: a transient failure is asked again, a bounded number of times."""
+    from civicline.domain.errors import RetryableError
+
+    for attempt in range(1, REPORT_ATTEMPTS + 1):
+        try:
+            report: dict[str, Any] = invoke_quietly(planner, {"report": BROADCAST_ID}, _context(60_000))
+            return report
+        except RetryableError as error:
+            if attempt == REPORT_ATTEMPTS:
+                raise
+            print(f"  report: attempt {attempt} failed ({error}); asking again")
+            time.sleep(2.0 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _at(request: dict[str, Any]) -> float:
@@ -288,12 +307,14 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
         f"LINE at {RATE:g}/s (200 ÷ {SCALE:g}), {SENDERS} senders, "
         f"{LINE_LATENCY_SECONDS * 1000:.0f} ms a call"
     )
-    with MotoProcess() as moto_url:
+    servers = MotoServers()
+    with servers as moto_urls:
         fake_port = _free_port()
         fake_url = f"http://127.0.0.1:{fake_port}"
         try:
             os.environ.update(
-                **bench_environment(moto_url, fake_url),
+                **bench_environment(moto_urls["secretsmanager"], fake_url),
+                **servers.environment(),
                 USERS_TABLE="bench-fanout-users",  # simulated: never read from moto
                 BROADCASTS_TABLE="bench-fanout-broadcasts",
                 BROADCAST_MULTICAST_RATE=str(RATE * SENDER_RATE_SHARE),
@@ -348,6 +369,7 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
                 if kind == "worker":
                     workers.append(figures)
             requests = _accepted_requests(fake_url)
+            moto_stats = {service: stats(url) for service, url in moto_urls.items()}
         finally:
             for process in processes:
                 process.kill()
@@ -374,6 +396,13 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
         f"{report.get('lastBatchAcceptedAt')}; retries {report.get('retries')}, "
         f"409s {report.get('alreadyAccepted')}"
     )
+    for service, figures in moto_stats.items():
+        busiest = sorted(figures.items(), key=lambda kv: -kv[1][1])[:6]
+        print(
+            f"  moto {service}: {sum(n for n, _ in figures.values()):,.0f} requests, "
+            f"{sum(t for _, t in figures.values()):.1f} s serving: "
+            + ", ".join(f"{op} {n:,.0f} / {t:.1f} s" for op, (n, t) in busiest)
+        )
     print(
         f"  planning: {planning_busy:.1f} s of worker time in {WORKER_PROCESSES} processes on 2 shared "
         f"cores ({len(expected) / max(planning_busy, 1e-9):,.0f} residents/s per busy worker; the scaled "
