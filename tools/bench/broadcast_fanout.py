@@ -34,7 +34,7 @@ from typing import Any
 
 from devstack.credentials import DEV_CHANNEL_ID, DEV_CHANNEL_SECRET
 from tools.bench.broadcast import DEV_TOKEN, REGION, bench_environment, invoke_quietly, resident_item
-from tools.bench.moto_servers import MotoServers, stats
+from tools.bench.moto_servers import CPU, MotoServers, cpu_seconds, stats
 
 RESIDENTS = int(os.environ.get("BENCH_FANOUT_RESIDENTS", "1000000"))
 LINE_RATE = 200.0  # multicast requests/s per channel
@@ -53,6 +53,10 @@ WORKER_TIMEOUT_MILLIS = 300_000
 ASYNC_RETRIES = 2
 # The staff CLI's report is one read; a transient failure (StoreUnavailable) is asked again, a few times.
 REPORT_ATTEMPTS = 5
+# Staff look at the report now and then; each look, while planning goes on, reads every segment's
+# checkpoint (with its pending batch), which moto parses slowly: not every second, then. The figures
+# come from the fake LINE's records, so this only delays noticing the end.
+REPORT_INTERVAL_SECONDS = 5.0
 MULTICAST_PATH = "/v2/bot/message/multicast"
 BROADCAST_ID = "bench-disaster-1m"
 
@@ -95,6 +99,12 @@ def _context(remaining_millis: int, request_id: str | None = None) -> Any:
 
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    """This process's CPU seconds so far (user + system)."""
+    times = os.times()
+    return times.user + times.system
 
 
 # ----------------------------------------------------------------------------- the processes
@@ -148,7 +158,7 @@ def worker_process(invocations: Any, ready: Any, answers: Any) -> None:
             except Exception as error:  # as Lambda: any failure is retried
                 print(f"  worker: segment {event['scanSegment']} attempt {attempt + 1} failed: {error!r}")
         busy += time.perf_counter() - started
-    answers.put(("worker", baseline, _rss_mib(), busy))
+    answers.put(("worker", baseline, _rss_mib(), busy, _cpu()))
 
 
 def sender_process(threads: int, ready: Any, stop: Any, answers: Any) -> None:
@@ -199,7 +209,7 @@ def sender_process(threads: int, ready: Any, stop: Any, answers: Any) -> None:
     stop.wait()
     for thread in pool:
         thread.join(timeout=30)
-    answers.put(("sender", 0.0, 0.0, 0.0))
+    answers.put(("sender", 0.0, 0.0, 0.0, _cpu()))
 
 
 def fake_line_process(port: int) -> None:
@@ -312,8 +322,8 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
         fake_port = _free_port()
         fake_url = f"http://127.0.0.1:{fake_port}"
         try:
+            os.environ.update(bench_environment(moto_urls["secretsmanager"], fake_url))
             os.environ.update(
-                **bench_environment(moto_urls["secretsmanager"], fake_url),
                 **servers.environment(),
                 USERS_TABLE="bench-fanout-users",  # simulated: never read from moto
                 BROADCASTS_TABLE="bench-fanout-broadcasts",
@@ -359,17 +369,22 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
                 report = _report(reports)
                 if report.get("status") in ("done", "partially_failed"):
                     break
-                time.sleep(1.0)
+                time.sleep(REPORT_INTERVAL_SECONDS)
             stop.set()
             for _ in range(WORKER_PROCESSES):
                 invocations.put(None)
             workers = []
+            cpu = dict.fromkeys(("workers", "senders"), 0.0)
             for _ in range(WORKER_PROCESSES + SENDER_PROCESSES):
-                kind, *figures = answers.get(timeout=120)
+                kind, *figures, seconds = answers.get(timeout=120)
+                cpu[f"{kind}s"] += seconds
                 if kind == "worker":
                     workers.append(figures)
             requests = _accepted_requests(fake_url)
             moto_stats = {service: stats(url) for service, url in moto_urls.items()}
+            # CPU seconds by part: what the run cost, whatever share of the cores it was given.
+            cpu |= {f"moto {service}": cpu_seconds(pid) for service, pid in servers.pids().items()}
+            cpu["fake LINE"] = cpu_seconds(fake.pid or 0)
         finally:
             for process in processes:
                 process.kill()
@@ -397,12 +412,20 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
         f"409s {report.get('alreadyAccepted')}"
     )
     for service, figures in moto_stats.items():
+        figures.pop(CPU, None)
         busiest = sorted(figures.items(), key=lambda kv: -kv[1][1])[:6]
         print(
             f"  moto {service}: {sum(n for n, _ in figures.values()):,.0f} requests, "
-            f"{sum(t for _, t in figures.values()):.1f} s serving: "
+            f"{sum(t for _, t in figures.values()):.1f} s serving (wall): "
             + ", ".join(f"{op} {n:,.0f} / {t:.1f} s" for op, (n, t) in busiest)
         )
+    cpu_per_batch = sum(cpu.values()) / max(len(requests), 1)
+    print(
+        f"  CPU per accepted batch {cpu_per_batch * 1000:.0f} ms ("
+        + ", ".join(f"{part} {seconds / max(len(requests), 1) * 1000:.0f}" for part, seconds in cpu.items())
+        + f"): two idle cores would carry about {2 / cpu_per_batch:.0f} batches/s; load average "
+        + "{:.1f} {:.1f} {:.1f} at the end".format(*os.getloadavg())
+    )
     print(
         f"  planning: {planning_busy:.1f} s of worker time in {WORKER_PROCESSES} processes on 2 shared "
         f"cores ({len(expected) / max(planning_busy, 1e-9):,.0f} residents/s per busy worker; the scaled "
@@ -426,6 +449,7 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
         ),
         _measure("broadcast.scan_segments_1m", segments, "workers", "info (1 per 50k)", None),
         _measure("broadcast.rate_limit_1m", RATE, "req/s", f"info (LINE 200 ÷ {SCALE:g})", None),
+        _measure("broadcast.bench_cpu_ms_per_batch_1m", cpu_per_batch * 1000, "ms", "info (all parts)", None),
     ]
 
 

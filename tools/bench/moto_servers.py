@@ -15,13 +15,16 @@ Under the server's lock that is exactly DynamoDB's all-or-nothing on the transac
 (the whole-table restore, besides, undid other requests' writes when requests ran concurrently).
 Conditions, update expressions and cancellation reasons remain moto's own code.
 
-Each server answers GET /_bench/stats with {operation: [requests, seconds]} (X-Amz-Target or Action),
-so a bench can say where the emulated AWS spends its time. BENCH_MOTO_PROFILE=<dir> also runs each
-server under cProfile and writes <dir>/<service>.prof when it is stopped.
+Each server answers GET /_bench/stats with {operation: [requests, seconds]} (X-Amz-Target or Action;
+seconds of wall time under the lock) and its own CPU seconds, so a bench can say where the emulated
+AWS spends its time, and how much of it is CPU rather than waiting for a core.
+BENCH_MOTO_PROFILE=<dir> also runs each server under cProfile and writes <dir>/<service>.prof when
+it is stopped.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -34,6 +37,7 @@ from typing import Any
 
 SERVICES = ("dynamodb", "sqs", "secretsmanager")
 STATS_PATH = "/_bench/stats"
+CPU = "(process CPU)"  # in the stats: the server's own CPU seconds so far, beside its operations
 
 
 def _operation(environ: dict[str, Any]) -> str:
@@ -110,7 +114,12 @@ def serve(port: int, service: str) -> None:
     def counted(environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") == STATS_PATH:
             start_response("200 OK", [("Content-Type", "application/json")])
-            return [json.dumps(stats).encode()]
+            cpu = os.times()
+            return [json.dumps({**stats, CPU: [0, cpu.user + cpu.system]}).encode()]
+        # The body is read before the lock is taken: a client slow to send (a starved process) must
+        # not hold every other request of this service up.
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length) if length else b"")
         with lock:
             started = time.perf_counter()
             answer = list(app(environ, start_response))
@@ -139,6 +148,15 @@ def stats(url: str) -> dict[str, list[float]]:
     with urllib.request.urlopen(f"{url}{STATS_PATH}", timeout=30) as answer:  # noqa: S310 (loopback)
         figures: dict[str, list[float]] = json.load(answer)
         return figures
+
+
+def cpu_seconds(pid: int) -> float:
+    """A live process's CPU time so far (user + system, from /proc; 0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -175,6 +193,9 @@ class MotoServers:
             time.sleep(0.1)
         self.__exit__()
         raise RuntimeError("moto did not start")
+
+    def pids(self) -> dict[str, int]:
+        return {service: process.pid for service, process in zip(SERVICES, self._processes, strict=True)}
 
     def environment(self) -> dict[str, str]:
         return {
