@@ -95,6 +95,40 @@ def item_scoped_transactions() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+# The item operations a broadcast makes by the thousand; their requests and answers are plain JSON.
+PLAIN_JSON_OPERATIONS = frozenset(
+    {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchGetItem", "TransactWriteItems"}
+)
+
+
+def plain_json_items() -> None:
+    """DynamoDB's item operations read and answered as plain JSON (see the module's docstring).
+
+    moto 5 parses each request and serialises each answer by walking botocore's shapes, member by
+    member: for a checkpoint's 500 ids that costs more than the operation itself. DynamoDB's protocol
+    is JSON whose AttributeValues moto's handlers use as they come (no blobs or timestamps among
+    these operations' fields here), so json.loads and json.dumps give the handlers and boto3 the same.
+    Other operations and every error keep moto's own path.
+    """
+    from moto.core.responses import BaseResponse
+    from moto.dynamodb.responses import DynamoHandler
+
+    def parse_parameters(self: Any, request: Any) -> None:
+        if self._get_action() in PLAIN_JSON_OPERATIONS:
+            self.params = json.loads(request.data or b"{}")
+        else:
+            BaseResponse.parse_parameters(self, request)
+
+    def serialized(self: Any, action_result: Any) -> Any:
+        if self._get_action() in PLAIN_JSON_OPERATIONS and isinstance(action_result.result, dict):
+            headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+            return 200, headers, json.dumps(action_result.result)
+        return BaseResponse.serialized(self, action_result)
+
+    DynamoHandler.parse_parameters = parse_parameters  # type: ignore[method-assign]
+    DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+
 def serve(port: int, service: str) -> None:
     """One moto server (entry point of its child process), one request at a time, counting them."""
     import logging
@@ -107,6 +141,8 @@ def serve(port: int, service: str) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     if service == "dynamodb" and not os.environ.get("BENCH_MOTO_WHOLE_TABLE_TRANSACTIONS"):
         item_scoped_transactions()  # BENCH_MOTO_WHOLE_TABLE_TRANSACTIONS=1: moto's own, to compare
+    if service == "dynamodb" and not os.environ.get("BENCH_MOTO_SHAPED_JSON"):
+        plain_json_items()  # BENCH_MOTO_SHAPED_JSON=1: moto's own parsing and serialising, to compare
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
     stats: dict[str, list[float]] = {}
