@@ -32,6 +32,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from devstack.credentials import DEV_CHANNEL_ID, DEV_CHANNEL_SECRET
@@ -103,7 +104,15 @@ def _context(remaining_millis: int, request_id: str | None = None) -> Any:
 
 
 def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory (VmHWM, MiB).
+
+    Not getrusage's ru_maxrss: Linux carries that across exec, so a spawned worker would start with
+    the bench parent's peak (the million expected ids) and show no growth whatever it did.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc: the best there is
 
 
 def _cpu() -> float:
