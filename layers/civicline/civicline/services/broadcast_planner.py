@@ -147,7 +147,14 @@ class BroadcastPlanner:
 
     def _preview(self, request: BroadcastRequest, now: datetime) -> dict[str, Any]:
         day = send_date(request.send_at, now)
-        result = preview(self.audience, request.segment, day.year, day.isoformat(), self._scan_segments())
+        result = preview(
+            self.audience,
+            request.segment,
+            day.year,
+            day.isoformat(),
+            self._scan_segments(),
+            versions=request.versions,
+        )
         self.logger.info("audience previewed", extra={"audience_size": result.audience_size})
         return {"dryRun": True, **result.model_dump(mode="json", by_alias=True)}
 
