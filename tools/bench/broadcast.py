@@ -32,6 +32,30 @@ AREAS = [
 ]
 GENDERS = ["male", "female", "other"]
 GENRES = ["bousai", "kosodate", "kenko", "koreisha", "event", "kurashi", "machi", "kusei", "koho"]
+# The residents' languages, per mille: mostly Japanese (some with none stored, as before issue 13),
+# then roughly Shinjuku's foreign residents by group (civicline.models.language's eight).
+LANGUAGE_MIX: tuple[tuple[str | None, int], ...] = (
+    ("ja", 700),
+    (None, 100),
+    ("zh-Hans", 50),
+    ("en", 40),
+    ("ko", 35),
+    ("ja-easy", 30),
+    ("vi", 20),
+    ("ne", 15),
+    ("my", 10),
+)
+
+
+def resident_language(n: int) -> str | None:
+    """Resident n's stored language (None: none stored), spread by n alone: the settings' random
+    stream, and so every figure measured before languages existed, stays as it was."""
+    draw = ((n * 2654435761) >> 7) % 1000
+    for language, share in LANGUAGE_MIX:
+        if draw < share:
+            return language
+        draw -= share
+    return None
 
 
 def user_id(n: int) -> str:
@@ -45,10 +69,12 @@ def resident_item(n: int, rng: random.Random, blocked_share: float = 0.05) -> di
         "status": {"S": "blocked" if rng.random() < blocked_share else "active"},
         "displayName": {"S": f"住民{n}"},
         "pictureUrl": {"S": f"https://profile.line-scdn.net/{n:x}"},
-        "language": {"S": "ja"},
         "followedAt": {"S": "2025-04-01T09:00:00+09:00"},
         "updatedAt": {"S": "2025-04-01T09:00:00+09:00"},
     }
+    language = resident_language(n)
+    if language is not None:
+        item["language"] = {"S": language}
     if rng.random() < 0.85:
         item["birthYear"] = {"N": str(rng.randint(1930, 2010))}
     if rng.random() < 0.8:
