@@ -11,6 +11,7 @@ from civicline.adapters.dynamodb.broadcast_checkpoints import (
 )
 from civicline.adapters.dynamodb.broadcasts_table import BroadcastsTable
 from civicline.models.broadcast.report import BroadcastReport
+from civicline.models.language import DEFAULT_LANGUAGE
 
 COUNTERS = (
     "batchesPlanned",
@@ -35,7 +36,8 @@ class DynamoBroadcastReports:
         planning_complete = bool(item.get("planningComplete", False))
         if planning_complete:
             audience, planned = item["audienceSize"], item["batchesPlanned"]
-            by_version = item.get("audienceByVersion") or {"ja": audience}
+            # recorded before there were versions: all of it Japanese
+            by_version = item.get("audienceByVersion") or {DEFAULT_LANGUAGE.value: audience}
         else:
             streams = all_streams(int(item["scanSegments"]), recorded_versions(item))
             checkpoints = self._checkpoints.checkpoints(broadcast_id, streams)
