@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from tests.unit.broadcast.broadcast_fakes import Crash, FakeAudience, FakeLedger, FakeQueue, user_id
 
 from civicline.adapters.dynamodb.broadcast_messages import MessageCache
-from civicline.domain.broadcast.planner import Lease, plan_broadcast, plan_segment_worker, preview
+from civicline.domain.broadcast.planner import Lease, plan_broadcast, plan_segment_worker
+from civicline.domain.broadcast.preview import preview
 from civicline.domain.broadcast.segment import matches
 from civicline.domain.broadcast.versions import Readers, version_for
 from civicline.models.broadcast.request import BroadcastRequest

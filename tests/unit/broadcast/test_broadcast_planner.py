@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from tests.unit.broadcast.broadcast_fakes import Crash, FakeAudience, FakeLedger, FakeQueue, user_id
 
 from civicline.domain.broadcast.errors import PlanningInProgress
-from civicline.domain.broadcast.planner import Lease, plan_broadcast, preview
+from civicline.domain.broadcast.planner import Lease, plan_broadcast
+from civicline.domain.broadcast.preview import preview
 from civicline.domain.broadcast.streams import Stream
 from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.resident import ReceptionSettings

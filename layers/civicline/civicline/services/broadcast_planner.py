@@ -43,9 +43,9 @@ from civicline.domain.broadcast.planner import (
     Lease,
     StartWorkers,
     plan_broadcast,
-    preview,
     scan_segments_for,
 )
+from civicline.domain.broadcast.preview import preview
 from civicline.domain.broadcast.scheduling import cancel_scheduled, is_due, schedule_broadcast
 from civicline.domain.broadcast.segment import send_date
 from civicline.models.broadcast.batch import BroadcastBatch

@@ -38,13 +38,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from civicline.domain.broadcast.errors import PlanExpired, PlanningInProgress
-from civicline.domain.broadcast.segment import matches
 from civicline.domain.broadcast.streams import (
     TAIL,
     AudienceSource,
@@ -57,22 +55,14 @@ from civicline.domain.broadcast.streams import (
     segment_recipients,
     tail_plan,
 )
-from civicline.domain.broadcast.versions import (
-    Readers,
-    fallback_version,
-    languages_without_version,
-    own_language,
-    version_for,
-)
+from civicline.domain.broadcast.versions import Readers
 from civicline.models.broadcast.batch import BroadcastBatch
 from civicline.models.broadcast.checkpoint import PlanCheckpoint
-from civicline.models.broadcast.report import AudiencePreview, BroadcastReport, BroadcastStatus
+from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
 from civicline.models.broadcast.request import BroadcastRequest
-from civicline.models.broadcast.segment import Segment
 from civicline.models.language import DEFAULT_LANGUAGE, Language
 from civicline.ward_time import ward_day_start
 
-UNANSWERED = "unanswered"
 # One planning worker per this many residents. Measured (make bench): one core parses and cuts about
 # 37,000 residents a second (26.6 s for a million), and LINE takes 100,000 a second (200 × 500). At
 # 50,000 a worker, each segment takes about 1.4 s of CPU and its first batch a few milliseconds, so 20
@@ -319,45 +309,3 @@ def plan_segment_worker(
     except PlanningInProgress:
         return None
     return done
-
-
-def preview(
-    audience: AudienceSource,
-    segment: Segment,
-    send_year: int,
-    send_date: str,
-    scan_segments: int,
-    *,
-    versions: tuple[Language, ...] = (DEFAULT_LANGUAGE,),
-) -> AudiencePreview:
-    """Count the audience by area, by language and by the version each would receive (one read of the
-    audience, every version at once), without keeping anyone's id."""
-
-    def count(scan_segment: int) -> tuple[Counter[str], Counter[str], Counter[str]]:
-        by_area: Counter[str] = Counter()
-        by_language: Counter[str] = Counter()
-        by_version: Counter[str] = Counter()
-        for member in audience.stream(segment, send_year, scan_segment, scan_segments, None):
-            if matches(segment, member.settings, send_year, member.language):
-                by_area[member.settings.area or UNANSWERED] += 1
-                by_language[own_language(member.language)] += 1
-                by_version[version_for(member.language, versions).value] += 1
-        return by_area, by_language, by_version
-
-    areas: Counter[str] = Counter()
-    languages: Counter[str] = Counter()
-    delivered: Counter[str] = Counter()
-    with ThreadPoolExecutor(max_workers=scan_segments, thread_name_prefix="preview") as pool:
-        for by_area, by_language, by_version in pool.map(count, range(scan_segments)):
-            areas.update(by_area)
-            languages.update(by_language)
-            delivered.update(by_version)
-    return AudiencePreview(
-        audience_size=sum(areas.values()),
-        by_area=dict(areas),
-        send_date=send_date,
-        by_language=dict(languages),
-        by_version=dict(delivered),
-        languages_without_version=languages_without_version(versions),
-        fallback_version=fallback_version(versions),
-    )
