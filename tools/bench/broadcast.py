@@ -478,10 +478,27 @@ class _Stack:
 
     def plan(self, broadcast_id: str) -> dict[str, Any]:
         import uuid
+        from dataclasses import replace
 
         from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
+        from civicline.adapters.planning_workers import worker_event
+
         app = load_function_module("broadcast", "planner")
+        worker = load_function_module("broadcast", "plan_worker")
+
+        # The planner's asynchronous worker invocations, run here one after the other: with moto
+        # serving one request at a time, concurrent workers' enqueues would wait behind each other's
+        # Scan pages past the SQS client's read timeout, and the SDK's retry of that send would enqueue
+        # a batch twice (harmless, but one 409 call more than the minimum). The fan-out's own timing
+        # is broadcast_fanout.py's.
+        def start_workers(broadcast_id: str, segments: Any) -> None:
+            for segment in segments:
+                context = FakeLambdaContext(aws_request_id=str(uuid.uuid4()), remaining_millis=300_000)
+                worker.handler(worker_event(broadcast_id, segment), context)
+
+        container = vars(app)
+        container["planner"] = replace(container["planner"], start_workers=start_workers)
         context = FakeLambdaContext(aws_request_id=str(uuid.uuid4()), remaining_millis=900_000)
         event = {
             "request": {
@@ -594,11 +611,8 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
             BROADCAST_SCAN_SEGMENTS=str(SCAN_SEGMENTS),
             BROADCAST_SCHEDULE_GROUP="bench-broadcasts",
             BROADCAST_SCHEDULER_ROLE_ARN="arn:aws:iam::123456789012:role/bench-scheduler",
+            BROADCAST_PLAN_WORKER_FUNCTION="bench-plan-worker",  # run in this process: _Stack.plan
         )
-        # One planner thread: with moto serving one request at a time, a thread's enqueue would wait
-        # behind the others' Scan pages past the SQS client's read timeout, and the SDK's retry of
-        # that send would enqueue a batch twice (harmless, but one 409 call more than the minimum).
-        os.environ["BROADCAST_PLAN_WORKERS"] = "1"
         try:
             stack = _Stack(fake)
             stack.create()
