@@ -495,7 +495,7 @@ class _Stack:
         def start_workers(broadcast_id: str, segments: Any) -> None:
             for segment in segments:
                 context = FakeLambdaContext(aws_request_id=str(uuid.uuid4()), remaining_millis=300_000)
-                worker.handler(worker_event(broadcast_id, segment), context)
+                invoke_quietly(worker, worker_event(broadcast_id, segment), context)
 
         container = vars(app)
         container["planner"] = replace(container["planner"], start_workers=start_workers)

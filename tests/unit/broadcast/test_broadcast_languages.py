@@ -194,6 +194,10 @@ def test_given_versions_and_crashes_anywhere_when_resumed_then_each_costs_its_mi
     assert len(members) == minimum_batches(audience, req.versions, set(owner)) == report.batches_planned
     assert report.audience_size == size
     assert sum(report.audience_by_version.values()) == size
+    # … and once planning closed, no checkpoint of any version names a resident any more
+    state = ledger.plan_state("b1")
+    for cp in [*state.checkpoints.values(), *state.tails.values()]:
+        assert (cp.done, cp.after, cp.pending, cp.remainder) == (True, None, (), ())
 
 
 @settings(max_examples=25, deadline=None)
