@@ -280,12 +280,17 @@ class _DiscardingLedger:
         from civicline.models.broadcast.checkpoint import PlanCheckpoint
 
         fresh = PlanCheckpoint()
+        from datetime import UTC, datetime
+
         from civicline.domain.broadcast.streams import TAIL, Stream
         from civicline.models.language import DEFAULT_LANGUAGE
+        from civicline.ward_time import ward_date
 
         checkpoints = {Stream(s): self.kept.get(Stream(s), fresh) for s in range(self.scan_segments)}
         tails = {DEFAULT_LANGUAGE: self.kept.get(Stream(TAIL), fresh)}
-        return PlanState(self.scan_segments, checkpoints, False, tails, "2026-04-01")
+        # Sent today: a plan is refused once its send date is past the retry window (REPLAN_LIMIT).
+        today = ward_date(datetime.now(UTC)).isoformat()
+        return PlanState(self.scan_segments, checkpoints, False, tails, today)
 
     def acquire_stream(self, broadcast_id: str, stream: Any, *args: Any) -> Any:
         from civicline.models.broadcast.checkpoint import PlanCheckpoint
