@@ -75,7 +75,7 @@ def test_given_three_versions_when_sent_then_each_resident_receives_their_own_on
     stack: BroadcastStack,
 ) -> None:
     # Given residents in eight languages, some with none stored and some with one the account lacks
-    languages = seed_with_languages(stack, 2400)
+    languages = seed_with_languages(stack, 1500)
     # When staff send a broadcast in Japanese, English and Chinese
     stack.plan(request("b-three", "en", "zh-Hans"))
     stack.drain()
