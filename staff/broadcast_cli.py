@@ -5,11 +5,12 @@
     python -m staff.broadcast_cli cancel BROADCAST_ID              # a scheduled one, before its time
 
 `send` invokes the planner function (BroadcastPlannerFunction): a dry run prints the audience size by
-area; a real run prints the broadcast's report. A request whose `send_at` is more than a few minutes
-ahead is not sent now: the planner records it and makes a one-time EventBridge Scheduler schedule that
-invokes it at that time (the report says `scheduled`). Locally (the local stack) the Lambda endpoint is
-http://127.0.0.1:3002 (`--endpoint-url` or CIVICLINE_LAMBDA_ENDPOINT). Staff need
-lambda:InvokeFunction on the planner, nothing else.
+area and by language, with the version each language receives and the languages the request has no
+version in; a real run prints the broadcast's report (the audience per version sent). A request whose
+`send_at` is more than a few minutes ahead is not sent now: the planner records it and makes a
+one-time EventBridge Scheduler schedule that invokes it at that time (the report says `scheduled`).
+Locally (the local stack) the Lambda endpoint is http://127.0.0.1:3002 (`--endpoint-url` or
+CIVICLINE_LAMBDA_ENDPOINT). Staff need lambda:InvokeFunction on the planner, nothing else.
 """
 
 from __future__ import annotations
@@ -39,6 +40,18 @@ STATUS_LABELS = {
     "cancelled": "取消済み",
 }
 
+# Staff read the languages by their Japanese names (residents see each written in itself).
+LANGUAGE_LABELS = {
+    "ja": "日本語",
+    "ja-easy": "やさしい日本語",
+    "en": "英語",
+    "zh-Hans": "中国語（簡体字）",
+    "ko": "韓国語",
+    "vi": "ベトナム語",
+    "ne": "ネパール語",
+    "my": "ミャンマー語",
+}
+
 PLANNER = os.environ.get("CIVICLINE_BROADCAST_PLANNER", "BroadcastPlannerFunction")
 # The planner runs up to 15 minutes for a million residents: wait for it, never retry the call itself
 # (a retried invoke is harmless — the planner is idempotent — but it would only wait on the lease).
@@ -66,9 +79,37 @@ def _area_label(area_id: str) -> str:
     return "未回答" if area_id not in city.area_ids() else city.label(city.areas, area_id)
 
 
+def _language_label(code: str) -> str:
+    return LANGUAGE_LABELS.get(code, f"その他（{code}）")
+
+
+def _language_order(code: str) -> int:
+    return list(LANGUAGE_LABELS).index(code) if code in LANGUAGE_LABELS else len(LANGUAGE_LABELS)
+
+
 def format_preview(preview: dict[str, Any]) -> str:
-    rows = [("配信対象（人）", preview["audienceSize"]), ("配信日", preview["sendDate"])]
+    rows: list[tuple[str, Any]] = [
+        ("配信対象（人）", preview["audienceSize"]),
+        ("配信日", preview["sendDate"]),
+    ]
     rows += [(f"  地域 {_area_label(area)}", count) for area, count in sorted(preview["byArea"].items())]
+    without = set(preview.get("languagesWithoutVersion", ()))
+    fallback = preview.get("fallbackVersion", "ja")
+    for code in sorted(preview.get("byLanguage", {}), key=_language_order):
+        version = fallback if code in without or code not in LANGUAGE_LABELS else code
+        rows.append(
+            (
+                f"  言語 {_language_label(code)}",
+                f"{preview['byLanguage'][code]}（{_language_label(version)}版）",
+            )
+        )
+    rows += [
+        (f"  送る版 {_language_label(code)}", count)
+        for code, count in sorted(preview.get("byVersion", {}).items(), key=lambda kv: _language_order(kv[0]))
+    ]
+    if without:
+        names = "、".join(_language_label(code) for code in sorted(without, key=_language_order))
+        rows.append(("版のない言語", f"{names}（{_language_label(fallback)}版を送ります）"))
     return table(rows)
 
 
@@ -92,6 +133,12 @@ def format_report(report: dict[str, Any]) -> str:
         ("配信予定時刻", report.get("sendAt") or "即時"),
         ("対象者の抽出完了", "はい" if report["planningComplete"] else "いいえ"),
         ("配信対象（人）", report["audienceSize"]),
+        *(
+            (f"  うち {_language_label(code)}版", count)
+            for code, count in sorted(
+                report.get("audienceByVersion", {}).items(), key=lambda kv: _language_order(kv[0])
+            )
+        ),
         ("バッチ数（予定）", report["batchesPlanned"]),
         ("バッチ数（送信済み）", report["batchesSent"]),
         ("送信済み（人）", report["recipientsSent"]),
@@ -103,7 +150,10 @@ def format_report(report: dict[str, Any]) -> str:
         ("最後のバッチ受付", _ward_clock(report.get("lastBatchAcceptedAt"))),
     ]
     rows += [
-        (f"  失敗バッチ {f['batchNumber']}", f"HTTP {f['status']} {f['message']}")
+        (
+            f"  失敗バッチ {f['batchNumber']}（{_language_label(f.get('language', 'ja'))}版）",
+            f"HTTP {f['status']} {f['message']}",
+        )
         for f in report.get("failures", [])
     ]
     return table(rows)

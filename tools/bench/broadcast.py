@@ -1,8 +1,10 @@
 """Segmented broadcasts end to end: 100,000 residents in moto, the fake LINE enforcing LINE's limits.
 
 moto runs in a child process (one request at a time); the planner and 8 warm senders run here, as
-the handlers Lambda would invoke. Two broadcasts to every active resident: one without faults (calls
-must be exactly ⌈N/500⌉), one with LINE answering ~10 % 429, ~2 % 5xx and ~1 % "accepted, then the
+the handlers Lambda would invoke. The residents read eight languages (LANGUAGE_MIX, some with none
+stored), and each broadcast has a version in every one of them. Two broadcasts to every active
+resident: one without faults (calls must be exactly Σ⌈N_version/500⌉, each resident receiving their
+own version), one with LINE answering ~10 % 429, ~2 % 5xx and ~1 % "accepted, then the
 connection dropped" (nobody twice, nobody missed, the rate limit kept filled). Planner memory and
 the access patterns' read units are also measured over a simulated Scan at 100k and 1M residents.
 
@@ -32,6 +34,30 @@ AREAS = [
 ]
 GENDERS = ["male", "female", "other"]
 GENRES = ["bousai", "kosodate", "kenko", "koreisha", "event", "kurashi", "machi", "kusei", "koho"]
+# The residents' languages, per mille: mostly Japanese (some with none stored, as before issue 13),
+# then roughly Shinjuku's foreign residents by group (civicline.models.language's eight).
+LANGUAGE_MIX: tuple[tuple[str | None, int], ...] = (
+    ("ja", 700),
+    (None, 100),
+    ("zh-Hans", 50),
+    ("en", 40),
+    ("ko", 35),
+    ("ja-easy", 30),
+    ("vi", 20),
+    ("ne", 15),
+    ("my", 10),
+)
+
+
+def resident_language(n: int) -> str | None:
+    """Resident n's stored language (None: none stored), spread by n alone: the settings' random
+    stream, and so every figure measured before languages existed, stays as it was."""
+    draw = ((n * 2654435761) >> 7) % 1000
+    for language, share in LANGUAGE_MIX:
+        if draw < share:
+            return language
+        draw -= share
+    return None
 
 
 def user_id(n: int) -> str:
@@ -45,10 +71,12 @@ def resident_item(n: int, rng: random.Random, blocked_share: float = 0.05) -> di
         "status": {"S": "blocked" if rng.random() < blocked_share else "active"},
         "displayName": {"S": f"住民{n}"},
         "pictureUrl": {"S": f"https://profile.line-scdn.net/{n:x}"},
-        "language": {"S": "ja"},
         "followedAt": {"S": "2025-04-01T09:00:00+09:00"},
         "updatedAt": {"S": "2025-04-01T09:00:00+09:00"},
     }
+    language = resident_language(n)
+    if language is not None:
+        item["language"] = {"S": language}
     if rng.random() < 0.85:
         item["birthYear"] = {"N": str(rng.randint(1930, 2010))}
     if rng.random() < 0.8:
@@ -215,8 +243,13 @@ FAULTS = {"rate_limited": 0.10, "server_error": 0.02, "accepted_then_dropped": 0
 SEND_DEADLINE_SECONDS = 300
 SENDER_TIMEOUT_MILLIS = 90_000  # BroadcastSenderFunction Timeout
 MULTICAST_PATH = "/v2/bot/message/multicast"
+VERSIONS = ("ja", "ja-easy", "en", "zh-Hans", "ko", "vi", "ne", "my")  # a version in every language
 DEV_TOKEN = "civicline-dev-access-token"  # noqa: S105 (the local stack's published dev token)
 REGION = "ap-northeast-1"
+
+
+def version_text(language: str) -> str:
+    return f"ベンチマーク [{language}]"
 
 
 def _measure(name: str, value: float, unit: str, goal: str, meets: bool | None) -> Any:
@@ -247,8 +280,17 @@ class _DiscardingLedger:
         from civicline.models.broadcast.checkpoint import PlanCheckpoint
 
         fresh = PlanCheckpoint()
-        checkpoints = {s: self.kept.get(s, fresh) for s in range(self.scan_segments)}
-        return PlanState(self.scan_segments, checkpoints, False, self.kept.get("tail", fresh), "2026-04-01")
+        from datetime import UTC, datetime
+
+        from civicline.domain.broadcast.streams import TAIL, Stream
+        from civicline.models.language import DEFAULT_LANGUAGE
+        from civicline.ward_time import ward_date
+
+        checkpoints = {Stream(s): self.kept.get(Stream(s), fresh) for s in range(self.scan_segments)}
+        tails = {DEFAULT_LANGUAGE: self.kept.get(Stream(TAIL), fresh)}
+        # Sent today: a plan is refused once its send date is past the retry window (REPLAN_LIMIT).
+        today = ward_date(datetime.now(UTC)).isoformat()
+        return PlanState(self.scan_segments, checkpoints, False, tails, today)
 
     def acquire_stream(self, broadcast_id: str, stream: Any, *args: Any) -> Any:
         from civicline.models.broadcast.checkpoint import PlanCheckpoint
@@ -290,7 +332,16 @@ def synthetic_plan(residents: int) -> dict[str, float]:
     from civicline.models.broadcast.request import BroadcastRequest
 
     class SimulatedScan:
-        def stream(self, segment: Any, send_year: int, scan_segment: int, scan_segments: int, after: Any):
+        def stream(
+            self,
+            segment: Any,
+            send_year: int,
+            scan_segment: int,
+            scan_segments: int,
+            after: Any,
+            *,
+            readers: Any = None,
+        ) -> Iterator[Any]:
             rng = random.Random(scan_segment)
             for n in range(scan_segment, residents, scan_segments):
                 item = resident_item(n, rng)
@@ -432,13 +483,38 @@ class _Stack:
 
     def plan(self, broadcast_id: str) -> dict[str, Any]:
         import uuid
+        from dataclasses import replace
 
         from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 
+        from civicline.adapters.planning_workers import worker_event
+
         app = load_function_module("broadcast", "planner")
+        worker = load_function_module("broadcast", "plan_worker")
+
+        # The planner's asynchronous worker invocations, run here one after the other: with moto
+        # serving one request at a time, concurrent workers' enqueues would wait behind each other's
+        # Scan pages past the SQS client's read timeout, and the SDK's retry of that send would enqueue
+        # a batch twice (harmless, but one 409 call more than the minimum). The fan-out's own timing
+        # is broadcast_fanout.py's.
+        def start_workers(broadcast_id: str, segments: Any) -> None:
+            for segment in segments:
+                context = FakeLambdaContext(aws_request_id=str(uuid.uuid4()), remaining_millis=300_000)
+                invoke_quietly(worker, worker_event(broadcast_id, segment), context)
+
+        container = vars(app)
+        container["planner"] = replace(container["planner"], start_workers=start_workers)
         context = FakeLambdaContext(aws_request_id=str(uuid.uuid4()), remaining_millis=900_000)
         event = {
-            "request": {"broadcast_id": broadcast_id, "messages": [{"type": "text", "text": "ベンチマーク"}]}
+            "request": {
+                "broadcast_id": broadcast_id,
+                "messages": [{"type": "text", "text": version_text("ja")}],
+                "translations": {
+                    language: [{"type": "text", "text": version_text(language)}]
+                    for language in VERSIONS
+                    if language != "ja"
+                },
+            }
         }
         result: dict[str, Any] = invoke_quietly(app, event, context)
         return result
@@ -498,6 +574,14 @@ class _Stack:
                 counts[uid] = counts.get(uid, 0) + 1
         return counts
 
+    def wrong_versions(self, expected: dict[str, str]) -> int:
+        """Deliveries of another version than the resident's (per the fake LINE's records)."""
+        wrong = 0
+        for request in self.fake.requests(path=MULTICAST_PATH):
+            text = request["body"]["messages"][0]["text"]
+            wrong += sum(version_text(expected.get(uid, "?")) != text for uid in request["body"]["to"])
+        return wrong
+
     def rate_fraction(self) -> float:
         """Calls per second from the first LINE call to the last, as a fraction of the limit."""
         if len(self.calls) < 2:
@@ -512,6 +596,7 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
     import os
     import time
     import tracemalloc
+    from collections import Counter
 
     from civicline.models.broadcast.segment import Segment
     from devstack.fake_line import FakeLine
@@ -531,19 +616,18 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
             BROADCAST_SCAN_SEGMENTS=str(SCAN_SEGMENTS),
             BROADCAST_SCHEDULE_GROUP="bench-broadcasts",
             BROADCAST_SCHEDULER_ROLE_ARN="arn:aws:iam::123456789012:role/bench-scheduler",
+            BROADCAST_PLAN_WORKER_FUNCTION="bench-plan-worker",  # run in this process: _Stack.plan
         )
-        # One planner thread: with moto serving one request at a time, a thread's enqueue would wait
-        # behind the others' Scan pages past the SQS client's read timeout, and the SDK's retry of
-        # that send would enqueue a batch twice (harmless, but one 409 call more than the minimum).
-        os.environ["BROADCAST_PLAN_WORKERS"] = "1"
         try:
             stack = _Stack(fake)
             stack.create()
             started = time.perf_counter()
-            expected = set()
+            # Every resident's version: their own language's (all eight have one), none stored = ja.
+            versions: dict[str, str] = {}
             for item in resident_items(BENCH_RESIDENTS):
                 if item["status"]["S"] == "active":
-                    expected.add(item["userId"]["S"])
+                    versions[item["userId"]["S"]] = item.get("language", {}).get("S", "ja")
+            expected = set(versions)
             seed_users(stack.dynamodb, "bench-users", resident_items(BENCH_RESIDENTS))
             seeded = time.perf_counter() - started
             print(f"  seeded {BENCH_RESIDENTS:,} residents ({len(expected):,} active) in {seeded:.0f} s")
@@ -557,7 +641,12 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
                 f"{yotsuya['pages']:.0f} pages, returned {yotsuya['returned']:,.0f}, "
                 f"{yotsuya['seconds']:.0f} s (moto)"
             )
-            minimum = math.ceil(len(expected) / 500)
+            per_version = Counter(versions.values())
+            minimum = sum(math.ceil(n / 500) for n in per_version.values())
+            print(
+                f"  versions: {dict(per_version)} → minimum Σ⌈N/500⌉ = {minimum} calls "
+                f"(⌈N/500⌉ alone would be {math.ceil(len(expected) / 500)})"
+            )
             stack.count_calls()
 
             # -- without faults: what a broadcast costs, and the planner's memory against moto
@@ -575,12 +664,13 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
             seconds, report = stack.send_all("bench-clean")
             clean_calls, clean_fraction = len(stack.calls), stack.rate_fraction()
             clean = stack.deliveries()
+            clean_wrong = stack.wrong_versions(versions)
             clean_duplicates = sum(n - 1 for n in clean.values())
             clean_losses = len(expected - set(clean))
             print(
                 f"  clean run: {clean_calls} calls (minimum {minimum}) in {seconds:.1f} s, "
                 f"{clean_fraction:.3f} of the rate, status {report.get('status')}, "
-                f"retries {report.get('retries')}"
+                f"retries {report.get('retries')}, wrong versions {clean_wrong}"
             )
             fake.reset()
 
@@ -593,6 +683,7 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
             seconds, report = stack.send_all("bench-faults")
             fault_calls, fault_fraction = len(stack.calls), stack.rate_fraction()
             delivered = stack.deliveries()
+            fault_wrong = stack.wrong_versions(versions)
             duplicates = sum(n - 1 for n in delivered.values())
             losses = len(expected - set(delivered))
             print(
@@ -634,6 +725,14 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
             duplicates + clean_duplicates == 0,
         ),
         _measure("broadcast.losses", losses + clean_losses, "residents", "== 0", losses + clean_losses == 0),
+        _measure(
+            "broadcast.wrong_version",
+            clean_wrong + fault_wrong,
+            "deliveries",
+            "== 0",
+            clean_wrong + fault_wrong == 0,
+        ),
+        _measure("broadcast.versions", len(per_version), "languages", "info", None),
         _measure("broadcast.rate_limit", BENCH_RATE, "req/s", "info (LINE: 200)", None),
         _measure(
             "broadcast.planner_moto_peak_mib_100k", plan_peak / 2**20, "MiB", "<= 64", plan_peak / 2**20 <= 64

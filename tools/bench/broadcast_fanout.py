@@ -78,7 +78,14 @@ class SimulatedScan:
         return self.residents
 
     def stream(
-        self, segment: Any, send_year: int, scan_segment: int, scan_segments: int, after: str | None
+        self,
+        segment: Any,
+        send_year: int,
+        scan_segment: int,
+        scan_segments: int,
+        after: str | None,
+        *,
+        readers: Any = None,  # every version's readers: the planner keeps each version's own
     ) -> Iterator[Any]:
         from civicline.adapters.dynamodb.audience import _member
 

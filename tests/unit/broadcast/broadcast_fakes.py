@@ -15,6 +15,7 @@ from civicline.domain.broadcast.errors import (
 )
 from civicline.domain.broadcast.planner import PlanState
 from civicline.domain.broadcast.streams import TAIL, AudienceMember, Stream
+from civicline.domain.broadcast.versions import Readers
 from civicline.models.broadcast.batch import BroadcastBatch
 from civicline.models.broadcast.checkpoint import PlanCheckpoint
 from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
@@ -33,19 +34,30 @@ def _position(uid: str) -> str:
 
 @dataclass
 class FakeAudience:
-    """Active residents in a stable "hash" order, split into scan segments like a parallel Scan."""
+    """Active residents in a stable "hash" order, split into scan segments like a parallel Scan.
+
+    Like DynamoAudience it may return residents outside the segment or the readers: it returns all.
+    """
 
     residents: dict[str, ReceptionSettings] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)  # none stored: Japanese
 
     def stream(
-        self, segment: Segment, send_year: int, scan_segment: int, scan_segments: int, after: str | None
+        self,
+        segment: Segment,
+        send_year: int,
+        scan_segment: int,
+        scan_segments: int,
+        after: str | None,
+        *,
+        readers: Readers | None = None,
     ) -> Iterator[AudienceMember]:
         ordered = sorted(self.residents, key=_position)
         mine = [u for u in ordered if int(_position(u), 16) % scan_segments == scan_segment]
         start = _position(after) if after is not None else None
         for uid in mine:
             if start is None or _position(uid) > start:
-                yield AudienceMember(uid, self.residents[uid])
+                yield AudienceMember(uid, self.residents[uid], self.languages.get(uid))
 
 
 @dataclass
@@ -75,11 +87,17 @@ class FakeLedger:
             "status": status,
             "send_date": send_date,
             "scan_segments": scan_segments,
-            "checkpoints": {n: PlanCheckpoint() for n in range(scan_segments)},
-            "tail": PlanCheckpoint(),
+            "versions": request.versions,
+            "checkpoints": {
+                Stream(n, version): PlanCheckpoint()
+                for n in range(scan_segments)
+                for version in request.versions
+            },
+            "tails": {version: PlanCheckpoint() for version in request.versions},
             "complete": False,
             "planned": 0,
             "audience": 0,
+            "by_version": {},
         }
         return True
 
@@ -100,11 +118,18 @@ class FakeLedger:
 
     def plan_state(self, broadcast_id: str) -> PlanState:
         r = self.records[broadcast_id]
-        return PlanState(r["scan_segments"], dict(r["checkpoints"]), r["complete"], r["tail"], r["send_date"])
+        return PlanState(
+            r["scan_segments"],
+            dict(r["checkpoints"]),
+            r["complete"],
+            dict(r["tails"]),
+            r["send_date"],
+            r["versions"],
+        )
 
     def _checkpoint(self, broadcast_id: str, stream: Stream) -> PlanCheckpoint:
         r = self.records[broadcast_id]
-        return r["tail"] if stream == TAIL else r["checkpoints"][stream]
+        return r["tails"][stream.language] if stream.part == TAIL else r["checkpoints"][stream]
 
     def acquire_stream(
         self, broadcast_id: str, stream: Stream, owner: str, now: datetime, until: datetime
@@ -121,8 +146,8 @@ class FakeLedger:
         holder = self.leases.get((broadcast_id, stream))
         if holder is None or holder[0] != owner:
             raise LeaseLost(broadcast_id)
-        if stream == TAIL:
-            self.records[broadcast_id]["tail"] = cp
+        if stream.part == TAIL:
+            self.records[broadcast_id]["tails"][stream.language] = cp
         else:
             self.records[broadcast_id]["checkpoints"][stream] = cp
         if cp.done:
@@ -140,13 +165,17 @@ class FakeLedger:
         r = self.records[broadcast_id]
         for stream in streams:
             cp = self._checkpoint(broadcast_id, stream).model_copy(update=forgotten)
-            if stream == TAIL:
-                r["tail"] = cp
+            if stream.part == TAIL:
+                r["tails"][stream.language] = cp
             else:
                 r["checkpoints"][stream] = cp
 
-    def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None:
-        self.records[broadcast_id].update(complete=True, planned=batches_planned, audience=audience)
+    def finish_planning(
+        self, broadcast_id: str, batches_planned: int, audience: int, by_version: dict[str, int]
+    ) -> None:
+        self.records[broadcast_id].update(
+            complete=True, planned=batches_planned, audience=audience, by_version=by_version
+        )
 
     def try_finalize(self, broadcast_id: str) -> None:
         pass
@@ -160,6 +189,7 @@ class FakeLedger:
             send_date="2026-04-01",
             planning_complete=r["complete"],
             audience_size=r["audience"],
+            audience_by_version=r["by_version"],
             batches_planned=r["planned"],
             batches_sent=0,
             recipients_sent=0,

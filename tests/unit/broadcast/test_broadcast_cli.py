@@ -20,6 +20,51 @@ def test_dry_run_shows_the_audience_by_area_name() -> None:
     assert "yotsuya" not in text
 
 
+def test_dry_run_shows_each_language_the_version_it_receives_and_the_languages_without_one() -> None:
+    text = format_preview(
+        {
+            "audienceSize": 10,
+            "sendDate": "2026-12-01",
+            "byArea": {"okubo": 10},
+            "byLanguage": {"ja": 5, "en": 3, "vi": 2},
+            "byVersion": {"ja": 5, "en": 3, "ja-easy": 2},
+            "languagesWithoutVersion": ["zh-Hans", "ko", "vi", "ne", "my"],
+            "fallbackVersion": "ja-easy",
+        }
+    )
+    rows = {
+        line.split()[1]: line.split(maxsplit=2)[-1] for line in text.splitlines() if line.startswith("  言語")
+    }
+    assert rows == {"日本語": "5（日本語版）", "英語": "3（英語版）", "ベトナム語": "2（やさしい日本語版）"}
+    assert "送る版 やさしい日本語" in text
+    assert "版のない言語" in text
+    assert (
+        "中国語（簡体字）、韓国語、ベトナム語、ネパール語、ミャンマー語（やさしい日本語版を送ります）" in text
+    )
+
+
+def test_report_shows_the_audience_per_version_and_which_version_a_failed_batch_carried() -> None:
+    report = {
+        "broadcastId": "b-3",
+        "status": "partially_failed",
+        "sendDate": "2026-12-01",
+        "planningComplete": True,
+        "audienceSize": 600,
+        "audienceByVersion": {"ja": 500, "ne": 100},
+        "batchesPlanned": 2,
+        "batchesSent": 1,
+        "recipientsSent": 500,
+        "batchesFailed": 1,
+        "recipientsFailed": 100,
+        "retries": 0,
+        "alreadyAccepted": 0,
+        "failures": [{"batchNumber": 1, "status": 400, "message": "invalid", "language": "ne"}],
+    }
+    text = format_report(report)
+    assert "うち ネパール語版" in text
+    assert "失敗バッチ 1（ネパール語版）" in text
+
+
 def test_report_translates_status_and_lists_failed_batches() -> None:
     report = {
         "broadcastId": "b-1",

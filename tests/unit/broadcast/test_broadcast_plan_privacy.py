@@ -42,7 +42,7 @@ def test_once_a_broadcast_is_planned_no_checkpoint_names_a_resident_and_the_coun
     report = plan_at(ledger, queue, audience, timedelta(hours=9), "inv-1")
     # Then no checkpoint holds a user id any more, and the counts still add up to the audience
     state = ledger.plan_state("b1")
-    checkpoints = [*state.checkpoints.values(), state.tail]
+    checkpoints = [*state.checkpoints.values(), *state.tails.values()]
     assert all(cp.done and cp.after is None and not cp.pending and not cp.remainder for cp in checkpoints)
     assert sum(cp.recipients for cp in checkpoints) == report.audience_size == len(audience.residents)
     assert sum(cp.next_index for cp in checkpoints) == report.batches_planned == len(queue.batches)

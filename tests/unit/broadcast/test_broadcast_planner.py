@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from tests.unit.broadcast.broadcast_fakes import Crash, FakeAudience, FakeLedger, FakeQueue, user_id
 
 from civicline.domain.broadcast.errors import PlanningInProgress
-from civicline.domain.broadcast.planner import Lease, plan_broadcast, preview
+from civicline.domain.broadcast.planner import Lease, plan_broadcast
+from civicline.domain.broadcast.preview import preview
+from civicline.domain.broadcast.streams import Stream
 from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.resident import ReceptionSettings
 
@@ -181,7 +183,7 @@ def test_given_a_crash_when_the_planner_resumes_then_the_batch_in_flight_keeps_i
 def test_given_another_planner_holds_the_lease_then_a_second_one_refuses() -> None:
     audience, ledger = population(10), FakeLedger()
     ledger.create("b1", request(), "2026-04-01", 4, NOW)
-    ledger.acquire_stream("b1", 0, "inv-1", NOW, NOW)
+    ledger.acquire_stream("b1", Stream(0), "inv-1", NOW, NOW)
     with pytest.raises(PlanningInProgress):
         plan(request(), audience, ledger, FakeQueue(), owner="inv-2")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from civicline.models.broadcast.request import BroadcastRequest
@@ -87,3 +90,11 @@ def test_given_an_age_band_then_birth_years_follow_the_send_year() -> None:
     assert request.segment.age is not None
     years = request.segment.age.birth_years(2026)
     assert (years.from_year, years.to_year, years.include_unanswered) == (1952, 1961, True)
+
+
+def test_every_sample_request_in_events_is_a_valid_request() -> None:
+    samples = sorted((Path(__file__).parents[3] / "events" / "broadcast").glob("*.*"))
+    assert samples
+    for path in samples:
+        loaded = json.loads(path.read_text()) if path.suffix == ".json" else yaml.safe_load(path.read_text())
+        BroadcastRequest.model_validate(loaded)

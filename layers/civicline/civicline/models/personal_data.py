@@ -437,6 +437,8 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
         "sendDate": "配信日",
         "sendAt": "予約日時",
         "scanSegments": "抽出の並列数",
+        "versions": "配信する言語の版（言語コード）",
+        "language": "LINEが拒否したバッチの言語の版（言語コード）",
         "lease": "配信計画の実行権（実行中の呼び出しのID）",
         "leaseUntil": "実行権の期限",
         "planningComplete": "配信計画の完了",
@@ -457,6 +459,7 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
             (
                 "alreadyAccepted",
                 "audienceSize",
+                "audienceByVersion",
                 "batchesCompleted",
                 "batchesFailed",
                 "batchesPlanned",

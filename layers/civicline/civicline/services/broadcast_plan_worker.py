@@ -67,7 +67,7 @@ class BroadcastPlanWorker:
             self.metrics.add_metric(name="BatchesEnqueued", unit=MetricUnit.Count, value=enqueued)
         self.logger.info(
             "segment planned" if done is not None else "segment left to another invocation",
-            extra={"batches": enqueued, "recipients": done.recipients if done else 0},
+            extra={"batches": enqueued, "recipients": done or 0},
         )
         return {"scanSegment": work.scan_segment, "batchesEnqueued": enqueued, "done": done is not None}
 

@@ -43,9 +43,9 @@ from civicline.domain.broadcast.planner import (
     Lease,
     StartWorkers,
     plan_broadcast,
-    preview,
     scan_segments_for,
 )
+from civicline.domain.broadcast.preview import preview
 from civicline.domain.broadcast.scheduling import cancel_scheduled, is_due, schedule_broadcast
 from civicline.domain.broadcast.segment import send_date
 from civicline.models.broadcast.batch import BroadcastBatch
@@ -147,7 +147,14 @@ class BroadcastPlanner:
 
     def _preview(self, request: BroadcastRequest, now: datetime) -> dict[str, Any]:
         day = send_date(request.send_at, now)
-        result = preview(self.audience, request.segment, day.year, day.isoformat(), self._scan_segments())
+        result = preview(
+            self.audience,
+            request.segment,
+            day.year,
+            day.isoformat(),
+            self._scan_segments(),
+            versions=request.versions,
+        )
         self.logger.info("audience previewed", extra={"audience_size": result.audience_size})
         return {"dryRun": True, **result.model_dump(mode="json", by_alias=True)}
 

@@ -43,7 +43,7 @@ class BroadcastSender:
 
     def send_record(self, record: BroadcastBatchRecord, seconds_left: Callable[[], float]) -> None:
         batch = record.body
-        messages = self.messages.messages(batch.broadcast_id)
+        messages = self.messages.messages(batch.broadcast_id, batch.language)
         try:
             result = send_batch(batch, messages, self.multicast, self.slots, seconds_left=seconds_left)
         except BatchNotYetSent as error:
@@ -63,7 +63,7 @@ class BroadcastSender:
         recipients = len(batch.user_ids)
         answered = datetime.now(UTC)
         counted = self.ledger.record_result(
-            batch.broadcast_id, batch.batch_number, recipients, result, answered
+            batch.broadcast_id, batch.batch_number, recipients, result, answered, language=batch.language
         )
         self._measure(result, recipients, counted)
         self.logger.info(
@@ -71,6 +71,7 @@ class BroadcastSender:
             extra={
                 "broadcast_id": batch.broadcast_id,
                 "batch": batch.batch_number,
+                "language": batch.language.value,
                 "outcome": result.outcome.value,
                 "status": result.status,
                 "retries": result.retries,

@@ -4,9 +4,11 @@ Why a Scan and not a GSI: see docs/broadcasts.md (measured). In short, a 1M-resi
 40,000 read units (a few yen) and seconds with parallel segments, and needs nothing from the writers of
 Users; an index would tax every follow and every 受信設定 change to save that.
 
-Only the attributes a segment needs are projected (never display names or icons). The segment is
-pushed down as a FilterExpression so that DynamoDB returns only likely recipients; the caller checks
-each one again with the domain's `matches`, which remains the definition. Items are parsed from the
+Only the attributes a segment needs are projected (never display names or icons), with the
+resident's `language` (which version they receive). The segment, and when a request has several
+versions the readers of the one being planned, are pushed down as a FilterExpression so that DynamoDB
+returns only likely recipients; the caller checks each one again with the domain's `matches` and
+`Readers.includes`, which remain the definitions. Items are parsed from the
 low-level wire format directly: the resource layer's deserialiser would cost more than the Scan.
 """
 
@@ -21,14 +23,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.dynamodb import unavailable
 from civicline.domain.broadcast.streams import AudienceMember
+from civicline.domain.broadcast.versions import Readers
 from civicline.models.broadcast.segment import (
     ChoiceCondition,
     GenreCondition,
     GenreMatch,
+    LanguageCondition,
     Segment,
     SegmentConditions,
 )
 from civicline.models.broadcast.segment import YearRange as _YearRange
+from civicline.models.language import DEFAULT_LANGUAGE
 from civicline.models.resident import FollowStatus, ReceptionSettings
 
 _NAMES = {
@@ -38,8 +43,9 @@ _NAMES = {
     "#gender": "gender",
     "#area": "area",
     "#genres": "genres",
+    "#language": "language",
 }
-_PROJECTION = "#userId, #birthYear, #gender, #area, #genres"
+_PROJECTION = "#userId, #birthYear, #gender, #area, #genres, #language"
 
 
 @dataclass
@@ -94,6 +100,30 @@ class _Filter:
         )
         return self._unanswered("#genres", condition.include_unanswered, tests)
 
+    def _languages_in(self, languages: frozenset[str] | tuple[str, ...]) -> str:
+        """The stored language is one of these (none stored counts as Japanese)."""
+        placeholders = ", ".join(self._value({"S": value}) for value in sorted(languages))
+        test = f"#language IN ({placeholders})"
+        if DEFAULT_LANGUAGE in languages:
+            return f"(attribute_not_exists(#language) OR {test})"
+        return f"({test})"
+
+    def languages(self, condition: LanguageCondition) -> str:
+        return self._languages_in(frozenset(language.value for language in condition.any_of))
+
+    def readers(self, readers: Readers) -> str | None:
+        """One version's readers: its own language, or for the fallback version every language but
+        the other versions' (unknown ones included, as in versions.version_for)."""
+        if readers.everyone:
+            return None
+        if not readers.is_fallback:
+            return self._languages_in((readers.version.value,))
+        others = self._languages_in(tuple(v.value for v in readers.others))
+        if DEFAULT_LANGUAGE in readers.others:
+            return f"NOT {others}"  # none stored reads Japanese: `others` already holds them
+        # Written out rather than left to NOT: a missing attribute must read as Japanese here too.
+        return f"(attribute_not_exists(#language) OR NOT {others})"
+
     def conditions(self, conditions: SegmentConditions, send_year: int) -> list[str]:
         parts = []
         years = conditions.birth_year_range(send_year)
@@ -105,18 +135,25 @@ class _Filter:
             parts.append(self.choice("#area", conditions.areas))
         if conditions.genres is not None:
             parts.append(self.genres(conditions.genres))
+        if conditions.languages is not None:
+            parts.append(self.languages(conditions.languages))
         return parts
 
-    def segment(self, segment: Segment, send_year: int) -> str:
+    def segment(self, segment: Segment, send_year: int, readers: Readers | None) -> str:
         parts = ["#status = :active", *self.conditions(segment, send_year)]
         parts += [f"NOT {part}" for part in self.conditions(segment.exclude, send_year)]
+        version = self.readers(readers) if readers is not None else None
+        if version is not None:
+            parts.append(version)
         return " AND ".join(parts)
 
 
-def filter_expression(segment: Segment, send_year: int) -> tuple[str, dict[str, Any]]:
-    """The segment as a DynamoDB FilterExpression and its values (wire format)."""
+def filter_expression(
+    segment: Segment, send_year: int, readers: Readers | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The segment (and one version's readers) as a DynamoDB FilterExpression and its values (wire)."""
     builder = _Filter()
-    return builder.segment(segment, send_year), builder.values
+    return builder.segment(segment, send_year, readers), builder.values
 
 
 def _member(item: dict[str, Any]) -> AudienceMember:
@@ -128,7 +165,7 @@ def _member(item: dict[str, Any]) -> AudienceMember:
         area=item.get("area", {}).get("S"),
         genres=frozenset(genres) if genres else None,
     )
-    return AudienceMember(item["userId"]["S"], settings)
+    return AudienceMember(item["userId"]["S"], settings, item.get("language", {}).get("S"))
 
 
 class DynamoAudience:
@@ -150,9 +187,16 @@ class DynamoAudience:
         return int(described["Table"].get("ItemCount", 0))
 
     def stream(
-        self, segment: Segment, send_year: int, scan_segment: int, scan_segments: int, after: str | None
+        self,
+        segment: Segment,
+        send_year: int,
+        scan_segment: int,
+        scan_segments: int,
+        after: str | None,
+        *,
+        readers: Readers | None = None,
     ) -> Iterator[AudienceMember]:
-        expression, values = filter_expression(segment, send_year)
+        expression, values = filter_expression(segment, send_year, readers)
         request: dict[str, Any] = {
             "TableName": self._table_name,
             "ProjectionExpression": _PROJECTION,

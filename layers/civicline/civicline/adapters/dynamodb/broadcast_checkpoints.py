@@ -1,9 +1,10 @@
 """The planning streams' leases and checkpoints in Broadcasts: who plans which stream, how far it got.
 
-Each stream (scan segment s, or the tail) has one item, `<id>#plan#<s>`, holding its PlanCheckpoint
-and, while an invocation plans it, that invocation's lease (`lease`, `leaseUntil`). A checkpoint is
-written only under the writer's own lease (a condition on the same item: one write, no transaction),
-and the final one (done) removes the lease.
+Each stream (scan segment s, or the tail, of one version) has one item, `<id>#plan#<s>` for Japanese
+and `<id>#plan#<s>#<language>` for the other versions (broadcasts_table.plan_key), holding its
+PlanCheckpoint and, while an invocation plans it, that invocation's lease (`lease`, `leaseUntil`). A
+checkpoint is written only under the writer's own lease (a condition on the same item: one write, no
+transaction), and the final one (done) removes the lease.
 
 The checkpoints hold residents' LINE user ids (`after`, `pending`, `remainder`) while planning needs
 them: `forget_recipients` removes them once every stream is done, and each item expires
@@ -28,7 +29,9 @@ from civicline.domain.broadcast.planner import PLAN_RECORD_LIFETIME, PlanState
 from civicline.domain.broadcast.streams import TAIL, Stream
 from civicline.domain.errors import StoreUnavailable
 from civicline.models.broadcast.checkpoint import PlanCheckpoint
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 
+BATCH_GET_MAX_KEYS = 100  # DynamoDB's BatchGetItem limit
 _NOT_CHECKPOINT = ("broadcastId", "lease", "leaseUntil", "expiresAt")
 # What names a resident in a checkpoint; removed once planning is done (the counts stay).
 RECIPIENT_FIELDS = ("after", "pending", "remainder")
@@ -42,13 +45,36 @@ def _checkpoint(item: dict[str, Any] | None) -> PlanCheckpoint:
     return PlanCheckpoint.model_validate({k: v for k, v in item.items() if k not in _NOT_CHECKPOINT})
 
 
+def _key(broadcast_id: str, stream: Stream) -> str:
+    return plan_key(broadcast_id, stream.part, stream.language.value)
+
+
+def recorded_versions(item: dict[str, Any]) -> tuple[Language, ...]:
+    """The versions a broadcast's record names (recorded before there were versions: Japanese)."""
+    return tuple(Language(v) for v in item.get("versions") or [DEFAULT_LANGUAGE.value])
+
+
+def all_streams(scan_segments: int, versions: tuple[Language, ...]) -> list[Stream]:
+    """Every stream of a broadcast: each version's scan segments, then each version's tail."""
+    parts: list[int | str] = [*range(scan_segments), TAIL]
+    return [Stream(part, version) for part in parts for version in versions]
+
+
 class DynamoPlanCheckpoints:
     def __init__(self, table: BroadcastsTable) -> None:
         self._table = table
 
     def checkpoints(self, broadcast_id: str, streams: list[Stream]) -> dict[Stream, PlanCheckpoint]:
-        """Several streams' checkpoints in one consistent BatchGetItem (≤ 100 keys)."""
-        keys = {plan_key(broadcast_id, stream): stream for stream in streams}
+        """Several streams' checkpoints in consistent BatchGetItems (≤ 100 keys each: 32 segments of 8
+        versions and their tails are 264 streams)."""
+        keys = {_key(broadcast_id, stream): stream for stream in streams}
+        found: dict[str, dict[str, Any]] = {}
+        names = list(keys)
+        for start in range(0, len(names), BATCH_GET_MAX_KEYS):
+            found |= self._batch_get(names[start : start + BATCH_GET_MAX_KEYS])
+        return {stream: _checkpoint(found.get(key)) for key, stream in keys.items()}
+
+    def _batch_get(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         request: dict[str, Any] = {
             self._table.name: {
@@ -69,23 +95,24 @@ class DynamoPlanCheckpoints:
                 break
         else:
             raise StoreUnavailable("Broadcasts.batch_get_item failed: UnprocessedKeys")
-        return {stream: _checkpoint(found.get(key)) for key, stream in keys.items()}
+        return found
 
     def checkpoint(self, broadcast_id: str, stream: Stream) -> PlanCheckpoint:
-        return _checkpoint(self._table.item(plan_key(broadcast_id, stream)))
+        return _checkpoint(self._table.item(_key(broadcast_id, stream)))
 
     def plan_state(self, broadcast_id: str) -> PlanState:
         item = self._table.broadcast(broadcast_id)
         scan_segments = int(item["scanSegments"])
-        streams: list[Stream] = [*range(scan_segments), TAIL]
-        checkpoints = self.checkpoints(broadcast_id, streams)
-        tail = checkpoints.pop(TAIL)
+        versions = recorded_versions(item)
+        checkpoints = self.checkpoints(broadcast_id, all_streams(scan_segments, versions))
+        tails = {s.language: checkpoints.pop(s) for s in list(checkpoints) if s.part == TAIL}
         return PlanState(
             scan_segments=scan_segments,
-            checkpoints={int(s): cp for s, cp in checkpoints.items()},
+            checkpoints=checkpoints,
             planning_complete=bool(item.get("planningComplete", False)),
-            tail=tail,
+            tails=tails,
             send_date=str(item["sendDate"]),
+            versions=versions,
         )
 
     def acquire_stream(
@@ -93,7 +120,7 @@ class DynamoPlanCheckpoints:
     ) -> PlanCheckpoint:
         """The stream's checkpoint, leased to `owner`; a done one is returned without a lease."""
         result = self._table.update(
-            Key={"broadcastId": plan_key(broadcast_id, stream)},
+            Key={"broadcastId": _key(broadcast_id, stream)},
             UpdateExpression=(
                 "SET lease = :owner, leaseUntil = :until, expiresAt = if_not_exists(expiresAt, :expires)"
             ),
@@ -125,7 +152,7 @@ class DynamoPlanCheckpoints:
         if cp.done:
             expression += " REMOVE lease, leaseUntil"  # the stream is finished: nobody needs to wait
         result = self._table.update(
-            Key={"broadcastId": plan_key(broadcast_id, stream)},
+            Key={"broadcastId": _key(broadcast_id, stream)},
             UpdateExpression=expression,
             ConditionExpression="lease = :owner",
             ExpressionAttributeNames=names,
@@ -137,7 +164,7 @@ class DynamoPlanCheckpoints:
     def release_stream(self, broadcast_id: str, stream: Stream, owner: str) -> None:
         with contextlib.suppress(LeaseLost):
             result = self._table.update(
-                Key={"broadcastId": plan_key(broadcast_id, stream)},
+                Key={"broadcastId": _key(broadcast_id, stream)},
                 UpdateExpression="REMOVE lease, leaseUntil",
                 ConditionExpression="lease = :owner",
                 ExpressionAttributeValues={":owner": owner},
@@ -149,21 +176,29 @@ class DynamoPlanCheckpoints:
         """Remove the user ids from done streams' checkpoints; a repeat or a missing item changes nothing."""
         for stream in streams:
             self._table.update(
-                Key={"broadcastId": plan_key(broadcast_id, stream)},
+                Key={"broadcastId": _key(broadcast_id, stream)},
                 UpdateExpression="REMOVE " + ", ".join(_RECIPIENT_NAMES),
                 ConditionExpression="done = :true",
                 ExpressionAttributeNames=_RECIPIENT_NAMES,
                 ExpressionAttributeValues={":true": True},
             )
 
-    def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None:
-        """Written by whoever cut the tail; the figures follow from the done checkpoints, so a repeat
+    def finish_planning(
+        self, broadcast_id: str, batches_planned: int, audience: int, by_version: dict[str, int]
+    ) -> None:
+        """Written by whoever cut the tails; the figures follow from the done checkpoints, so a repeat
         writes the same values."""
         self._table.update(
             Key={"broadcastId": broadcast_id},
             UpdateExpression=(
-                "SET planningComplete = :true, batchesPlanned = :planned, audienceSize = :audience"
+                "SET planningComplete = :true, batchesPlanned = :planned, audienceSize = :audience, "
+                "audienceByVersion = :by_version"
             ),
             ConditionExpression="attribute_exists(broadcastId)",
-            ExpressionAttributeValues={":true": True, ":planned": batches_planned, ":audience": audience},
+            ExpressionAttributeValues={
+                ":true": True,
+                ":planned": batches_planned,
+                ":audience": audience,
+                ":by_version": by_version,
+            },
         )

@@ -23,6 +23,7 @@ from civicline.domain.broadcast.streams import Stream
 from civicline.models.broadcast.checkpoint import PlanCheckpoint
 from civicline.models.broadcast.report import BatchFailure, BroadcastReport, BroadcastStatus
 from civicline.models.broadcast.request import BroadcastRequest
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 
 MAX_FAILURES_KEPT = 10  # the first few of LINE's refusals; every refused batch is counted regardless
 _ACTIVE_STATUSES = (BroadcastStatus.PLANNED.value, BroadcastStatus.SENDING.value)
@@ -32,7 +33,10 @@ LISTING = "broadcast"
 
 def request_json(request: BroadcastRequest) -> str:
     # dry_run is how the planner was called, not what is sent: the same request may be tried dry first.
-    return request.model_copy(update={"dry_run": False}).model_dump_json(by_alias=True)
+    # A request without translations is written as before there were any, so its hash is unchanged.
+    return request.model_copy(update={"dry_run": False}).model_dump_json(
+        by_alias=True, exclude=None if request.translations else {"translations"}
+    )
 
 
 def request_hash(request: BroadcastRequest) -> str:
@@ -70,6 +74,7 @@ class DynamoBroadcasts:
             "sendDate": send_date,
             **({"sendAt": request.send_at.isoformat()} if request.send_at is not None else {}),
             "scanSegments": scan_segments,
+            "versions": [version.value for version in request.versions],
             "planningComplete": False,
             **dict.fromkeys(COUNTERS, 0),
         }
@@ -116,8 +121,10 @@ class DynamoBroadcasts:
     def forget_recipients(self, broadcast_id: str, streams: Sequence[Stream]) -> None:
         self.checkpoints.forget_recipients(broadcast_id, streams)
 
-    def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None:
-        self.checkpoints.finish_planning(broadcast_id, batches_planned, audience)
+    def finish_planning(
+        self, broadcast_id: str, batches_planned: int, audience: int, by_version: dict[str, int]
+    ) -> None:
+        self.checkpoints.finish_planning(broadcast_id, batches_planned, audience, by_version)
 
     def report(self, broadcast_id: str) -> BroadcastReport:
         return self.reports.report(broadcast_id)
@@ -132,13 +139,21 @@ class DynamoBroadcasts:
         return BroadcastRequest.model_validate_json(item["request"])
 
     def record_result(
-        self, broadcast_id: str, batch_number: int, recipients: int, result: BatchResult, at: datetime
+        self,
+        broadcast_id: str,
+        batch_number: int,
+        recipients: int,
+        result: BatchResult,
+        at: datetime,
+        *,
+        language: Language = DEFAULT_LANGUAGE,
     ) -> bool:
         """Count a batch's final result once (marker + counters in one transaction); False if counted.
 
         `at`: when LINE's answer came. An accepted batch sets firstBatchAcceptedAt once and
         lastBatchAcceptedAt each time (senders count within milliseconds of their answers, so the last
-        write is the last).
+        write is the last). `language`: the batch's version, kept with a refusal (a malformed version
+        is refused in every batch of it, and staff must know which one to fix).
         """
         failed = result.outcome is SendOutcome.REJECTED
         accepted = (
@@ -205,6 +220,7 @@ class DynamoBroadcasts:
                     recipients=recipients,
                     status=result.status,
                     message=result.error,
+                    language=language,
                 ),
             )
         self.try_finalize(broadcast_id)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from civicline.adapters.dynamodb.broadcast_checkpoints import DynamoPlanCheckpoints
+from collections import Counter
+
+from civicline.adapters.dynamodb.broadcast_checkpoints import (
+    DynamoPlanCheckpoints,
+    all_streams,
+    recorded_versions,
+)
 from civicline.adapters.dynamodb.broadcasts_table import BroadcastsTable
-from civicline.domain.broadcast.streams import TAIL, Stream
 from civicline.models.broadcast.report import BroadcastReport
+from civicline.models.language import DEFAULT_LANGUAGE
 
 COUNTERS = (
     "batchesPlanned",
@@ -30,11 +36,17 @@ class DynamoBroadcastReports:
         planning_complete = bool(item.get("planningComplete", False))
         if planning_complete:
             audience, planned = item["audienceSize"], item["batchesPlanned"]
+            # recorded before there were versions: all of it Japanese
+            by_version = item.get("audienceByVersion") or {DEFAULT_LANGUAGE.value: audience}
         else:
-            streams: list[Stream] = [*range(int(item["scanSegments"])), TAIL]
-            checkpoints = self._checkpoints.checkpoints(broadcast_id, streams).values()
-            audience = sum(cp.recipients + len(cp.pending) for cp in checkpoints)
-            planned = sum(cp.next_index + bool(cp.pending) for cp in checkpoints)
+            streams = all_streams(int(item["scanSegments"]), recorded_versions(item))
+            checkpoints = self._checkpoints.checkpoints(broadcast_id, streams)
+            audience = sum(cp.recipients + len(cp.pending) for cp in checkpoints.values())
+            planned = sum(cp.next_index + bool(cp.pending) for cp in checkpoints.values())
+            counted: Counter[str] = Counter()
+            for stream, cp in checkpoints.items():
+                counted[stream.language.value] += cp.recipients + len(cp.pending)
+            by_version = {language: n for language, n in counted.items() if n}
         return BroadcastReport.model_validate(
             {
                 **{name: item.get(name, 0) for name in COUNTERS},
@@ -47,6 +59,7 @@ class DynamoBroadcastReports:
                 "sendAt": item.get("sendAt"),
                 "planningComplete": planning_complete,
                 "audienceSize": audience,
+                "audienceByVersion": by_version,
                 "batchesPlanned": planned,
                 "failures": item.get("failures", []),
                 "firstBatchAcceptedAt": item.get("firstBatchAcceptedAt"),

@@ -54,9 +54,13 @@ def plain(value: Any) -> Any:
     return value
 
 
-def plan_key(broadcast_id: str, stream: int | str) -> str:
-    """A scan segment's checkpoint (`stream` its number) or the tail's (`stream` "tail")."""
-    return f"{broadcast_id}#plan#{stream}"
+def plan_key(broadcast_id: str, part: int | str, language: str = "ja") -> str:
+    """A scan segment's checkpoint (`part` its number) or the tail's (`part` "tail"), of one version.
+
+    Japanese keeps the key it had before there were versions (`<id>#plan#<part>`), so a broadcast
+    planned across the upgrade resumes from its checkpoints; other versions add `#<language>`.
+    """
+    return f"{broadcast_id}#plan#{part}" if language == "ja" else f"{broadcast_id}#plan#{part}#{language}"
 
 
 def _cancellation_codes(error: ClientError) -> list[str]:

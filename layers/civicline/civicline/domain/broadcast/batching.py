@@ -17,15 +17,22 @@ def batched(user_ids: Iterable[str], size: int = MULTICAST_MAX_RECIPIENTS) -> It
         yield batch
 
 
-def batch_number(index: int, scan_segment: int, scan_segments: int) -> int:
-    """The broadcast-wide number of a scan segment's `index`-th full batch (unique, stable on resume)."""
-    return index * scan_segments + scan_segment
+def batch_number(
+    index: int, scan_segment: int, scan_segments: int, version: int = 0, versions: int = 1
+) -> int:
+    """The broadcast-wide number of a scan segment's `index`-th full batch of its `version`-th version
+    (of `versions`): unique, stable on resume, and for a broadcast in one language the number it
+    always was (so a batch keeps its retry key)."""
+    return (index * scan_segments + scan_segment) * versions + version
 
 
-def tail_batch_number(index: int, longest_segment: int, scan_segments: int) -> int:
-    """The number of the `index`-th batch cut from the scan segments' merged remainders.
+def tail_batch_number(
+    index: int, longest_segment: int, scan_segments: int, version: int = 0, versions: int = 1
+) -> int:
+    """The number of the `index`-th batch of one version cut from the scan segments' merged remainders.
 
-    `longest_segment` is the most full batches any scan segment cut: every scan segment's numbers are
-    below `longest_segment * scan_segments`, so the tail's numbers start there and never collide.
+    `longest_segment` is the most full batches any scan segment cut in any version: every scan
+    segment's numbers are below `longest_segment * scan_segments * versions`, so the tails' numbers
+    start there and never collide (each version's tail on its own residue modulo `versions`).
     """
-    return longest_segment * scan_segments + index
+    return (longest_segment * scan_segments + index) * versions + version

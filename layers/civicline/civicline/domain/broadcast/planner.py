@@ -26,6 +26,11 @@ is closed, and the counts stay (privacy review, issue 12). A plan never closed (
 was never invoked again) loses its checkpoints by TTL, `PLAN_RECORD_LIFETIME` after it began; to
 enqueue nothing twice, a plan is not resumed once `REPLAN_LIMIT` has passed since its send date (its
 checkpoints may be gone), and by then every batch enqueued has left the batches queue anyway.
+
+Versions (issue 13): every stream above exists once per version of the request (its languages), and a
+scan segment's worker runs its versions' streams one after the other, Japanese first; the tail is cut
+per version once every version's segments are done. Each version is numbered on its own residue, so
+the guarantees hold per version and a broadcast costs Σ⌈N_version/500⌉ multicasts (streams.py).
 """
 
 from __future__ import annotations
@@ -33,13 +38,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from civicline.domain.broadcast.errors import PlanExpired, PlanningInProgress
-from civicline.domain.broadcast.segment import matches
 from civicline.domain.broadcast.streams import (
     TAIL,
     AudienceSource,
@@ -52,14 +55,14 @@ from civicline.domain.broadcast.streams import (
     segment_recipients,
     tail_plan,
 )
+from civicline.domain.broadcast.versions import Readers
 from civicline.models.broadcast.batch import BroadcastBatch
 from civicline.models.broadcast.checkpoint import PlanCheckpoint
-from civicline.models.broadcast.report import AudiencePreview, BroadcastReport, BroadcastStatus
+from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
 from civicline.models.broadcast.request import BroadcastRequest
-from civicline.models.broadcast.segment import Segment
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 from civicline.ward_time import ward_day_start
 
-UNANSWERED = "unanswered"
 # One planning worker per this many residents. Measured (make bench): one core parses and cuts about
 # 37,000 residents a second (26.6 s for a million), and LINE takes 100,000 a second (200 × 500). At
 # 50,000 a worker, each segment takes about 1.4 s of CPU and its first batch a few milliseconds, so 20
@@ -83,10 +86,14 @@ def scan_segments_for(residents: int, per_segment: int = RESIDENTS_PER_SEGMENT) 
 @dataclass(frozen=True)
 class PlanState:
     scan_segments: int
-    checkpoints: dict[int, PlanCheckpoint]  # by scan segment
+    checkpoints: dict[Stream, PlanCheckpoint]  # every version's scan segment streams
     planning_complete: bool
-    tail: PlanCheckpoint = field(default_factory=PlanCheckpoint)
+    tails: dict[Language, PlanCheckpoint] = field(default_factory=dict)  # by version
     send_date: str = ""  # the ward's day the broadcast goes out (age bands are computed on it)
+    versions: tuple[Language, ...] = (DEFAULT_LANGUAGE,)
+
+    def segment_done(self, scan_segment: int) -> bool:
+        return all(cp.done for s, cp in self.checkpoints.items() if s.part == scan_segment)
 
 
 class PlannerLedger(Protocol):
@@ -136,7 +143,9 @@ class PlannerLedger(Protocol):
         """Drop the user ids from these done streams' checkpoints (counts and `done` stay)."""
         ...
 
-    def finish_planning(self, broadcast_id: str, batches_planned: int, audience: int) -> None: ...
+    def finish_planning(
+        self, broadcast_id: str, batches_planned: int, audience: int, by_version: dict[str, int]
+    ) -> None: ...
 
     def try_finalize(self, broadcast_id: str) -> None: ...
 
@@ -179,32 +188,54 @@ class Planning:
             ledger.release_stream(self.broadcast_id, stream, lease.owner)
             raise
 
-    def segment(self, scan_segment: int, scan_segments: int) -> PlanCheckpoint:
-        recipients = (
-            listed_recipients(self.request.test_user_ids)
-            if self.request.is_test
-            else segment_recipients(
-                self.audience, self.request.segment, self.day.year, scan_segment, scan_segments
-            )
+    def _recipients(self, scan_segment: int, scan_segments: int, version: Language) -> Recipients:
+        if self.request.is_test:
+            # テスト配信: every version goes to the staff accounts, so each can be read before sending.
+            return listed_recipients(self.request.test_user_ids)
+        readers = Readers(version, self.request.versions)
+        return segment_recipients(
+            self.audience, self.request.segment, self.day.year, scan_segment, scan_segments, readers=readers
         )
-        plan = scan_segment_plan(self.broadcast_id, scan_segment, scan_segments)
-        return self._run(scan_segment, plan, recipients)
+
+    def segment(self, scan_segment: int, scan_segments: int) -> int:
+        """Every version's stream of one scan segment, Japanese first; the recipients it enqueued."""
+        versions = self.request.versions
+        recipients = 0
+        for version in versions:
+            plan = scan_segment_plan(
+                self.broadcast_id, scan_segment, scan_segments, versions=versions, version=version
+            )
+            done = self._run(
+                Stream(scan_segment, version), plan, self._recipients(scan_segment, scan_segments, version)
+            )
+            recipients += done.recipients
+        return recipients
 
     def tail_if_last(self) -> None:
-        """Once every scan segment is done: cut the tail and close planning (else nothing yet)."""
+        """Once every scan segment is done: cut each version's tail and close planning (else nothing yet)."""
         state = self.ledger.plan_state(self.broadcast_id)
         if state.planning_complete or not all(cp.done for cp in state.checkpoints.values()):
             return
         segments = state.checkpoints
-        plan = tail_plan(self.broadcast_id, segments, state.scan_segments)
-        tail = self._run(TAIL, plan, listed_recipients(remainders(segments)))
-        finals = [*segments.values(), tail]
+        finals = list(segments.values())
+        by_version: Counter[str] = Counter()
+        for stream, cp in segments.items():
+            by_version[stream.language.value] += cp.recipients
+        for version in state.versions:
+            plan = tail_plan(
+                self.broadcast_id, segments, state.scan_segments, versions=state.versions, version=version
+            )
+            tail = self._run(Stream(TAIL, version), plan, listed_recipients(remainders(segments, version)))
+            finals.append(tail)
+            by_version[version.value] += tail.recipients
         # Every stream is done: nothing reads their ids again (a resumed run stops at `done`).
-        self.ledger.forget_recipients(self.broadcast_id, [*sorted(segments), TAIL])
+        tails = [Stream(TAIL, version) for version in state.versions]
+        self.ledger.forget_recipients(self.broadcast_id, [*sorted(segments), *tails])
         self.ledger.finish_planning(
             self.broadcast_id,
             batches_planned=sum(cp.next_index for cp in finals),
             audience=sum(cp.recipients for cp in finals),
+            by_version=dict(by_version),
         )
         self.ledger.try_finalize(self.broadcast_id)
 
@@ -244,7 +275,7 @@ def plan_broadcast(
     if too_late_to_resume(state, lease.now):
         raise PlanExpired(f"broadcast {broadcast_id} was left unplanned past its retry window")
     planning = Planning(request, broadcast_id, day, ledger, audience, enqueue, lease)
-    pending = [s for s, cp in sorted(state.checkpoints.items()) if not cp.done]
+    pending = [s for s in range(state.scan_segments) if not state.segment_done(s)]
     if start_workers is not None and state.scan_segments > 1 and pending:
         start_workers(broadcast_id, pending)
         return ledger.report(broadcast_id)
@@ -262,11 +293,10 @@ def plan_segment_worker(
     audience: AudienceSource,
     enqueue: Callable[[BroadcastBatch], None],
     lease: Lease,
-) -> PlanCheckpoint | None:
-    """One planning worker: its scan segment of the recorded request, then the tail if it is the last.
-
-    None when another invocation holds its segment (or the tail): that one carries on.
-    """
+) -> int | None:
+    """One planning worker: its scan segment of the recorded request (every version), then the tails
+    if it is the last. The recipients its segment holds; None when another invocation holds one of its
+    streams (or a tail): that one carries on."""
     state = ledger.plan_state(broadcast_id)
     if state.planning_complete or too_late_to_resume(state, lease.now):
         return None
@@ -279,22 +309,3 @@ def plan_segment_worker(
     except PlanningInProgress:
         return None
     return done
-
-
-def preview(
-    audience: AudienceSource, segment: Segment, send_year: int, send_date: str, scan_segments: int
-) -> AudiencePreview:
-    """Count the audience by area without keeping anyone's id."""
-
-    def count(scan_segment: int) -> Counter[str]:
-        by_area: Counter[str] = Counter()
-        for member in audience.stream(segment, send_year, scan_segment, scan_segments, None):
-            if matches(segment, member.settings, send_year):
-                by_area[member.settings.area or UNANSWERED] += 1
-        return by_area
-
-    total: Counter[str] = Counter()
-    with ThreadPoolExecutor(max_workers=scan_segments, thread_name_prefix="preview") as pool:
-        for part in pool.map(count, range(scan_segments)):
-            total.update(part)
-    return AudiencePreview(audience_size=sum(total.values()), by_area=dict(total), send_date=send_date)

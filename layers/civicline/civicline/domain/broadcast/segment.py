@@ -12,10 +12,12 @@ from civicline.models.broadcast.segment import (
     ChoiceCondition,
     GenreCondition,
     GenreMatch,
+    LanguageCondition,
     Segment,
     SegmentConditions,
     YearRange,
 )
+from civicline.models.language import DEFAULT_LANGUAGE
 from civicline.models.resident import ReceptionSettings
 from civicline.ward_time import ward_date
 
@@ -54,18 +56,32 @@ def _genres_in(condition: GenreCondition | None, chosen: frozenset[str] | None) 
     return condition.genres <= chosen
 
 
-def _verdicts(conditions: SegmentConditions, settings: ReceptionSettings, send_year: int) -> list[bool]:
+def _language_in(condition: LanguageCondition | None, language: str | None) -> bool | None:
+    if condition is None:
+        return None
+    return (language or DEFAULT_LANGUAGE) in condition.any_of  # none stored reads Japanese
+
+
+def _verdicts(
+    conditions: SegmentConditions, settings: ReceptionSettings, send_year: int, language: str | None
+) -> list[bool]:
     verdicts = (
         _year_in(conditions.birth_year_range(send_year), settings.birth_year),
         _choice_in(conditions.genders, settings.gender),
         _choice_in(conditions.areas, settings.area),
         _genres_in(conditions.genres, settings.genres),
+        _language_in(conditions.languages, language),
     )
     return [verdict for verdict in verdicts if verdict is not None]
 
 
-def matches(segment: Segment, settings: ReceptionSettings, send_year: int) -> bool:
-    """All of the segment's conditions hold and none of its exclusions does."""
-    if not all(_verdicts(segment, settings, send_year)):
+def matches(
+    segment: Segment, settings: ReceptionSettings, send_year: int, language: str | None = None
+) -> bool:
+    """All of the segment's conditions hold and none of its exclusions does.
+
+    `language` is the resident's stored language (None: none stored, i.e. Japanese).
+    """
+    if not all(_verdicts(segment, settings, send_year, language)):
         return False
-    return not any(_verdicts(segment.exclude, settings, send_year))
+    return not any(_verdicts(segment.exclude, settings, send_year, language))

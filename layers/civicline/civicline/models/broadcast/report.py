@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from civicline.models.broadcast.base import CamelCase
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 
 
 class BroadcastStatus(StrEnum):
@@ -20,11 +21,21 @@ class BroadcastStatus(StrEnum):
 
 
 class AudiencePreview(CamelCase):
-    """What a dry run answers: how many would receive it, by area (`unanswered` for no area)."""
+    """What a dry run answers: how many would receive it, by area (`unanswered` for no area), by the
+    residents' own language (none stored = `ja`), and by the version each would receive.
+
+    `languages_without_version`: the languages of the account the request has no version in, in the
+    catalogue's order, whether or not anyone in this audience reads them; their readers receive
+    `fallback_version` (やさしい日本語 when given, else Japanese).
+    """
 
     audience_size: int = Field(ge=0)
     by_area: dict[str, int]
     send_date: str
+    by_language: dict[str, int] = Field(default_factory=dict)
+    by_version: dict[str, int] = Field(default_factory=dict)
+    languages_without_version: tuple[Language, ...] = ()
+    fallback_version: Language = DEFAULT_LANGUAGE
 
 
 class BatchFailure(CamelCase):
@@ -32,6 +43,7 @@ class BatchFailure(CamelCase):
     recipients: int
     status: int | None  # LINE's HTTP status; None when no answer came
     message: str  # LINE's error message and details, never recipients
+    language: Language = DEFAULT_LANGUAGE  # the version the batch carried (a refused version shows here)
 
 
 class BroadcastReport(CamelCase):
@@ -44,6 +56,7 @@ class BroadcastReport(CamelCase):
     send_at: datetime | None = None  # None: sent as soon as it was planned
     planning_complete: bool
     audience_size: int  # recipients enqueued so far
+    audience_by_version: dict[str, int] = Field(default_factory=dict)  # of which, per version sent
     batches_planned: int
     batches_sent: int
     recipients_sent: int

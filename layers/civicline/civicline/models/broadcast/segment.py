@@ -7,14 +7,16 @@ Segments are written by staff (YAML/JSON request files), so they read like the �
       genders: [female]                         # shorthand for {any_of: [female]}
       areas: {any_of: [yotsuya, tansu], include_unanswered: true}
       genres: {all_of: [kenko, koreisha]}       # or any_of
+      languages: [en, zh-Hans]                  # the resident's language (none stored = ja)
       exclude:
         areas: [outside]                        # not 区外
 
 Conditions are ANDed across dimensions; a dimension without a condition is not restricted. A resident
 who left a dimension unanswered (None in ReceptionSettings) matches a condition on that dimension only
 when the condition says `include_unanswered: true`; likewise an exclusion removes unanswered residents
-only when it says so (we do not know that someone who did not answer lives 区外). An empty segment
-means every active follower. Blocked residents never receive anything, whatever the segment.
+only when it says so (we do not know that someone who did not answer lives 区外). A language is never
+unanswered: a resident with none stored reads Japanese, so `languages: [ja]` includes them. An empty
+segment means every active follower. Blocked residents never receive anything, whatever the segment.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pydantic import Field, model_validator
 
 from civicline.models.broadcast.base import Frozen
 from civicline.models.city import load_city
+from civicline.models.language import Language
 
 
 class Dimension(StrEnum):
@@ -33,6 +36,7 @@ class Dimension(StrEnum):
     GENDER = "gender"
     AREA = "area"
     GENRES = "genres"
+    LANGUAGE = "language"
 
 
 def _choices_shorthand(value: Any) -> Any:
@@ -131,12 +135,24 @@ class GenreCondition(Frozen):
         return self.any_of if self.any_of is not None else (self.all_of or frozenset())
 
 
+class LanguageCondition(Frozen):
+    """The resident's language is one of `any_of` (a resident with none stored counts as `ja`)."""
+
+    any_of: frozenset[Language] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return _choices_shorthand(value)
+
+
 class SegmentConditions(Frozen):
     birth_years: YearRange | None = None
     age: AgeBand | None = None
     genders: ChoiceCondition | None = None
     areas: ChoiceCondition | None = None
     genres: GenreCondition | None = None
+    languages: LanguageCondition | None = None
 
     @model_validator(mode="after")
     def _known_ids(self) -> SegmentConditions:
@@ -156,7 +172,8 @@ class SegmentConditions(Frozen):
 
     def is_empty(self) -> bool:
         return all(
-            value is None for value in (self.birth_years, self.age, self.genders, self.areas, self.genres)
+            value is None
+            for value in (self.birth_years, self.age, self.genders, self.areas, self.genres, self.languages)
         )
 
     def birth_year_range(self, send_year: int) -> YearRange | None:
