@@ -33,8 +33,9 @@ FlowHandler = Callable[[Inbound, StoredConversation], Answer]
 
 
 def command_key(text: str) -> str:
-    """Typed commands match whatever the width or spacing: 「 受信設定 」 and 「受信設定」 alike."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """Typed commands match whatever the width, spacing or case: 「 受信設定 」 and 「受信設定」 alike,
+    "Language" and "language" alike."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 class Dispatcher:

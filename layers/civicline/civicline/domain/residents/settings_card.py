@@ -1,10 +1,12 @@
-"""The settings card: a resident's 受信設定 at a glance, each item with its 変更 button."""
+"""The settings card: a resident's 受信設定 and language at a glance, each item with its 変更 button."""
 
 from __future__ import annotations
 
 from civicline.domain.chat.postbacks import encode
 from civicline.domain.chat.replies import Action, Card, CardRow
 from civicline.domain.chat.wording import Phrase, Verbatim, say
+from civicline.domain.residents.language import ACTION as LANGUAGE_ACTION
+from civicline.domain.residents.language import self_name
 from civicline.domain.residents.ports import SettingItem
 from civicline.domain.residents.settings_questions import (
     ACTION,
@@ -38,10 +40,19 @@ def settings_card(city: City, resident: Resident) -> Card[Phrase]:
         )
         for item in ORDER
     )
+    language_row = CardRow(
+        label=say("language.item"),
+        value=self_name(resident.language),
+        action=Action(
+            label=say("settings.card.change"),
+            data=encode(LANGUAGE_ACTION),
+            display_text=say("settings.card.change_display", item=say("language.item")),
+        ),
+    )
     return Card(
         alt_text=say("settings.card.alt_text"),
         title=say("settings.card.title"),
-        rows=rows,
+        rows=(*rows, language_row),
         buttons=(action(say("settings.card.restart"), encode(ACTION, all=1)),),
         note=say("settings.card.note"),
     )
