@@ -144,3 +144,29 @@ def test_a_question_open_when_the_language_changes_is_still_answered(world: Worl
     assert resident is not None
     assert resident.settings.birth_year == 1985
     assert resident.language is Language.EN
+
+
+@pytest.mark.parametrize(
+    ("language", "eras"), [("ja", True), ("ja-easy", True), ("en", False), ("ko", False)]
+)
+def test_birth_years_carry_their_japanese_era_only_for_readers_of_japanese(
+    world: World, language: str, eras: bool
+) -> None:
+    # Given a resident in `language` who chose the 1980s
+    world.dispatcher.dispatch(postback_in(f"action=language&v={language}"))
+    decade = only_text(world.dispatcher.dispatch(postback_in("action=settings&item=birth_year&d=1980")))
+    # Then 1985 is labelled with 昭和60年 only where 和暦 makes sense; the card says the same
+    year_1985 = next(a for a in decade.quick_replies if a.data.endswith("v=1985"))
+    assert ("昭和60年" in year_1985.label) is eras
+    world.dispatcher.dispatch(postback_in(year_1985.data))
+    card = next(r for r in world.dispatcher.dispatch(text_in("受信設定")).replies if isinstance(r, Card))
+    assert ("昭和60年" in card.rows[0].value) is eras
+
+
+def test_a_typed_year_in_korean_is_stored(world: World) -> None:
+    world.dispatcher.dispatch(postback_in("action=language&v=ko"))
+    world.dispatcher.dispatch(postback_in("action=settings&item=birth_year"))
+    world.dispatcher.dispatch(text_in("1985년생"))
+    resident = world.residents.get(USER)
+    assert resident is not None
+    assert resident.settings.birth_year == 1985

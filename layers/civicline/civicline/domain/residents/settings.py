@@ -31,7 +31,7 @@ from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Action, Answer, Card, Reply, TextReply, WhenStale
 from civicline.domain.chat.wording import Message, Phrase, Verbatim, joined, lines, say
 from civicline.domain.residents.areas import city_area_table
-from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year
+from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year, shows_eras
 from civicline.domain.residents.choice_words import match_choice
 from civicline.domain.residents.ports import ResidentStore, SettingItem
 from civicline.domain.residents.settings_card import settings_card
@@ -232,6 +232,7 @@ class SettingsFlow:
             decade=decade,
             selected=selected,
             only=only,
+            eras=shows_eras(inbound.language),
         )
         if wizard:
             prompt = joined((say("settings.progress", step=ORDER.index(item) + 1, total=len(ORDER)), prompt))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from civicline.domain.chat.postbacks import encode
 from civicline.domain.chat.replies import Action, Card, CardRow
 from civicline.domain.chat.wording import Phrase, Verbatim, say
+from civicline.domain.residents.birth_year import shows_eras
 from civicline.domain.residents.language import ACTION as LANGUAGE_ACTION
 from civicline.domain.residents.language import self_name
 from civicline.domain.residents.ports import SettingItem
@@ -23,7 +24,9 @@ def settings_card(city: City, resident: Resident) -> Card[Phrase]:
     settings = resident.settings
     unset = say("settings.card.unset")
     values: dict[SettingItem, Phrase] = {
-        SettingItem.BIRTH_YEAR: year_phrase(settings.birth_year) if settings.birth_year else unset,
+        SettingItem.BIRTH_YEAR: (
+            year_phrase(settings.birth_year, shows_eras(resident.language)) if settings.birth_year else unset
+        ),
         SettingItem.GENDER: _label(city.genders, settings.gender) or unset,
         SettingItem.AREA: _label(city.areas, settings.area) or unset,
         SettingItem.GENRES: SettingsQuestions(city).genre_list(settings.genres, "settings.card.unset"),

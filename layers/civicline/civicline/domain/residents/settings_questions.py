@@ -28,8 +28,9 @@ def entry_action() -> Action[Phrase]:
     return action(say("settings.entry.label"), encode(ACTION))
 
 
-def year_phrase(year: int) -> Phrase:
-    era = wareki(year)
+def year_phrase(year: int, eras: bool = True) -> Phrase:
+    """1985年（昭和60年） for a reader of Japanese (`eras`), the year alone for everyone else."""
+    era = wareki(year) if eras else None
     return (
         say("settings.year.label_wareki", year=year, wareki=era)
         if era
@@ -61,10 +62,12 @@ class SettingsQuestions:
         decade: int | None = None,
         selected: frozenset[str] = frozenset(),
         only: tuple[str, ...] | None = None,
+        eras: bool = True,
     ) -> tuple[Phrase, tuple[Action[Phrase], ...]]:
-        """The prompt and quick replies of one question; `only` narrows a choice item to those ids."""
+        """The prompt and quick replies of one question; `only` narrows a choice item to those ids;
+        `eras`: years labelled with their 和暦 too (for readers of Japanese)."""
         if item is SettingItem.BIRTH_YEAR:
-            return self._birth_year(wizard, page, decade, current_year)
+            return self._birth_year(wizard, page, decade, current_year, eras)
         if item is SettingItem.GENRES:
             return self._genres(selected, wizard, page)
         choice_actions = [
@@ -75,7 +78,7 @@ class SettingsQuestions:
         return say(f"settings.prompt.{item.value}"), self._paged(item, choice_actions, wizard, page)
 
     def _birth_year(
-        self, wizard: bool, page: int, decade: int | None, last: int
+        self, wizard: bool, page: int, decade: int | None, last: int, eras: bool
     ) -> tuple[Phrase, tuple[Action[Phrase], ...]]:
         first = self._city.birth_year_min
         w = _flag(wizard)
@@ -83,7 +86,7 @@ class SettingsQuestions:
         if decade is not None and first // 10 * 10 <= decade <= last:
             years = [
                 Action(
-                    label=year_phrase(year),
+                    label=year_phrase(year, eras),
                     data=encode(ACTION, item=item, v=year, w=w),
                     display_text=say("settings.year.label", year=year),
                 )
