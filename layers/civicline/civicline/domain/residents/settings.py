@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from civicline import messages
@@ -42,8 +43,8 @@ from civicline.domain.residents.settings_questions import (
     choices,
     entry_action,
 )
-from civicline.messages import text
 from civicline.models.city import City
+from civicline.models.language import Language
 from civicline.models.resident import ReceptionSettings, Resident
 from civicline.ward_time import ward_time
 
@@ -111,7 +112,7 @@ class SettingsFlow:
             return self._cancel(inbound)
         if typed in _words("forms.command.back"):
             return self._back(inbound, item, wizard)
-        if typed == command_key(text("settings.skip.label")):
+        if typed in _words("settings.skip.label"):
             return self._answer(inbound, item, SKIP, wizard)
         if item is SettingItem.BIRTH_YEAR:
             try:
@@ -124,7 +125,7 @@ class SettingsFlow:
                 )
                 return self._ask(inbound, item, wizard, notice=notice)
             return self._answer(inbound, item, str(year), wizard)
-        if item is SettingItem.GENRES and typed == command_key(text("settings.done.label")):
+        if item is SettingItem.GENRES and typed in _words("settings.done.label"):
             return self._item_done(inbound, item, wizard, None)
         choice = match_choice(choices(self._city, item), inbound.text or "")
         if choice is not None and item is SettingItem.GENRES:
@@ -292,10 +293,16 @@ class SettingsFlow:
         return inbound.user_id
 
 
+# Cached: immutable data read from the package's catalogues.
+@cache
 def _words(key: str) -> frozenset[str]:
-    """The words a resident may type for a command, the same ones the forms accept (forms.command.*)."""
-    found = messages.entry(key)
-    return frozenset(command_key(word) for word in (found if isinstance(found, list) else [found]))
+    """The words a resident may type for a command or a label, in any language we speak: the same
+    ones the forms accept (forms.command.*), and a button's label typed out."""
+    words: set[str] = set()
+    for language in Language:
+        found = messages.entry(key, language.value)
+        words.update(command_key(word) for word in (found if isinstance(found, list) else [found]))
+    return frozenset(words)
 
 
 def _int(raw: str | None) -> int | None:
