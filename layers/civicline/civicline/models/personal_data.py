@@ -239,7 +239,7 @@ STORED: tuple[PersonalDataField, ...] = (
     ),
     PersonalDataField(
         id="application_record",
-        label="申請の受付記録（受付番号・申請の種類・日時・状態）と申請者のLINE ID",
+        label="申請の受付記録（受付番号・申請の種類・日時・状態・申請者の利用言語）と申請者のLINE ID",
         store="ApplicationsTable",
         attributes=(
             "userId",
@@ -252,8 +252,9 @@ STORED: tuple[PersonalDataField, ...] = (
             "status",
             "firstEdition",
             "lastEdition",
+            "language",
         ),
-        source="受付処理",
+        source="受付処理（利用言語は、申請したときの住民の言語。CSVの「言語」列で職員に渡す）",
         disclosure=Disclosure.SHOWN,
         erasure=Erasure.UNLINKED,
         retention_parameter="PiiRetentionDays",
