@@ -21,7 +21,7 @@ from civicline.domain.applications.surveys import SurveyIntake
 from civicline.models.forms import SurveyResponse
 from civicline.models.language import Language
 
-PERSONAL = (SAMPLE.name, SAMPLE.kana, SAMPLE.address, "1234-5678", "3-1234", SAMPLE.phone)
+PERSONAL = (SAMPLE.name, "シンジュク タロウ", SAMPLE.address, "1234-5678", "3-1234", SAMPLE.phone)
 
 
 def _rows(data: bytes, codec: str = "utf-8-sig") -> list[list[str]]:

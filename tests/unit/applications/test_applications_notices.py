@@ -69,7 +69,7 @@ def test_the_card_holds_no_plain_personal_data() -> None:
     card = notice_for(application(), STORED)
     assert isinstance(card, ConfirmationCard)
     shown = " ".join(f"{r.label}{r.value}" for r in card.rows) + card.alt_text + card.note
-    for plain in (ANSWERS.address, "太郎", ANSWERS.kana, "12345678", "2-8-1"):
+    for plain in (ANSWERS.address, "太郎", "ヤマダ タロウ", "12345678", "2-8-1"):
         assert plain not in shown
 
 
