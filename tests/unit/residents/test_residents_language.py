@@ -170,3 +170,13 @@ def test_a_typed_year_in_korean_is_stored(world: World) -> None:
     resident = world.residents.get(USER)
     assert resident is not None
     assert resident.settings.birth_year == 1985
+
+
+@pytest.mark.parametrize("language", list(Language), ids=str)
+def test_a_command_typed_as_any_language_writes_it_reaches_its_feature(
+    world: World, language: Language
+) -> None:
+    # Given a resident reading Japanese, When they type 受信設定 as `language` writes it ("Message settings")
+    asked = only_text(world.dispatcher.dispatch(text_in(text("settings.entry.label", language.value))))
+    # Then 受信設定 opens, in the resident's own language
+    assert text("settings.prompt.birth_year") in asked.text

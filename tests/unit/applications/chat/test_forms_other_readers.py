@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from tests.unit.applications.chat.forms_chat_world import FormsWorld
+from tests.unit.residents.residents_fakes import USER
 
 from civicline.messages import text
 from civicline.models.forms import Application
@@ -69,3 +70,14 @@ def test_a_form_open_when_the_language_changes_takes_the_new_languages_steps() -
     world.postback("action=apply_resume")
     # Then the reading is optional from now on
     assert text("forms.label.skip", "en") in world.labels()
+
+
+@pytest.mark.parametrize("language", list(Language), ids=str)
+def test_the_forms_commands_typed_as_any_language_writes_them_are_understood(language: Language) -> None:
+    # Given a resident reading Japanese, When they type 電子申請 and 申請状況 as `language` writes them
+    world = FormsWorld()
+    world.say(text("applications_chat.menu.command", language.value))
+    # Then the menu and the status answer, as they do in Japanese
+    assert text("applications_chat.menu.koho_new") in world.labels()
+    world.say(text("intake.status.command", language.value))
+    assert world.statuses.asked == [USER]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from civicline import messages
+from civicline.models.language import Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +73,8 @@ def resolve(phrase: Phrase | str, lang: str = messages.DEFAULT_LANGUAGE) -> str:
 
 def _param(value: Param, lang: str) -> str | int:
     return value if isinstance(value, str | int) else resolve(value, lang)
+
+
+def every_language(key: str) -> tuple[str, ...]:
+    """A message (a label, a command) as each of our languages writes it, e.g. to accept it typed."""
+    return tuple(messages.text(key, language.value) for language in Language)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from civicline.domain.chat.conversations import ConversationStore
 from civicline.domain.chat.dispatch import Dispatcher, command_key
 from civicline.domain.chat.inbound import InboundKind
+from civicline.domain.chat.wording import every_language
 from civicline.domain.residents import language
 from civicline.domain.residents.lifecycle import DEFAULT_BLOCKED_RETENTION, Lifecycle
 from civicline.domain.residents.ports import ProfileSource, ResidentStore
@@ -41,6 +42,7 @@ def install_residents(
     dispatcher.event(InboundKind.FOLLOW, lifecycle.follow)
     dispatcher.event(InboundKind.UNFOLLOW, lifecycle.unfollow)
     dispatcher.text_command(text("settings.entry.label"), settings.start)
+    dispatcher.text_command_words(every_language("settings.entry.label"), settings.start)
     dispatcher.postback_action(ACTION, settings.on_postback)
     dispatcher.flow(FLOW, settings.on_answer, not_text=settings.on_not_text)
     dispatcher.menu_item(settings.entry_action())
