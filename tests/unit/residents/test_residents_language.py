@@ -6,10 +6,11 @@ import pytest
 from tests.unit.residents.residents_fakes import USER, World, context, postback_in, sticker_in, text_in
 
 from civicline.domain.chat.inbound import Inbound, InboundKind
-from civicline.domain.chat.replies import Answer, Card, TextReply, WhenStale
+from civicline.domain.chat.replies import QUICK_REPLY_LABEL_MAX, Answer, Card, TextReply, WhenStale
 from civicline.domain.residents.ports import Profile
 from civicline.messages import text
-from civicline.models.language import SELF_NAMES, Language
+from civicline.models.city import load_city
+from civicline.models.language import JAPANESE_READERS, SELF_NAMES, Language
 
 
 def only_text(outcome: Answer) -> TextReply:
@@ -180,3 +181,40 @@ def test_a_command_typed_as_any_language_writes_it_reaches_its_feature(
     asked = only_text(world.dispatcher.dispatch(text_in(text("settings.entry.label", language.value))))
     # Then 受信設定 opens, in the resident's own language
     assert text("settings.prompt.birth_year") in asked.text
+
+
+def test_areas_and_genres_read_in_the_residents_language_with_the_japanese_kept(world: World) -> None:
+    # Given a resident reading Korean, When they are asked their area
+    world.dispatcher.dispatch(postback_in("action=language&v=ko"))
+    asked = only_text(world.dispatcher.dispatch(postback_in("action=settings&item=area")))
+    # Then each area is named in Korean with the Japanese kept, to match signs and mail
+    assert "오쿠보(大久保)" in [a.label for a in asked.quick_replies]
+    # And they may type it the way the button says it; the card shows it, and their genre, in Korean
+    world.dispatcher.dispatch(text_in("오쿠보(大久保)"))
+    world.dispatcher.dispatch(postback_in("action=settings&item=genres&g=kenko&on=1"))
+    card = next(
+        r for r in world.dispatcher.dispatch(text_in("언어 설정")).replies if isinstance(r, TextReply)
+    )
+    assert card.quick_replies  # the language list: a keyword in Korean works too
+    resident = world.residents.get(USER)
+    assert resident is not None
+    assert (resident.settings.area, resident.settings.genres) == ("okubo", frozenset({"kenko"}))
+    shown = next(r for r in world.dispatcher.dispatch(text_in("受信設定")).replies if isinstance(r, Card))
+    assert [row.value for row in shown.rows][2:4] == ["오쿠보(大久保)", "건강·복지"]
+
+
+@pytest.mark.parametrize("typed", ["Okubo (大久保)", "okubo(大久保)", "오쿠보(大久保)", "大久保"])
+def test_an_area_typed_as_any_language_labels_it_is_understood(world: World, typed: str) -> None:
+    world.dispatcher.dispatch(postback_in("action=settings&item=area"))
+    world.dispatcher.dispatch(text_in(typed))
+    resident = world.residents.get(USER)
+    assert resident is not None
+    assert resident.settings.area == "okubo"
+
+
+def test_every_choice_of_the_city_has_a_label_for_each_non_japanese_reader_that_fits_a_button() -> None:
+    city = load_city()
+    others = [lang for lang in Language if lang not in JAPANESE_READERS]
+    for choice in (*city.areas, *city.genres, *city.genders):
+        assert set(others) <= set(choice.labels), choice.id
+        assert all(len(label) <= QUICK_REPLY_LABEL_MAX for label in choice.labels.values()), choice.id

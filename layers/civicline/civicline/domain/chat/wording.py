@@ -32,6 +32,14 @@ class Verbatim:
 
 
 @dataclass(frozen=True, slots=True)
+class Localised:
+    """Words the data gives in each language (a city's area and genre names): `by_language`, else `text`."""
+
+    text: str
+    by_language: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Joined:
     """Phrases one after the other, with `separator` (a phrase, or nothing) between them."""
 
@@ -39,7 +47,7 @@ class Joined:
     separator: Phrase | None = None
 
 
-type Phrase = Message | Verbatim | Joined
+type Phrase = Message | Verbatim | Localised | Joined
 type Param = str | int | Phrase
 
 NEWLINE = Verbatim("\n")
@@ -64,6 +72,8 @@ def resolve(phrase: Phrase | str, lang: str = messages.DEFAULT_LANGUAGE) -> str:
         return phrase
     if isinstance(phrase, Verbatim):
         return phrase.text
+    if isinstance(phrase, Localised):
+        return phrase.by_language.get(lang, phrase.text)
     if isinstance(phrase, Joined):
         separator = resolve(phrase.separator, lang) if phrase.separator is not None else ""
         return separator.join(resolve(part, lang) for part in phrase.parts)

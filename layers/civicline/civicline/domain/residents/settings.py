@@ -33,7 +33,7 @@ from civicline.domain.chat.replies import Action, Answer, Card, Reply, TextReply
 from civicline.domain.chat.wording import Message, Phrase, Verbatim, joined, lines, say
 from civicline.domain.residents.areas import city_area_table
 from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year, shows_eras
-from civicline.domain.residents.choice_words import match_choice
+from civicline.domain.residents.choice_words import choice_phrase, match_choice
 from civicline.domain.residents.ports import ResidentStore, SettingItem
 from civicline.domain.residents.settings_card import settings_card
 from civicline.domain.residents.settings_questions import (
@@ -144,7 +144,8 @@ class SettingsFlow:
             return self._ask(inbound, SettingItem.AREA, wizard, notice=say("settings.invalid.area"))
         if len(found.areas) == 1:
             return self._answer(inbound, SettingItem.AREA, found.areas[0], wizard)
-        labels = (Verbatim(self._city.label(self._city.areas, a)) for a in found.areas)
+        areas_by_id = {c.id: c for c in self._city.areas}
+        labels = (choice_phrase(areas_by_id[a]) for a in found.areas)
         areas = joined(labels, say("settings.list.separator"))
         notice = say("settings.area.spans", town=Verbatim(found.town), areas=areas)
         return self._ask(inbound, SettingItem.AREA, wizard, notice=notice, only=found.areas)

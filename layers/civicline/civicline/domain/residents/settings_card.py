@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from civicline.domain.chat.postbacks import encode
 from civicline.domain.chat.replies import Action, Card, CardRow
-from civicline.domain.chat.wording import Phrase, Verbatim, say
+from civicline.domain.chat.wording import Phrase, say
 from civicline.domain.residents.birth_year import shows_eras
+from civicline.domain.residents.choice_words import choice_phrase
 from civicline.domain.residents.language import ACTION as LANGUAGE_ACTION
 from civicline.domain.residents.language import self_name
 from civicline.domain.residents.ports import SettingItem
@@ -62,4 +63,4 @@ def settings_card(city: City, resident: Resident) -> Card[Phrase]:
 
 
 def _label(choices: tuple[Choice, ...], choice_id: str | None) -> Phrase | None:
-    return next((Verbatim(c.label) for c in choices if c.id == choice_id), None)
+    return next((choice_phrase(c) for c in choices if c.id == choice_id), None)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from civicline.domain.chat.postbacks import encode
 from civicline.domain.chat.replies import QUICK_REPLY_MAX_ITEMS, Action
-from civicline.domain.chat.wording import Phrase, Verbatim, joined, say
+from civicline.domain.chat.wording import Phrase, joined, say
 from civicline.domain.residents.birth_year import wareki
+from civicline.domain.residents.choice_words import choice_phrase
 from civicline.domain.residents.ports import SettingItem
 from civicline.models.city import Choice, City
 
@@ -71,7 +72,7 @@ class SettingsQuestions:
         if item is SettingItem.GENRES:
             return self._genres(selected, wizard, page)
         choice_actions = [
-            action(Verbatim(choice.label), encode(ACTION, item=item.value, v=choice.id, w=_flag(wizard)))
+            action(choice_phrase(choice), encode(ACTION, item=item.value, v=choice.id, w=_flag(wizard)))
             for choice in choices(self._city, item)
             if only is None or choice.id in only
         ]
@@ -110,14 +111,14 @@ class SettingsQuestions:
         genre_actions = []
         for genre in self._city.genres:
             chosen = genre.id in selected
-            label: Phrase = Verbatim(genre.label)
+            label = choice_phrase(genre)
             genre_actions.append(
                 Action(
                     label=joined((say("settings.genre.selected_mark"), label)) if chosen else label,
                     data=encode(ACTION, item="genres", g=genre.id, on=0 if chosen else 1, w=_flag(wizard)),
                     display_text=say(
                         "settings.genre.display_off" if chosen else "settings.genre.display_on",
-                        label=genre.label,
+                        label=label,
                     ),
                 )
             )
@@ -127,7 +128,7 @@ class SettingsQuestions:
 
     def genre_list(self, selected: frozenset[str] | None, none_key: str) -> Phrase:
         """The selected genres in the city's order, or the `none_key` phrase."""
-        labels = [Verbatim(g.label) for g in self._city.genres if selected and g.id in selected]
+        labels = [choice_phrase(g) for g in self._city.genres if selected and g.id in selected]
         return joined(labels, say("settings.list.separator")) if labels else say(none_key)
 
     def _paged(
