@@ -218,3 +218,23 @@ def test_every_choice_of_the_city_has_a_label_for_each_non_japanese_reader_that_
     for choice in (*city.areas, *city.genres, *city.genders):
         assert set(others) <= set(choice.labels), choice.id
         assert all(len(label) <= QUICK_REPLY_LABEL_MAX for label in choice.labels.values()), choice.id
+
+
+@pytest.mark.parametrize(("typed", "area"), [("Takadanobaba", "totsuka"), ("Okubo 1-chome", "okubo")])
+def test_a_town_typed_in_latin_letters_gives_its_area(world: World, typed: str, area: str) -> None:
+    world.dispatcher.dispatch(postback_in("action=language&v=en"))
+    world.dispatcher.dispatch(postback_in("action=settings&item=area"))
+    world.dispatcher.dispatch(text_in(typed))
+    resident = world.residents.get(USER)
+    assert resident is not None
+    assert resident.settings.area == area
+
+
+def test_a_town_split_between_areas_is_named_in_romaji_beside_the_japanese(world: World) -> None:
+    # Given a resident reading Vietnamese asked their area, When they type "Nishi-Shinjuku"
+    world.dispatcher.dispatch(postback_in("action=language&v=vi"))
+    world.dispatcher.dispatch(postback_in("action=settings&item=area"))
+    asked = only_text(world.dispatcher.dispatch(text_in("Nishi-Shinjuku")))
+    # Then they are asked which of its two areas, the town written so they can read it and match it
+    assert "Nishishinjuku (西新宿)" in asked.text
+    assert [a.label for a in asked.quick_replies][:2] == ["Kashiwagi (柏木)", "Tsunohazu (角筈)"]

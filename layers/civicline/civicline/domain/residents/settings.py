@@ -30,7 +30,7 @@ from civicline.domain.chat.conversations import (
 from civicline.domain.chat.dispatch import command_key
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Action, Answer, Card, Reply, TextReply, WhenStale
-from civicline.domain.chat.wording import Message, Phrase, Verbatim, joined, lines, say
+from civicline.domain.chat.wording import Localised, Message, Phrase, Verbatim, joined, lines, say
 from civicline.domain.residents.areas import city_area_table
 from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year, shows_eras
 from civicline.domain.residents.choice_words import choice_phrase, match_choice
@@ -44,7 +44,7 @@ from civicline.domain.residents.settings_questions import (
     entry_action,
 )
 from civicline.models.city import City
-from civicline.models.language import Language
+from civicline.models.language import JAPANESE_READERS, Language
 from civicline.models.resident import ReceptionSettings, Resident
 from civicline.ward_time import ward_time
 
@@ -140,14 +140,16 @@ class SettingsFlow:
         """A town or postal code typed for 地域: its area, or a choice between the areas it spans."""
         table = city_area_table()
         found = table.find(inbound.text or "") if table is not None else None
-        if found is None:
+        if table is None or found is None:
             return self._ask(inbound, SettingItem.AREA, wizard, notice=say("settings.invalid.area"))
         if len(found.areas) == 1:
             return self._answer(inbound, SettingItem.AREA, found.areas[0], wizard)
         areas_by_id = {c.id: c for c in self._city.areas}
         labels = (choice_phrase(areas_by_id[a]) for a in found.areas)
         areas = joined(labels, say("settings.list.separator"))
-        notice = say("settings.area.spans", town=Verbatim(found.town), areas=areas)
+        notice = say(
+            "settings.area.spans", town=_town_phrase(found.town, table.romaji(found.town)), areas=areas
+        )
         return self._ask(inbound, SettingItem.AREA, wizard, notice=notice, only=found.areas)
 
     def on_not_text(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
@@ -304,6 +306,14 @@ def _words(key: str) -> frozenset[str]:
         found = messages.entry(key, language.value)
         words.update(command_key(word) for word in (found if isinstance(found, list) else [found]))
     return frozenset(words)
+
+
+def _town_phrase(town: str, romaji: str) -> Phrase:
+    """西新宿 for a reader of Japanese, "Nishishinjuku (西新宿)" for everyone else."""
+    if not romaji:
+        return Verbatim(town)
+    others = {lang.value: f"{romaji} ({town})" for lang in Language if lang not in JAPANESE_READERS}
+    return Localised(town, others)
 
 
 def _int(raw: str | None) -> int | None:
