@@ -9,6 +9,7 @@ is that language's text, not Japanese (やさしい日本語 has no LINE code: t
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.e2e
 
 _users = itertools.count(1)
 RECEPTION_NUMBER = re.compile(r"KH-\d{8}-\d{4}")
+HIRAGANA = re.compile("[\u3041-\u309f]")
 # The LINE app's language tag for each of ours (None: LINE has none, the resident chooses it).
 LINE_TAGS: dict[Language, str | None] = {
     Language.JA: "ja",
@@ -162,3 +164,9 @@ def test_a_resident_uses_the_account_in_their_language_end_to_end(
     # Then they are told so in their language, and their record (language included) is gone
     assert resident.read().startswith(text("data_rights.erased.heading", lang))
     assert _users_item(local_stack, resident.user_id) is None
+
+    # And, reading another language than Japanese, they never met a Japanese sentence: no kana anywhere
+    # in what they received (texts, cards, buttons) but in the names kept to match signs and mail
+    if not reads_japanese:
+        received = json.dumps(resident.inbox(), ensure_ascii=False)
+        assert not HIRAGANA.search(received)
