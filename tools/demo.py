@@ -1,8 +1,8 @@
 """`make demo`: the whole story of civicline on the local stack, told in plain words.
 
 Fictional residents of Shinjuku add the ward's account, set what they want to hear about, apply for
-広報新宿 delivery in chat; staff send a segmented broadcast and download the day's applications, then
-sign in to the staff console.
+広報新宿 delivery in chat (one of them in Vietnamese, as his LINE app is set); staff send a segmented
+broadcast and download the day's applications, then sign in to the staff console.
 Every step takes the production path: signed webhook → HttpApi → queue → worker → LINE (the fake one),
 and staff CLIs → Lambda Invoke. Free ports are used, so a running `make local` is not disturbed;
 function logs go to the log folder so the story stays readable.
@@ -28,6 +28,7 @@ from typing import Any
 
 from civicline.adapters.dynamodb import dynamodb_resource
 from civicline.adapters.dynamodb.export_audit import DynamoExportAudit
+from civicline.messages import text
 from devstack.resident import Resident, StackUrls, post_webhook, wait_until_idle
 from devstack.stack import DEFAULT_LOG_DIR, LocalStack
 from devstack.webhook_events import follow_event
@@ -218,6 +219,46 @@ def scene_apply_for_delivery(story: Story) -> None:
     )
 
 
+AN = "U" + "c1" * 16
+
+
+def scene_another_language(story: Story) -> None:
+    story.say(
+        "6b. Nguyễn Văn An (a fictional resident) has his LINE app in Vietnamese. He adds the account and "
+        "applies for 広報新宿 delivery without meeting a Japanese sentence he must understand."
+    )
+    an = Resident(story.urls, AN, "An", language="vi")
+    an.join()
+    story.residents["an"] = an
+    an.follow()
+    story.say("   LINE's profile says `vi`; the worker stored it and greeted him in Vietnamese:")
+    story.show("ward's account", an.read())
+    an.postback("action=apply_menu")
+    an.tap(text("applications_chat.menu.koho_new", "vi"))
+    story.say("   taps the 電子申請 tile, then the new delivery; the account asks:")
+    story.show("ward's account", an.read())
+    an.say("NGUYEN VAN AN")
+    story.say("   types his name as on his residence card; the account asks:")
+    story.show("ward's account", an.read())
+    an.tap(text("forms.label.skip", "vi"))
+    an.say("169-0072")
+    story.say("   skips the katakana reading, types his postal code; the account asks:")
+    story.show("ward's account", an.read())
+    an.tap(text("forms.label.yes", "vi"))
+    an.say("1-2-3 Okubo Heights 201")
+    an.say("080-2345-6789")
+    an.tap(text("forms.label.submit", "vi"))
+    story.say("   confirms, types the rest of the address and his phone, and sends. What An sees:")
+    story.show("ward's account", an.read())
+    language = story.user_item(AN).get("language", {}).get("S")
+    story.say(
+        f"   Users holds his language ({language!r}); his application is stored like anyone's, in the "
+        "ward's format (the Japanese address), and the export's last column, 言語, tells staff to reply "
+        "in Vietnamese."
+    )
+    story.happened.append("a resident whose LINE is in Vietnamese followed and applied in Vietnamese")
+
+
 # Fictional residents for the broadcast, as the conversation worker stores them after their 受信設定
 # (ids of civicline/city.yaml). Who should get "women born 1950-1965 in 四谷 or 箪笥町 who chose 健康・福祉":
 NEIGHBOURS = [
@@ -358,6 +399,7 @@ SCENES: list[Scene] = [
     scene_settings,
     scene_rich_menu,
     scene_apply_for_delivery,
+    scene_another_language,
     scene_segmented_broadcast,
     scene_staff_export,
     scene_staff_console,

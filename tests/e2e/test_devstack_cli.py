@@ -85,6 +85,7 @@ def test_make_demo_tells_the_story_and_stops_cleanly(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "a forged webhook was answered 401" in result.stdout
+    assert "a resident whose LINE is in Vietnamese followed and applied in Vietnamese" in result.stdout
     assert "What happened:" in result.stdout
     assert "make privacy-report" in result.stdout
     # And it ends by showing the staff console: its URL, a sign-in, a dashboard figure

@@ -11,6 +11,7 @@ from civicline.adapters.dynamodb.conversations import DynamoConversations
 from civicline.adapters.dynamodb.residents import DynamoResidents
 from civicline.domain.chat.conversations import ConversationConflict
 from civicline.domain.residents.ports import Profile, SettingItem
+from civicline.models.language import Language
 from civicline.models.resident import FollowStatus
 
 RESIDENT = user_id(0x5707E)
@@ -35,6 +36,24 @@ def test_an_older_follow_never_undoes_a_newer_unfollow(users: DynamoResidents) -
 def test_an_unfollow_of_an_unknown_resident_stores_nothing(users: DynamoResidents, stack: Stack) -> None:
     assert not users.record_unfollow(RESIDENT, T0, T0 + timedelta(days=30), T0)
     assert stack.user_item(RESIDENT) is None
+
+
+def test_a_chosen_language_survives_a_refollow_and_settings_and_reads_back(
+    users: DynamoResidents, stack: Stack
+) -> None:
+    # Given a newcomer whose LINE is in Korean, who then chose Nepali
+    assert users.record_follow(RESIDENT, Profile("名前", None, "ko"), T0, T0, Language.KO)
+    assert users.language_of(RESIDENT) is Language.KO
+    assert users.set_language(RESIDENT, Language.NE, T0).language is Language.NE
+    # When they set a setting and follow again (their LINE still in Korean)
+    users.set_setting(RESIDENT, SettingItem.GENDER, "female", T0)
+    assert users.record_follow(RESIDENT, Profile("名前", None, "ko"), T0 + timedelta(days=1), T0, Language.KO)
+    # Then Nepali is what is stored and read; someone unknown reads as Japanese
+    item = stack.user_item(RESIDENT)
+    assert item is not None
+    assert item["language"] == "ne"
+    assert users.language_of(RESIDENT) is Language.NE
+    assert users.language_of(user_id(0xDEAD)) is Language.JA
 
 
 def test_settings_of_a_follower_from_before_the_system_create_them_active(users: DynamoResidents) -> None:

@@ -41,6 +41,30 @@ def test_follow_records_the_resident_and_replies_with_the_greeting(stack: Stack)
     assert quick_reply_data(sent["message"], "受信設定") == "action=settings"
 
 
+def test_a_resident_is_answered_in_their_lines_language_then_in_the_one_they_choose(stack: Stack) -> None:
+    # Given LINE knows the resident's app is in Korean
+    stack.fake.add_user(ALICE, "김민지", language="ko")
+    # When they follow, Then Users holds Korean and the greeting says in Korean how to change it
+    stack.run(follow_event(stack.fake, ALICE, age_s=30))
+    item = stack.user_item(ALICE)
+    assert item is not None
+    assert item["language"] == "ko"
+    greeting = stack.last_message(ALICE)
+    assert greeting["text"].endswith(text("language.greeting_hint", "ko", language="한국어"))
+    # When they type the word for "language" in Vietnamese and tap Tiếng Việt
+    stack.run(text_event(stack.fake, ALICE, "ngôn ngữ", age_s=20))
+    offered = stack.last_message(ALICE)
+    assert offered["text"] == text("language.prompt", "ko", current="한국어")
+    stack.run(postback_event(stack.fake, ALICE, quick_reply_data(offered, "Tiếng Việt"), age_s=10))
+    # Then Users holds Vietnamese, and it is what every answer is in from then on
+    item = stack.user_item(ALICE)
+    assert item is not None
+    assert item["language"] == "vi"
+    assert stack.last_message(ALICE)["text"] == text("language.changed", "vi", language="Tiếng Việt")
+    stack.run(text_event(stack.fake, ALICE, "こんにちは"))
+    assert stack.last_message(ALICE)["text"] == text("help.fallback", "vi")
+
+
 def test_refollow_keeps_settings_and_says_welcome_back(stack: Stack) -> None:
     # Given a resident with an area who blocked the account
     stack.fake.add_user(ALICE, "山田花子")

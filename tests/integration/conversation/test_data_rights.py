@@ -229,13 +229,15 @@ def _personal_strings() -> tuple[str, ...]:
 def test_disclosure_shows_what_is_held_masked_and_is_audited(rights: RightsStack) -> None:
     # When Alice sends 「登録情報の確認」
     assert rights.run(text_event(rights.stack.fake, ALICE, "登録情報の確認")) == []
-    # Then she reads her profile, settings and both applications with masked answers, never the ciphertext
+    # Then she reads her profile, settings (her language too) and both applications with masked
+    # answers, never the ciphertext
     sent = rights.stack.messages(ALICE)[-4:]
     shown = "\n".join(_flex_text(entry["message"]) for entry in sent)
     for expected in (
         ALICE_DISPLAY_NAME,
         "若松町",
         "1985年",
+        '"text": "日本語"',
         RECEIVED_NUMBER,
         EXPORTED_NUMBER,
         *ALICE_MASKED.values(),

@@ -25,6 +25,7 @@ from civicline.domain.applications.reception import format_reception_number
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.models.export_grant import GRANT_LIFETIME, ExportGrant
 from civicline.models.forms import ApplicantAnswers
+from civicline.models.language import Language
 from civicline.models.staff import Role, StaffIdentity
 
 FORM = "koho_delivery"
@@ -72,6 +73,7 @@ class ExportStack:
         user_id: str | None = None,
         form_id: str = FORM,
         retention_ceiling: timedelta = DEFAULT_RETENTION_CEILING,
+        language: Language = Language.JA,
     ) -> ApplicationRecord:
         """Stored as intake stores it: sealed PII, guard taken in the same transaction, purge at the
         retention ceiling."""
@@ -92,6 +94,7 @@ class ExportStack:
             first_edition=None if kind == "stop" else date(2026, 12, 5),
             last_edition=date(2026, 11, 25) if kind == "stop" else None,
             purge_at=received + retention_ceiling,
+            language=language,
         )
         self.applications.add(record, replacing_holder=None)
         return record

@@ -19,8 +19,9 @@ from tests.unit.applications.applications_fakes import FakeSealer
 
 from civicline.domain.applications.surveys import SurveyIntake
 from civicline.models.forms import SurveyResponse
+from civicline.models.language import Language
 
-PERSONAL = (SAMPLE.name, SAMPLE.kana, SAMPLE.address, "1234-5678", "3-1234", SAMPLE.phone)
+PERSONAL = (SAMPLE.name, "シンジュク タロウ", SAMPLE.address, "1234-5678", "3-1234", SAMPLE.phone)
 
 
 def _rows(data: bytes, codec: str = "utf-8-sig") -> list[list[str]]:
@@ -28,8 +29,9 @@ def _rows(data: bytes, codec: str = "utf-8-sig") -> list[list[str]]:
 
 
 def test_staff_export_writes_the_csv_and_returns_a_sigv4_link(stack: ExportStack) -> None:
-    # Given three applications stored by intake
-    records = [stack.add_application() for _ in range(3)]
+    # Given three applications stored by intake, the last by a resident who applied in Vietnamese
+    records = [stack.add_application() for _ in range(2)]
+    records.append(stack.add_application(language=Language.VI))
     # When staff export
     result = stack.staff_export()
     # Then the file holds them, UTF-8 with BOM, Japanese header first
@@ -46,9 +48,11 @@ def test_staff_export_writes_the_csv_and_returns_a_sigv4_link(stack: ExportStack
         "住所",
         "電話番号",
         "配達開始号",
+        "言語",
     ]
     assert [r[0] for r in rows[1:]] == [r.reception_number for r in records]
     assert rows[1][3:8] == [SAMPLE.name, SAMPLE.kana, SAMPLE.postal_code, SAMPLE.address, "03-1234-5678"]
+    assert [r[9] for r in rows[1:]] == ["日本語", "日本語", "ベトナム語"]  # 言語: how staff reply
     # And the link is SigV4 on the regional virtual-hosted endpoint, 15 minutes, with the Japanese name
     url = urlsplit(result["url"])
     query = parse_qs(url.query)

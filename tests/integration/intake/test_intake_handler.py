@@ -33,7 +33,7 @@ COMMENT_PII = ("山田太郎", "西新宿2-8-1", "090-1234-5678", "持病")
 PLAIN_PII = (
     ANSWERS.name,
     "太郎",
-    ANSWERS.kana,
+    "ヤマダ タロウ",  # ANSWERS.kana
     ANSWERS.address,
     "2-8-1",
     "新宿ハイツ",

@@ -16,7 +16,7 @@ from civicline.domain.applications.surveys import SurveyIntake
 from civicline.models.export_grant import ExportGrant
 from civicline.models.forms import SurveyResponse
 
-PERSONAL = (SAMPLE.name, SAMPLE.kana, SAMPLE.address, SAMPLE.postal_code, "1234-5678", SAMPLE.phone)
+PERSONAL = (SAMPLE.name, "シンジュク タロウ", SAMPLE.address, SAMPLE.postal_code, "1234-5678", SAMPLE.phone)
 TYPED_OPINION = "四谷の田中花子です。電話は080-9999-0000"
 
 

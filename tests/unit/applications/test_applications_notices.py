@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from tests.unit.applications.applications_fakes import (
     ANSWERS,
     NOW,
@@ -19,6 +20,8 @@ from civicline.domain.applications.records import ApplicationStatus, IntakeOutco
 from civicline.domain.applications.status import StatusQuery
 from civicline.domain.chat.inbound import EventContext, Inbound, InboundKind
 from civicline.domain.chat.replies import Card, TextReply, WhenStale, resolved
+from civicline.messages import text
+from civicline.models.language import Language
 
 STORED = IntakeOutcome(
     submission_id="s", result="stored", reception_number="KH-20261127-0042", received_at=NOW
@@ -41,6 +44,19 @@ def test_the_card_gives_the_number_kind_masked_summary_and_first_edition() -> No
     assert "広報新宿の個別配達" in notice.alt_text
 
 
+@pytest.mark.parametrize("language", [Language.EN, Language.KO, Language.MY])
+def test_the_card_is_in_the_language_the_resident_applied_in(language: Language) -> None:
+    # Given an application sent by a resident reading `language`
+    sent = application().model_copy(update={"language": language})
+    # When intake has stored it, Then its card is in that language, with the same number
+    notice = notice_for(sent, STORED)
+    assert isinstance(notice, ConfirmationCard)
+    assert notice.heading == text("intake.card.heading", language.value)
+    assert notice.reception_label == text("intake.card.reception_number", language.value)
+    assert notice.rows[0].label == text("intake.card.kind", language.value)
+    assert notice.reception_number == "KH-20261127-0042"
+
+
 def test_a_stop_card_gives_the_last_edition() -> None:
     notice = notice_for(application(kind="stop"), STORED)
     assert isinstance(notice, ConfirmationCard)
@@ -53,7 +69,7 @@ def test_the_card_holds_no_plain_personal_data() -> None:
     card = notice_for(application(), STORED)
     assert isinstance(card, ConfirmationCard)
     shown = " ".join(f"{r.label}{r.value}" for r in card.rows) + card.alt_text + card.note
-    for plain in (ANSWERS.address, "太郎", ANSWERS.kana, "12345678", "2-8-1"):
+    for plain in (ANSWERS.address, "太郎", "ヤマダ タロウ", "12345678", "2-8-1"):
         assert plain not in shown
 
 

@@ -15,6 +15,7 @@ from civicline.domain.residents.features import install_residents
 from civicline.domain.residents.ports import Profile, SettingItem
 from civicline.domain.residents.settings import SettingsFlow
 from civicline.models.city import City, load_city
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 from civicline.models.resident import FollowStatus, ReceptionSettings, Resident
 
 NOW = datetime(2025, 6, 1, 3, 0, tzinfo=UTC)
@@ -23,14 +24,25 @@ PRIVACY_URL = "https://www.city.shinjuku.lg.jp/privacy"
 
 
 class ResolvingDispatcher(Dispatcher):
-    """The dispatcher, its answers in Japanese words as the resident reads them on LINE.
+    """The dispatcher, its answers in words as the resident reads them on LINE: in the language the
+    conversation worker picks (the answer's own, else the resident's as read before the event).
 
     Resolved by the production step (`resolved`); an answer already in words is handed back as it is.
     """
 
+    def __init__(
+        self, conversations: InMemoryConversations, residents: InMemoryResidents | None = None
+    ) -> None:
+        super().__init__(conversations)
+        self._residents = residents
+
     def dispatch(self, inbound: Inbound) -> Answer[Any]:
+        # As the worker does: the resident's language as stored before the event (follow finds its own).
+        resident = self._residents.get(inbound.user_id) if self._residents and inbound.user_id else None
+        if resident is not None and inbound.kind not in (InboundKind.FOLLOW, InboundKind.UNFOLLOW):
+            inbound = replace(inbound, language=resident.language)
         answer = super().dispatch(inbound)
-        said = resolved(answer)
+        said = resolved(answer, answer.language or inbound.language)
         return answer if said == answer else said
 
 
@@ -43,7 +55,12 @@ class InMemoryResidents:
         return self.items.get(user_id)
 
     def record_follow(
-        self, user_id: str, profile: Profile | None, followed_at: datetime, now: datetime
+        self,
+        user_id: str,
+        profile: Profile | None,
+        followed_at: datetime,
+        now: datetime,
+        language: Language = DEFAULT_LANGUAGE,
     ) -> bool:
         if user_id in self.lifecycle_at and self.lifecycle_at[user_id] > followed_at:
             return False
@@ -53,6 +70,7 @@ class InMemoryResidents:
             status=FollowStatus.ACTIVE,
             display_name=profile.display_name if profile else None,
             picture_url=profile.picture_url if profile else None,
+            language=existing.language if existing else language,
             followed_at=followed_at,
             settings=existing.settings if existing else ReceptionSettings(),
             updated_at=now,
@@ -90,6 +108,11 @@ class InMemoryResidents:
 
     def set_genres(self, user_id: str, genres: frozenset[str] | None, now: datetime) -> Resident:
         return self._with(user_id, now, genres=genres or None)
+
+    def set_language(self, user_id: str, language: Language, now: datetime) -> Resident:
+        resident = self._resident(user_id, now)
+        self.items[user_id] = resident.model_copy(update={"language": language, "updated_at": now})
+        return self.items[user_id]
 
     def set_genre(self, user_id: str, genre: str, selected: bool, now: datetime) -> Resident:
         current = set(self._resident(user_id, now).settings.genres or ())
@@ -188,7 +211,7 @@ class World:
 
 def make_world() -> World:
     residents, conversations, profiles = InMemoryResidents(), InMemoryConversations(), FakeProfiles()
-    dispatcher = ResolvingDispatcher(conversations)
+    dispatcher = ResolvingDispatcher(conversations, residents)
     settings = install_residents(
         dispatcher,
         residents=residents,

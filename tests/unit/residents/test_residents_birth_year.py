@@ -130,3 +130,38 @@ def test_a_resident_who_writes_the_era_in_hiragana_is_understood(written: str, y
 def test_every_full_date_gives_the_year_of_its_era_names_too(year: int, month: int, day: int) -> None:
     for name in [str(year) + "年", *era_names(year)]:
         assert parse(f"{name}{month}月{day}日") == year
+
+
+# --- what residents of each language type (issue 13) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "1985년",  # ko
+        "1985년생",
+        "1985년 4월 1일",
+        "năm 1985",  # vi
+        "Sinh năm 1985",
+        "ngày 1 tháng 4 năm 1985",
+        "1/4/1985",  # day first, as most of the world writes a date
+        "01.04.1985",
+        "1985年出生",  # zh
+        "生于1985年",
+        "born in 1985",  # en
+        "Born 1985",
+        "1985 साल",  # ne
+        "१९८५",  # Devanagari digits
+        "၁၉၈၅",  # Myanmar digits
+        "၁၉၈၅ ခုနှစ်",
+    ],
+)
+def test_a_year_as_residents_of_each_language_write_it_is_read(written: str) -> None:
+    # Given a resident of any of our languages, When they type their birth year their way, Then it is read
+    assert parse(written) == 1985
+
+
+@pytest.mark.parametrize("written", ["năm", "born in", "4/1", "1985년 13월 1일", "साल"])
+def test_words_around_no_year_are_still_no_year(written: str) -> None:
+    with pytest.raises(InvalidBirthYear):
+        parse(written)

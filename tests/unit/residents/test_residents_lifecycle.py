@@ -36,15 +36,23 @@ def test_a_new_follower_is_recorded_and_greeted(world: World) -> None:
     world.profiles.profiles[USER] = Profile(display_name="山田", picture_url="https://profile.example/a.png")
     # When they follow the account
     outcome = world.dispatcher.dispatch(follow())
-    # Then they are active with their profile, and greeted with the privacy notice and 受信設定
+    # Then they are active with their profile, and greeted with the privacy notice, 受信設定 and how to
+    # change the language (Japanese: LINE gave none)
     resident = world.residents.get(USER)
     assert resident is not None
     assert resident.status is FollowStatus.ACTIVE
     assert resident.display_name == "山田"
+    assert resident.language == "ja"
     greeting = greeting_of(outcome)
-    assert greeting.text == text("residents.greeting", privacy_notice_url=PRIVACY_URL)
+    assert greeting.text == "\n".join(
+        (
+            text("residents.greeting", privacy_notice_url=PRIVACY_URL),
+            "",
+            text("language.greeting_hint", language="日本語"),
+        )
+    )
     assert PRIVACY_URL in greeting.text
-    assert [a.label for a in greeting.quick_replies] == ["受信設定"]
+    assert [a.label for a in greeting.quick_replies] == ["受信設定", "言語 / Language"]
     assert outcome.when_stale is WhenStale.PUSH
 
 
@@ -92,7 +100,7 @@ def test_other_messages_get_a_help_line_that_is_not_pushed_late(world: World, me
         Inbound(kind=InboundKind.MESSAGE, context=context(), message_type=message_type)
     )
     assert greeting_of(outcome).text == text("help.fallback")
-    assert [a.label for a in greeting_of(outcome).quick_replies] == ["受信設定"]
+    assert [a.label for a in greeting_of(outcome).quick_replies] == ["受信設定", "言語 / Language"]
     assert outcome.when_stale is WhenStale.DROP
     assert world.residents.get(USER) is None
 
@@ -130,7 +138,11 @@ def test_features_plug_in_by_command_postback_and_flow(world: World) -> None:
     )
     # And the help reply offers it
     help_reply = world.dispatcher.dispatch(Inbound(kind=InboundKind.MESSAGE, context=context()))
-    assert [a.label for a in greeting_of(help_reply).quick_replies] == ["受信設定", "電子申請"]
+    assert [a.label for a in greeting_of(help_reply).quick_replies] == [
+        "受信設定",
+        "言語 / Language",
+        "電子申請",
+    ]
     # And a second handler for the same command is refused
     with pytest.raises(ValueError, match="already has a handler"):
         world.dispatcher.text_command("電子申請", lambda inbound: said)

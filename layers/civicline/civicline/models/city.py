@@ -7,7 +7,9 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from civicline.models.language import Language
 
 CITY_FILE = Path(__file__).resolve().parents[1] / "city.yaml"
 
@@ -20,6 +22,22 @@ class Choice(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9_]{1,16}$")
     label: str = Field(min_length=1, max_length=40)
     words: tuple[str, ...] = Field(default=(), description="what residents type for it besides the label")
+    labels: dict[Language, str] = Field(
+        default_factory=dict,
+        description="the label in other languages, the Japanese kept where residents match signs and mail "
+        "(Okubo (大久保)); from docs/languages/<code>.md. Absent: the Japanese label",
+    )
+
+    @field_validator("labels")
+    @classmethod
+    def _labels_fit(cls, labels: dict[Language, str]) -> dict[Language, str]:
+        if any(not 1 <= len(label) <= 40 for label in labels.values()):
+            raise ValueError("a label has 1 to 40 characters")
+        return labels
+
+    def label_in(self, language: str) -> str:
+        """The label a resident reading `language` sees."""
+        return next((label for lang, label in self.labels.items() if lang == language), self.label)
 
 
 class CityInfo(BaseModel):
@@ -57,7 +75,10 @@ class City(BaseModel):
         for name, choices in (("areas", self.areas), ("genres", self.genres), ("genders", self.genders)):
             seen: dict[str, str] = {}
             for choice in choices:
-                for word in {_key(choice.label), *(_key(w) for w in choice.words)}:
+                for word in {
+                    _key(choice.label),
+                    *(_key(w) for w in (*choice.words, *choice.labels.values())),
+                }:
                     if seen.setdefault(word, choice.id) != choice.id:
                         raise ValueError(f"{name}: {word!r} names both {seen[word]} and {choice.id}")
         return self

@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from civicline.models.language import DEFAULT_LANGUAGE, JAPANESE_READERS, Language
+
 STEP_ID_PATTERN = r"^[a-z][a-z0-9_]{0,15}$"
 CHOICE_ID_PATTERN = r"^[a-z0-9_]{1,16}$"
 FORM_ID_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
@@ -70,6 +72,16 @@ class When(BaseModel):
     in_: tuple[str, ...] = Field(alias="in", min_length=1)
 
 
+class OtherReaders(BaseModel):
+    """How a step reads to a resident who does not read Japanese (e.g. the katakana reading of a name:
+    optional for them, and its prompt says why it helps)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prompt: str | None = Field(default=None, description="message key of the question for them")
+    optional: bool | None = None
+
+
 class Step(BaseModel):
     """One question.
 
@@ -98,6 +110,9 @@ class Step(BaseModel):
     accept_service_numbers: bool = Field(
         default=False,
         description="phone steps: also accept フリーダイヤル / ナビダイヤル (0120, 0570…): docs/forms.md",
+    )
+    other_readers: OtherReaders | None = Field(
+        default=None, description="the step for residents who do not read Japanese: docs/forms.md"
     )
 
     @model_validator(mode="after")
@@ -181,6 +196,27 @@ class FormDefinition(BaseModel):
     def has_step(self, step_id: str) -> bool:
         return any(s.id == step_id for s in self.steps)
 
+    def for_reader(self, language: str) -> FormDefinition:
+        """The form as a resident reading `language` gets it: steps' `other_readers` applied outside
+        Japanese. The same ids and order, so a conversation carries over when the language changes."""
+        if language in JAPANESE_READERS or not any(step.other_readers for step in self.steps):
+            return self
+        steps = tuple(_for_other_readers(step) for step in self.steps)
+        return self.model_copy(update={"steps": steps})
+
+
+def _for_other_readers(step: Step) -> Step:
+    variant = step.other_readers
+    if variant is None:
+        return step
+    changes: dict[str, object] = {}
+    if variant.prompt is not None:
+        changes["prompt"] = variant.prompt
+        changes["prompt_by_kind"] = {}
+    if variant.optional is not None:
+        changes["optional"] = variant.optional
+    return step.model_copy(update=changes)
+
 
 # Where a conversation stands besides on a step of the form.
 CHOOSING_KIND = "@kind"
@@ -231,8 +267,9 @@ class ApplicantAnswers(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=50)
-    kana: str = Field(min_length=1, max_length=50)
+    name: str = Field(min_length=1, max_length=50)  # as on the residence card: any script
+    # The katakana reading: optional for residents who do not read Japanese (forms' other_readers).
+    kana: str | None = Field(default=None, min_length=1, max_length=50)
     postal_code: str = Field(pattern=r"^\d{3}-\d{4}$")
     address: str = Field(min_length=1, max_length=200)
     phone: str = Field(pattern=r"^\+[1-9]\d{6,14}$", description="E.164")
@@ -267,6 +304,8 @@ class Application(BaseModel):
     first_edition: date | None = None
     last_edition: date | None = None
     submitted_at: datetime
+    # The applicant's language: their notice is written in it, and staff see it (CSV 言語) to reply.
+    language: Language = DEFAULT_LANGUAGE
 
 
 class SurveyResponse(BaseModel):

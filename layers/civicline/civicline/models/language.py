@@ -22,6 +22,9 @@ class Language(StrEnum):
 
 DEFAULT_LANGUAGE = Language.JA
 
+# Readers of Japanese: 和暦 beside a year and the katakana reading of a name make sense to them.
+JAPANESE_READERS = frozenset({Language.JA, Language.JA_EASY})
+
 # Each language written in itself: what a resident sees when choosing (never translated).
 SELF_NAMES: dict[Language, str] = {
     Language.JA: "日本語",

@@ -119,15 +119,19 @@ STORED: tuple[PersonalDataField, ...] = (
     ),
     PersonalDataField(
         id="language",
-        label="利用言語",
+        label="利用言語（アカウントが住民に話す言語）",
         store="UsersTable",
         attributes=("language",),
-        source="LINEプロフィールの言語設定",
-        disclosure=Disclosure.NOT_SHOWN,
+        source="LINEプロフィールの言語設定（友だち追加時に取得）、または住民が選んだ言語（「言語」・受信設定）",
+        disclosure=Disclosure.SHOWN,
         erasure=Erasure.DELETED,
         retention_parameter="UnfollowedRetentionDays",
         retention_rule="ブロック（友だち解除）から",
-        tests=DATA_RIGHTS_TESTS,
+        tests=(
+            *DATA_RIGHTS_TESTS,
+            f"{_CONVERSATION}::test_a_resident_is_answered_in_their_lines_language_then_in_the_one_they_choose",
+            CONVERSATION_LOGS,
+        ),
     ),
     PersonalDataField(
         id="follow_status",
@@ -235,7 +239,7 @@ STORED: tuple[PersonalDataField, ...] = (
     ),
     PersonalDataField(
         id="application_record",
-        label="申請の受付記録（受付番号・申請の種類・日時・状態）と申請者のLINE ID",
+        label="申請の受付記録（受付番号・申請の種類・日時・状態・申請者の利用言語）と申請者のLINE ID",
         store="ApplicationsTable",
         attributes=(
             "userId",
@@ -248,8 +252,9 @@ STORED: tuple[PersonalDataField, ...] = (
             "status",
             "firstEdition",
             "lastEdition",
+            "language",
         ),
-        source="受付処理",
+        source="受付処理（利用言語は、申請したときの住民の言語。CSVの「言語」列で職員に渡す）",
         disclosure=Disclosure.SHOWN,
         erasure=Erasure.UNLINKED,
         retention_parameter="PiiRetentionDays",

@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from civicline.models.language import DEFAULT_LANGUAGE, Language
+
 LINE_USER_ID_PATTERN = r"^U[0-9a-f]{32}$"
 
 
@@ -40,7 +42,7 @@ class Resident(BaseModel):
     status: FollowStatus
     display_name: str | None = Field(default=None, max_length=100)
     picture_url: str | None = Field(default=None, max_length=1000)
-    language: str = "ja"
+    language: Language = DEFAULT_LANGUAGE  # the account speaks to them in it (models/language.py)
     followed_at: datetime
     unfollowed_at: datetime | None = None
     settings: ReceptionSettings = ReceptionSettings()

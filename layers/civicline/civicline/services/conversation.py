@@ -23,6 +23,7 @@ event line-bot-sdk cannot read at all is reported here, the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -36,11 +37,14 @@ from aws_lambda_powertools.utilities.idempotency import (
 from civicline.adapters.line.inbound import MalformedEvent, parse_event, to_inbound
 from civicline.adapters.line.outbox import Delivery, LineOutbox
 from civicline.domain.chat.dispatch import Dispatcher
+from civicline.domain.chat.inbound import InboundKind
+from civicline.domain.chat.languages import LanguageSource
 from civicline.domain.errors import CivicLineError, RetryableError
 from civicline.models.events_queue import EventsQueueRecord
 from civicline.services.malformed_records import report_malformed
 
 IDEMPOTENCY_KEY_PREFIX = "civicline-conversation-event"
+_OWN_LANGUAGE = frozenset({InboundKind.FOLLOW, InboundKind.UNFOLLOW})
 
 
 class MalformedRecord(CivicLineError):
@@ -57,9 +61,12 @@ class ConversationWorker:
         idempotency_store: BasePersistenceLayer,
         logger: Logger,
         metrics: Metrics,
+        *,
+        languages: LanguageSource,
     ) -> None:
         self._dispatcher = dispatcher
         self._outbox = outbox
+        self._languages = languages
         self._logger = logger
         self._metrics = metrics
         self.idempotency_config = IdempotencyConfig(
@@ -79,8 +86,13 @@ class ConversationWorker:
         """Parse, dispatch, answer. The result (ids and tags only) is what the idempotency record keeps."""
         event = parse_event(payload["destination"], payload["event"])
         inbound = to_inbound(event, receive_count)
+        # Read before the event, so what the event does (an erasure) cannot change the answer's language;
+        # a follow finds its language itself (the profile's, for a newcomer) and an unfollow says nothing.
+        if inbound.user_id is not None and inbound.kind not in _OWN_LANGUAGE:
+            inbound = replace(inbound, language=self._languages.language_of(inbound.user_id))
         answer = self._dispatcher.dispatch(inbound)
-        delivery = self._outbox.send(inbound.context, answer)
+        # The language stays out of the result, which is logged: it says something about who they are.
+        delivery = self._outbox.send(inbound.context, answer, answer.language or inbound.language)
         return {
             "eventType": inbound.context.event_type,
             "delivery": delivery.value,

@@ -85,4 +85,5 @@ def conversation_worker(
         DynamoDBPersistenceLayer(table_name=env.idempotency_table, boto3_client=dynamodb_wire),
         logger,
         metrics,
+        languages=DynamoResidents(dynamodb.Table(env.users_table)),
     )

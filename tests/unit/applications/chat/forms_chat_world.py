@@ -88,7 +88,7 @@ class FormsWorld:
         self.conversations = InMemoryConversations()
         self.queue = FakeQueue()
         self.statuses = FakeStatuses()
-        self.dispatcher = ResolvingDispatcher(self.conversations)
+        self.dispatcher = ResolvingDispatcher(self.conversations, self.residents)
         install_residents(
             self.dispatcher,
             residents=self.residents,

@@ -74,7 +74,7 @@ def test_typing_the_menu_name_opens_the_menu_too(world: FormsWorld) -> None:
 
 def test_the_help_reply_offers_the_menu_and_the_status(world: FormsWorld) -> None:
     world.say("こんにちは")  # no form open: help
-    assert world.labels() == ["受信設定", "電子申請", "申請状況"]
+    assert world.labels() == ["受信設定", "言語 / Language", "電子申請", "申請状況"]
 
 
 def test_a_start_postback_for_something_not_on_the_menu_shows_the_menu(world: FormsWorld) -> None:

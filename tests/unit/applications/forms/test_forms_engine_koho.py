@@ -476,6 +476,11 @@ def test_the_stored_state_round_trips_through_json() -> None:
     chat.say_all(NAME, KANA, POSTAL)
     state = chat.state
     assert state is not None
-    assert state.answers["postal_code"] == {"code": "160-0022", "town": "新宿", "area": "東京都新宿区新宿"}
+    assert state.answers["postal_code"] == {
+        "code": "160-0022",
+        "town": "新宿",
+        "area": "東京都新宿区新宿",
+        "romaji": "Shinjuku",
+    }
     assert type(state).model_validate_json(state.model_dump_json()) == state
     assert state.expires_at_epoch() == int((NOW + timedelta(hours=24)).timestamp())

@@ -89,12 +89,15 @@ class Resident:
     display_name: str
     seen: int = 0
     last_batch: list[dict[str, Any]] = field(default_factory=list)
+    language: str | None = None  # the LINE app's language (getProfile's `language`), e.g. "ko"
 
     # -- what the resident does ------------------------------------------------------------------
 
     def join(self) -> None:
         """Exists in the fake LINE, so the account can read the profile."""
         user = {"userId": self.user_id, "displayName": self.display_name}
+        if self.language is not None:
+            user["language"] = self.language
         _http("POST", f"{self.urls.line}/_sim/users", user)
 
     def follow(self, *, unblocked: bool = False) -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ from civicline.domain.applications.records import (
     SurveyRecord,
 )
 from civicline.models.forms import SurveyResponse
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 from civicline.ward_time import stored_time
 
 BY_USER_INDEX = "byUser"
@@ -70,6 +71,7 @@ def _application_item(record: ApplicationRecord) -> dict[str, Any]:
         "status": record.status.value,
         "pii": record.pii,
         "piiMasked": dict(record.pii_masked),
+        "language": record.language.value,
     }
     if record.first_edition is not None:
         item["firstEdition"] = record.first_edition.isoformat()
@@ -78,6 +80,14 @@ def _application_item(record: ApplicationRecord) -> dict[str, Any]:
     if record.purge_at is not None:
         item["purgeAt"] = epoch(record.purge_at)
     return item
+
+
+def stored_language(value: object) -> Language:
+    """An application's language as stored; absent (applied before languages) reads as Japanese."""
+    try:
+        return Language(str(value)) if value is not None else DEFAULT_LANGUAGE
+    except ValueError:
+        return DEFAULT_LANGUAGE
 
 
 def epoch(moment: datetime) -> int:
@@ -101,6 +111,7 @@ def _record(item: dict[str, Any]) -> ApplicationRecord:
         last_edition=date.fromisoformat(item["lastEdition"]) if item.get("lastEdition") else None,
         status=ApplicationStatus(item.get("status", ApplicationStatus.RECEIVED)),
         purge_at=datetime.fromtimestamp(int(item["purgeAt"]), UTC) if item.get("purgeAt") else None,
+        language=stored_language(item.get("language")),
     )
 
 

@@ -33,7 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.aws_errors import cancellation_codes, is_transaction_cancelled
 from civicline.adapters.dynamodb import unavailable
-from civicline.adapters.dynamodb.applications import BY_FORM_RECEIVED_INDEX, guard_id
+from civicline.adapters.dynamodb.applications import BY_FORM_RECEIVED_INDEX, guard_id, stored_language
 from civicline.domain.applications.records import ApplicationRecord, ApplicationStatus
 from civicline.domain.errors import StoreUnavailable
 from civicline.domain.export.ports import Bounds, StoredApplication
@@ -52,7 +52,7 @@ _CONFIG = Config(
 )
 _APPLICATION_ATTRIBUTES = (
     "applicationId, formId, formVersion, kind, userId, submittedAt, receivedAt, receptionNumber, "
-    "#status, pii, firstEdition, lastEdition, exportId, purgeAt"
+    "#status, pii, firstEdition, lastEdition, exportId, purgeAt, #language"
 )
 
 
@@ -91,6 +91,7 @@ def _stored(item: dict[str, Any]) -> StoredApplication:
         last_edition=date.fromisoformat(last) if last else None,
         status=ApplicationStatus(_s(item, "status") or ApplicationStatus.RECEIVED),
         purge_at=datetime.fromtimestamp(int(ceiling), UTC) if (ceiling := _s(item, "purgeAt")) else None,
+        language=stored_language(_s(item, "language")),
     )
     return StoredApplication(record=record, received_key=received, export_id=_s(item, "exportId"))
 
@@ -141,7 +142,7 @@ class DynamoExportSource:
         }
         if projection:
             request["ProjectionExpression"] = projection
-            request["ExpressionAttributeNames"] = {"#status": "status"}
+            request["ExpressionAttributeNames"] = {"#status": "status", "#language": "language"}
         return request
 
     def pages(self, form_id: str, bounds: Bounds) -> Iterator[list[StoredApplication]]:

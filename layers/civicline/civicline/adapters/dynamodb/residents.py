@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.dynamodb import is_condition_failure, unavailable
 from civicline.domain.residents.ports import Profile, SettingItem
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 from civicline.models.resident import FollowStatus, ReceptionSettings, Resident
 
 _SETTING_ATTRIBUTES = {
@@ -46,15 +47,33 @@ class DynamoResidents:
             raise unavailable(error, "Users.get_item") from error
         return _resident(item) if item else None
 
+    def language_of(self, user_id: str) -> Language:
+        """The language to answer in, read alone (Japanese for someone we hold nothing about)."""
+        try:
+            item = self._table.get_item(
+                Key={"userId": user_id},
+                ProjectionExpression="#language",
+                ExpressionAttributeNames={"#language": "language"},
+                ConsistentRead=True,
+            ).get("Item")
+        except (ClientError, BotoCoreError) as error:
+            raise unavailable(error, "Users.get_item(language)") from error
+        return _language(item.get("language")) if item else DEFAULT_LANGUAGE
+
     def record_follow(
-        self, user_id: str, profile: Profile | None, followed_at: datetime, now: datetime
+        self,
+        user_id: str,
+        profile: Profile | None,
+        followed_at: datetime,
+        now: datetime,
+        language: Language = DEFAULT_LANGUAGE,
     ) -> bool:
         sets = [
             "#status = :active",
             "followedAt = :followed",
             "lifecycleAt = :at",
             "updatedAt = :now",
-            "#language = if_not_exists(#language, :ja)",
+            "#language = if_not_exists(#language, :language)",
         ]
         removes = ["unfollowedAt", "purgeAt"]
         values: dict[str, Any] = {
@@ -62,7 +81,7 @@ class DynamoResidents:
             ":followed": _iso(followed_at),
             ":at": int(followed_at.timestamp() * 1000),
             ":now": _iso(now),
-            ":ja": "ja",
+            ":language": language.value,
         }
         for attribute, value in (
             ("displayName", profile.display_name[:100] if profile and profile.display_name else None),
@@ -129,6 +148,9 @@ class DynamoResidents:
             user_id, now, extra=f"{operation} genres :genre", values={":genre": {genre}}
         )
 
+    def set_language(self, user_id: str, language: Language, now: datetime) -> Resident:
+        return self._set_settings(user_id, now, language=language)
+
     def _set_settings(
         self,
         user_id: str,
@@ -138,13 +160,14 @@ class DynamoResidents:
         remove: str | None = None,
         extra: str | None = None,
         values: dict[str, Any] | None = None,
+        language: Language | None = None,
     ) -> Resident:
         # A follower from before this system has no item yet: their first answer creates it, active.
         sets = [
             "updatedAt = :now",
             "#status = if_not_exists(#status, :active)",
             "followedAt = if_not_exists(followedAt, :now)",
-            "#language = if_not_exists(#language, :ja)",
+            "#language = :language" if language else "#language = if_not_exists(#language, :language)",
         ]
         if set_:
             sets.append(set_)
@@ -156,7 +179,12 @@ class DynamoResidents:
         item = self._update(
             user_id,
             expression,
-            {":now": _iso(now), ":active": FollowStatus.ACTIVE.value, ":ja": "ja", **(values or {})},
+            {
+                ":now": _iso(now),
+                ":active": FollowStatus.ACTIVE.value,
+                ":language": (language or DEFAULT_LANGUAGE).value,
+                **(values or {}),
+            },
             condition=None,
             names={"#status": "status", "#language": "language"},
         )
@@ -192,6 +220,14 @@ class DynamoResidents:
             raise unavailable(error, "Users.update_item") from error
 
 
+def _language(stored: Any) -> Language:
+    """The stored language; absent (older items) or one no longer offered reads as Japanese."""
+    try:
+        return Language(stored)
+    except ValueError:
+        return DEFAULT_LANGUAGE
+
+
 def _resident(item: dict[str, Any]) -> Resident:
     genres = item.get("genres")
     birth_year = item.get("birthYear")
@@ -200,7 +236,7 @@ def _resident(item: dict[str, Any]) -> Resident:
         status=FollowStatus(item.get("status", FollowStatus.ACTIVE.value)),
         display_name=item.get("displayName"),
         picture_url=item.get("pictureUrl"),
-        language=item.get("language", "ja"),
+        language=_language(item.get("language")),
         followed_at=item["followedAt"],
         unfollowed_at=item.get("unfollowedAt"),
         settings=ReceptionSettings(

@@ -26,4 +26,6 @@ class LineProfiles:
             raise line_failure(error, "get_profile") from None
         except TRANSPORT_ERRORS as error:
             raise LineUnavailable(f"get_profile: {type(error).__name__}") from None
-        return Profile(display_name=profile.display_name, picture_url=profile.picture_url)
+        return Profile(
+            display_name=profile.display_name, picture_url=profile.picture_url, language=profile.language
+        )

@@ -40,32 +40,40 @@ Notice = ConfirmationCard | PendingRefusal
 
 
 def notice_for(application: Application, outcome: IntakeOutcome) -> Notice:
-    title = form_title(application.form_id)
-    kind = kind_label(application.form_id, application.kind)
+    """The notice in the applicant's language (the one they applied in)."""
+    lang = application.language.value
+    title = form_title(application.form_id, lang)
+    kind = kind_label(application.form_id, application.kind, lang)
     if outcome.result == "refused_pending":
         return PendingRefusal(
-            text("intake.refused.pending", title=title, kind=kind, reception_number=outcome.reception_number)
+            text(
+                "intake.refused.pending",
+                lang,
+                title=title,
+                kind=kind,
+                reception_number=outcome.reception_number,
+            )
         )
     masked = masked_answers(application.answers)
     rows = [
-        SummaryRow(text("intake.card.kind"), kind),
-        SummaryRow(text("intake.card.name"), masked["name"]),
-        SummaryRow(text("intake.card.address"), masked["address"]),
-        SummaryRow(text("intake.card.phone"), masked["phone"]),
+        SummaryRow(text("intake.card.kind", lang), kind),
+        SummaryRow(text("intake.card.name", lang), masked["name"]),
+        SummaryRow(text("intake.card.address", lang), masked["address"]),
+        SummaryRow(text("intake.card.phone", lang), masked["phone"]),
     ]
     if application.first_edition is not None:
-        value = edition_text("intake.card.edition_from", application.first_edition)
-        rows.append(SummaryRow(text("intake.card.first_edition"), value))
+        value = edition_text("intake.card.edition_from", application.first_edition, lang)
+        rows.append(SummaryRow(text("intake.card.first_edition", lang), value))
     if application.last_edition is not None:
-        value = edition_text("intake.card.edition_until", application.last_edition)
-        rows.append(SummaryRow(text("intake.card.last_edition"), value))
+        value = edition_text("intake.card.edition_until", application.last_edition, lang)
+        rows.append(SummaryRow(text("intake.card.last_edition", lang), value))
     number = outcome.reception_number
     return ConfirmationCard(
-        alt_text=text("intake.card.alt_text", title=title, kind=kind, reception_number=number),
-        heading=text("intake.card.heading"),
+        alt_text=text("intake.card.alt_text", lang, title=title, kind=kind, reception_number=number),
+        heading=text("intake.card.heading", lang),
         form_title=title,
-        reception_label=text("intake.card.reception_number"),
+        reception_label=text("intake.card.reception_number", lang),
         reception_number=outcome.reception_number,
         rows=tuple(rows),
-        note=text("intake.card.note"),
+        note=text("intake.card.note", lang),
     )

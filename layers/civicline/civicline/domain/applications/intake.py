@@ -114,4 +114,5 @@ class Intake:
             first_edition=application.first_edition,
             last_edition=application.last_edition,
             purge_at=received_at + self._retention_ceiling,
+            language=application.language,
         )

@@ -6,7 +6,7 @@ from datetime import date
 
 from civicline.domain.applications.forms.definition import FormDefinitionError, load_form
 from civicline.domain.chat.wording import Phrase, Verbatim, resolve, say
-from civicline.messages import text
+from civicline.messages import DEFAULT_LANGUAGE, text
 
 
 def form_title_phrase(form_id: str) -> Phrase:
@@ -24,14 +24,14 @@ def kind_phrase(form_id: str, kind: str) -> Phrase:
     return next((say(option.label) for option in kinds if option.id == kind), Verbatim(kind))
 
 
-def form_title(form_id: str) -> str:
-    """The title in Japanese, for staff and intake's notice."""
-    return resolve(form_title_phrase(form_id))
+def form_title(form_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The title in `lang`: Japanese for staff, the applicant's for intake's notice."""
+    return resolve(form_title_phrase(form_id), lang)
 
 
-def kind_label(form_id: str, kind: str) -> str:
-    return resolve(kind_phrase(form_id, kind))
+def kind_label(form_id: str, kind: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    return resolve(kind_phrase(form_id, kind), lang)
 
 
-def edition_text(key: str, edition: date) -> str:
-    return text(key, year=edition.year, month=edition.month, day=edition.day)
+def edition_text(key: str, edition: date, lang: str = DEFAULT_LANGUAGE) -> str:
+    return text(key, lang, year=edition.year, month=edition.month, day=edition.day)

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from civicline.models.forms import SurveyResponse
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 
 
 class ApplicationStatus(StrEnum):
@@ -39,6 +40,8 @@ class ApplicationRecord:
     first_edition: date | None = None
     last_edition: date | None = None
     status: ApplicationStatus = ApplicationStatus.RECEIVED
+    # The applicant's language, so staff know how to reply (the CSV's 言語); not personal on its own.
+    language: Language = DEFAULT_LANGUAGE
     # The retention ceiling: DynamoDB TTL removes the item (answers and all) then, exported or not.
     # Export sets an earlier one once the ward has the answers; an erasure removes them at once.
     purge_at: datetime | None = None

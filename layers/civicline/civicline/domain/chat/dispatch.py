@@ -3,6 +3,7 @@
 Features plug in without touching this module:
 
     dispatcher.text_command("受信設定", settings.start)          # a typed command (NFKC, spaces ignored)
+    dispatcher.text_command_words(every_language(key), ...)     # ... and as each language writes it
     dispatcher.postback_action("settings", settings.on_postback) # postback data `action=settings&...`
     dispatcher.postback_prefix("form:", forms.on_postback)       # postback data in a format of its own
     dispatcher.flow("settings", settings.on_answer,              # free text while that flow asked last,
@@ -18,7 +19,7 @@ goes to that flow's `not_text` handler (which asks the question again) instead o
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from civicline.domain.chat.conversations import ConversationStore, StoredConversation
 from civicline.domain.chat.help import help_answer
@@ -33,8 +34,9 @@ FlowHandler = Callable[[Inbound, StoredConversation], Answer]
 
 
 def command_key(text: str) -> str:
-    """Typed commands match whatever the width or spacing: 「 受信設定 」 and 「受信設定」 alike."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """Typed commands match whatever the width, spacing or case: 「 受信設定 」 and 「受信設定」 alike,
+    "Language" and "language" alike."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 class Dispatcher:
@@ -54,6 +56,14 @@ class Dispatcher:
 
     def text_command(self, text: str, handler: TextCommandHandler) -> None:
         self._register(self._texts, command_key(text), handler)
+
+    def text_command_words(self, words: Iterable[str], handler: TextCommandHandler) -> None:
+        """The same command under more words (its label in each of our languages): a resident types it
+        in theirs. A word another command already has stays with that one (the first registered)."""
+        for word in words:
+            key = command_key(word)
+            if key:
+                self._texts.setdefault(key, handler)
 
     def postback_action(self, action: str, handler: PostbackHandler) -> None:
         self._register(self._postbacks, action, handler)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from civicline.models.language import DEFAULT_LANGUAGE, Language
+
 
 class InboundKind(StrEnum):
     FOLLOW = "follow"
@@ -53,6 +55,9 @@ class Inbound:
     message_type: str | None = None  # message only: sticker, image, location, ...
     # LINE's id of a text message, or of the message an unsend retracts (an opaque number, not personal).
     message_id: str | None = None
+    # The resident's language as stored before this event (the worker reads it; Japanese for a
+    # stranger): features that word an answer need not know it, those that read typed input may.
+    language: Language = DEFAULT_LANGUAGE
 
     @property
     def user_id(self) -> str | None:

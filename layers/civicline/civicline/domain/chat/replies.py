@@ -96,6 +96,9 @@ class Answer[W]:
     when_stale: WhenStale = WhenStale.DROP
     # Short tags for metrics and logs (never personal data), e.g. "settings.gender.saved".
     tags: tuple[str, ...] = field(default=())
+    # The language to say it in when the feature knows better than the record read before the event:
+    # a follow (the profile's language) or a language just chosen. None: the resident's own.
+    language: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.replies) > MESSAGES_PER_REQUEST_MAX:
@@ -108,7 +111,7 @@ NOTHING: Answer[Phrase] = Answer()
 def resolved(answer: Answer[Phrase], lang: str = messages.DEFAULT_LANGUAGE) -> Answer[str]:
     """The answer's words in `lang`: the one place a catalogue key becomes text for a resident."""
     replies = tuple(_reply(reply, lang) for reply in answer.replies)
-    return Answer(replies=replies, when_stale=answer.when_stale, tags=answer.tags)
+    return Answer(replies=replies, when_stale=answer.when_stale, tags=answer.tags, language=answer.language)
 
 
 def _reply(reply: Reply[Phrase], lang: str) -> Reply[str]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from civicline import messages
+from civicline.models.language import Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,14 @@ class Verbatim:
 
 
 @dataclass(frozen=True, slots=True)
+class Localised:
+    """Words the data gives in each language (a city's area and genre names): `by_language`, else `text`."""
+
+    text: str
+    by_language: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Joined:
     """Phrases one after the other, with `separator` (a phrase, or nothing) between them."""
 
@@ -38,7 +47,7 @@ class Joined:
     separator: Phrase | None = None
 
 
-type Phrase = Message | Verbatim | Joined
+type Phrase = Message | Verbatim | Localised | Joined
 type Param = str | int | Phrase
 
 NEWLINE = Verbatim("\n")
@@ -63,6 +72,8 @@ def resolve(phrase: Phrase | str, lang: str = messages.DEFAULT_LANGUAGE) -> str:
         return phrase
     if isinstance(phrase, Verbatim):
         return phrase.text
+    if isinstance(phrase, Localised):
+        return phrase.by_language.get(lang, phrase.text)
     if isinstance(phrase, Joined):
         separator = resolve(phrase.separator, lang) if phrase.separator is not None else ""
         return separator.join(resolve(part, lang) for part in phrase.parts)
@@ -72,3 +83,8 @@ def resolve(phrase: Phrase | str, lang: str = messages.DEFAULT_LANGUAGE) -> str:
 
 def _param(value: Param, lang: str) -> str | int:
     return value if isinstance(value, str | int) else resolve(value, lang)
+
+
+def every_language(key: str) -> tuple[str, ...]:
+    """A message (a label, a command) as each of our languages writes it, e.g. to accept it typed."""
+    return tuple(messages.text(key, language.value) for language in Language)

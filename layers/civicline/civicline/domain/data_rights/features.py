@@ -18,7 +18,7 @@ from civicline.domain.chat.conversations import ConversationStore
 from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Answer, Card, TextReply, WhenStale
-from civicline.domain.chat.wording import Phrase, say
+from civicline.domain.chat.wording import Phrase, every_language, say
 from civicline.domain.data_rights.actions import ACTION, Op, ask_action, show_action
 from civicline.domain.data_rights.disclosure import disclosure_answer
 from civicline.domain.data_rights.erasure import (
@@ -170,6 +170,8 @@ def install_data_rights(
     )
     dispatcher.text_command(text("data_rights.show.label"), requests.show)
     dispatcher.text_command(text("data_rights.erase.label"), requests.ask)
+    dispatcher.text_command_words(every_language("data_rights.show.label"), requests.show)
+    dispatcher.text_command_words(every_language("data_rights.erase.label"), requests.ask)
     dispatcher.postback_action(ACTION, requests.on_postback)
     # Offered in the help reply only while its 13 quick replies have room for both.
     for action in (show_action(), ask_action()):

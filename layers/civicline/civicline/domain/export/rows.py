@@ -15,6 +15,7 @@ from civicline.domain.applications.labels import kind_label
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.domain.export.csv_stream import CsvRow
 from civicline.models.forms import ApplicantAnswers
+from civicline.models.language import Language
 from civicline.ward_time import ward_time
 
 APPLICATION_HEADER = (
@@ -27,7 +28,21 @@ APPLICATION_HEADER = (
     "住所",
     "電話番号",
     "配達開始号",
+    # Last, so the ward's register keeps its columns where they were; the applicant's language as staff
+    # name it, so they know how to reply.
+    "言語",
 )
+# Staff read Japanese: each language as the ward names it (a fixed format, like the headers).
+LANGUAGE_CELLS: dict[Language, str] = {
+    Language.JA: "日本語",
+    Language.JA_EASY: "やさしい日本語",
+    Language.EN: "英語",
+    Language.ZH_HANS: "中国語（簡体字）",
+    Language.KO: "韓国語",
+    Language.VI: "ベトナム語",
+    Language.NE: "ネパール語",
+    Language.MY: "ミャンマー語",
+}
 RECEIVED_FORMAT = "%Y/%m/%d %H:%M:%S"  # Excel reads this as a date and time
 
 
@@ -59,11 +74,12 @@ def application_row(record: ApplicationRecord, answers: ApplicantAnswers) -> Csv
             received_cell(record.received_at),
             kind_label(record.form_id, record.kind),
             answers.name,
-            answers.kana,
+            answers.kana or "",
             answers.postal_code,
             answers.address,
             phone_cell(answers.phone),
             edition_cell(record.first_edition, record.last_edition),
+            LANGUAGE_CELLS[record.language],
         ),
         row_id=record.reception_number,
     )

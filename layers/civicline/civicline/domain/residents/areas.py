@@ -21,6 +21,7 @@ from civicline.domain.applications.forms.postal import (
     city_postal_table,
     normalise_postal_code,
 )
+from civicline.domain.applications.forms.romaji import to_romaji
 from civicline.domain.applications.forms.text_inputs import InvalidInput
 from civicline.models.city import load_city
 
@@ -47,11 +48,12 @@ class AreaTable:
     postal: PostalTable
 
     def find(self, typed: str) -> TownAreas | None:
-        """The town `typed` names (a town, 「西新宿2丁目」, 「新宿区西新宿」, or a postal code), or None."""
+        """The town `typed` names (a town, 「西新宿2丁目」, 「新宿区西新宿」, "Nishi-Shinjuku", or a postal
+        code), or None."""
         try:
             code = normalise_postal_code(typed)
         except InvalidInput:
-            return self._by_name(typed)
+            return self._by_name(typed) or self._by_romaji(typed)
         town = self.postal.towns.get(code)
         # A building's own code names the building after its street (西新宿新宿センタービル).
         return self._by_name(town, building=True) if town else None
@@ -63,6 +65,29 @@ class AreaTable:
             if text.startswith(_fold(town)) and (building or _AFTER_TOWN.match(text[len(_fold(town)) :])):
                 return TownAreas(town=town, areas=self.towns[town])
         return None
+
+    def romaji(self, town: str) -> str:
+        """The town in Latin letters, from the postal data's reading ("" where it has none)."""
+        code = next((code for code, name in self.postal.towns.items() if name == town), None)
+        return to_romaji(self.postal.readings.get(code, "")) if code else ""
+
+    def _by_romaji(self, typed: str) -> TownAreas | None:
+        """A town written in Latin letters as a resident who does not read Japanese writes it."""
+        key = _latin_key(typed)
+        if not key or not key.isascii():
+            return None
+        for town, areas in self.towns.items():
+            if _latin_key(self.romaji(town)) == key:
+                return TownAreas(town=town, areas=areas)
+        return None
+
+
+def _latin_key(text: str) -> str:
+    """Latin letters only, lower case, long-vowel marks dropped: "Nishi-Shinjuku", "nishishinjuku" and
+    "Ōkubo" / "Okubo" alike; a 丁目 number after the name is ignored."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    letters = "".join(ch for ch in folded if ch.isascii() and ch.isalpha())
+    return letters.removesuffix("chome")
 
 
 def load_area_table(file_name: str, postal: PostalTable) -> AreaTable:

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 from civicline.models.resident import Resident
 
 
@@ -21,20 +22,28 @@ class SettingItem(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """The LINE profile fields we keep (privacy review: name and icon, nothing else)."""
+    """The LINE profile fields we read: name and icon (kept), and the app's language (the resident's
+    language until they choose one; LINE omits it when the user has not allowed it)."""
 
     display_name: str | None = field(repr=False)
     picture_url: str | None = field(repr=False)
+    language: str | None = None  # LINE's BCP 47 tag, e.g. "zh-Hans"; mapped by models/language.py
 
 
 class ResidentStore(Protocol):
     def get(self, user_id: str) -> Resident | None: ...
 
     def record_follow(
-        self, user_id: str, profile: Profile | None, followed_at: datetime, now: datetime
+        self,
+        user_id: str,
+        profile: Profile | None,
+        followed_at: datetime,
+        now: datetime,
+        language: Language = DEFAULT_LANGUAGE,
     ) -> bool:
-        """Active, profile refreshed, purge cancelled, settings untouched. False: a later
-        follow/unfollow of this resident was already recorded, so this one is stale and ignored."""
+        """Active, profile refreshed, purge cancelled, settings untouched; `language` only where the
+        resident has none yet (a returning resident keeps theirs). False: a later follow/unfollow of
+        this resident was already recorded, so this one is stale and ignored."""
         ...
 
     def record_unfollow(
@@ -53,6 +62,10 @@ class ResidentStore(Protocol):
 
     def set_genre(self, user_id: str, genre: str, selected: bool, now: datetime) -> Resident:
         """One genre added or removed: setting it to the state it already has changes nothing."""
+        ...
+
+    def set_language(self, user_id: str, language: Language, now: datetime) -> Resident:
+        """The language the account speaks to the resident in (set, not toggled: a retry is harmless)."""
         ...
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from civicline import messages
@@ -29,10 +30,10 @@ from civicline.domain.chat.conversations import (
 from civicline.domain.chat.dispatch import command_key
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Action, Answer, Card, Reply, TextReply, WhenStale
-from civicline.domain.chat.wording import Message, Phrase, Verbatim, joined, lines, say
+from civicline.domain.chat.wording import Localised, Message, Phrase, Verbatim, joined, lines, say
 from civicline.domain.residents.areas import city_area_table
-from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year
-from civicline.domain.residents.choice_words import match_choice
+from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year, shows_eras
+from civicline.domain.residents.choice_words import choice_phrase, match_choice
 from civicline.domain.residents.ports import ResidentStore, SettingItem
 from civicline.domain.residents.settings_card import settings_card
 from civicline.domain.residents.settings_questions import (
@@ -42,8 +43,8 @@ from civicline.domain.residents.settings_questions import (
     choices,
     entry_action,
 )
-from civicline.messages import text
 from civicline.models.city import City
+from civicline.models.language import JAPANESE_READERS, Language
 from civicline.models.resident import ReceptionSettings, Resident
 from civicline.ward_time import ward_time
 
@@ -111,7 +112,7 @@ class SettingsFlow:
             return self._cancel(inbound)
         if typed in _words("forms.command.back"):
             return self._back(inbound, item, wizard)
-        if typed == command_key(text("settings.skip.label")):
+        if typed in _words("settings.skip.label"):
             return self._answer(inbound, item, SKIP, wizard)
         if item is SettingItem.BIRTH_YEAR:
             try:
@@ -124,7 +125,7 @@ class SettingsFlow:
                 )
                 return self._ask(inbound, item, wizard, notice=notice)
             return self._answer(inbound, item, str(year), wizard)
-        if item is SettingItem.GENRES and typed == command_key(text("settings.done.label")):
+        if item is SettingItem.GENRES and typed in _words("settings.done.label"):
             return self._item_done(inbound, item, wizard, None)
         choice = match_choice(choices(self._city, item), inbound.text or "")
         if choice is not None and item is SettingItem.GENRES:
@@ -139,13 +140,16 @@ class SettingsFlow:
         """A town or postal code typed for 地域: its area, or a choice between the areas it spans."""
         table = city_area_table()
         found = table.find(inbound.text or "") if table is not None else None
-        if found is None:
+        if table is None or found is None:
             return self._ask(inbound, SettingItem.AREA, wizard, notice=say("settings.invalid.area"))
         if len(found.areas) == 1:
             return self._answer(inbound, SettingItem.AREA, found.areas[0], wizard)
-        labels = (Verbatim(self._city.label(self._city.areas, a)) for a in found.areas)
+        areas_by_id = {c.id: c for c in self._city.areas}
+        labels = (choice_phrase(areas_by_id[a]) for a in found.areas)
         areas = joined(labels, say("settings.list.separator"))
-        notice = say("settings.area.spans", town=Verbatim(found.town), areas=areas)
+        notice = say(
+            "settings.area.spans", town=_town_phrase(found.town, table.romaji(found.town)), areas=areas
+        )
         return self._ask(inbound, SettingItem.AREA, wizard, notice=notice, only=found.areas)
 
     def on_not_text(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
@@ -232,6 +236,7 @@ class SettingsFlow:
             decade=decade,
             selected=selected,
             only=only,
+            eras=shows_eras(inbound.language),
         )
         if wizard:
             prompt = joined((say("settings.progress", step=ORDER.index(item) + 1, total=len(ORDER)), prompt))
@@ -291,10 +296,24 @@ class SettingsFlow:
         return inbound.user_id
 
 
+# Cached: immutable data read from the package's catalogues.
+@cache
 def _words(key: str) -> frozenset[str]:
-    """The words a resident may type for a command, the same ones the forms accept (forms.command.*)."""
-    found = messages.entry(key)
-    return frozenset(command_key(word) for word in (found if isinstance(found, list) else [found]))
+    """The words a resident may type for a command or a label, in any language we speak: the same
+    ones the forms accept (forms.command.*), and a button's label typed out."""
+    words: set[str] = set()
+    for language in Language:
+        found = messages.entry(key, language.value)
+        words.update(command_key(word) for word in (found if isinstance(found, list) else [found]))
+    return frozenset(words)
+
+
+def _town_phrase(town: str, romaji: str) -> Phrase:
+    """西新宿 for a reader of Japanese, "Nishishinjuku (西新宿)" for everyone else."""
+    if not romaji:
+        return Verbatim(town)
+    others = {lang.value: f"{romaji} ({town})" for lang in Language if lang not in JAPANESE_READERS}
+    return Localised(town, others)
 
 
 def _int(raw: str | None) -> int | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from civicline.domain.chat.postbacks import encode
 from civicline.domain.chat.replies import QUICK_REPLY_MAX_ITEMS, Action
-from civicline.domain.chat.wording import Phrase, Verbatim, joined, say
+from civicline.domain.chat.wording import Phrase, joined, say
 from civicline.domain.residents.birth_year import wareki
+from civicline.domain.residents.choice_words import choice_phrase
 from civicline.domain.residents.ports import SettingItem
 from civicline.models.city import Choice, City
 
@@ -28,8 +29,9 @@ def entry_action() -> Action[Phrase]:
     return action(say("settings.entry.label"), encode(ACTION))
 
 
-def year_phrase(year: int) -> Phrase:
-    era = wareki(year)
+def year_phrase(year: int, eras: bool = True) -> Phrase:
+    """1985年（昭和60年） for a reader of Japanese (`eras`), the year alone for everyone else."""
+    era = wareki(year) if eras else None
     return (
         say("settings.year.label_wareki", year=year, wareki=era)
         if era
@@ -61,21 +63,23 @@ class SettingsQuestions:
         decade: int | None = None,
         selected: frozenset[str] = frozenset(),
         only: tuple[str, ...] | None = None,
+        eras: bool = True,
     ) -> tuple[Phrase, tuple[Action[Phrase], ...]]:
-        """The prompt and quick replies of one question; `only` narrows a choice item to those ids."""
+        """The prompt and quick replies of one question; `only` narrows a choice item to those ids;
+        `eras`: years labelled with their 和暦 too (for readers of Japanese)."""
         if item is SettingItem.BIRTH_YEAR:
-            return self._birth_year(wizard, page, decade, current_year)
+            return self._birth_year(wizard, page, decade, current_year, eras)
         if item is SettingItem.GENRES:
             return self._genres(selected, wizard, page)
         choice_actions = [
-            action(Verbatim(choice.label), encode(ACTION, item=item.value, v=choice.id, w=_flag(wizard)))
+            action(choice_phrase(choice), encode(ACTION, item=item.value, v=choice.id, w=_flag(wizard)))
             for choice in choices(self._city, item)
             if only is None or choice.id in only
         ]
         return say(f"settings.prompt.{item.value}"), self._paged(item, choice_actions, wizard, page)
 
     def _birth_year(
-        self, wizard: bool, page: int, decade: int | None, last: int
+        self, wizard: bool, page: int, decade: int | None, last: int, eras: bool
     ) -> tuple[Phrase, tuple[Action[Phrase], ...]]:
         first = self._city.birth_year_min
         w = _flag(wizard)
@@ -83,7 +87,7 @@ class SettingsQuestions:
         if decade is not None and first // 10 * 10 <= decade <= last:
             years = [
                 Action(
-                    label=year_phrase(year),
+                    label=year_phrase(year, eras),
                     data=encode(ACTION, item=item, v=year, w=w),
                     display_text=say("settings.year.label", year=year),
                 )
@@ -107,14 +111,14 @@ class SettingsQuestions:
         genre_actions = []
         for genre in self._city.genres:
             chosen = genre.id in selected
-            label: Phrase = Verbatim(genre.label)
+            label = choice_phrase(genre)
             genre_actions.append(
                 Action(
                     label=joined((say("settings.genre.selected_mark"), label)) if chosen else label,
                     data=encode(ACTION, item="genres", g=genre.id, on=0 if chosen else 1, w=_flag(wizard)),
                     display_text=say(
                         "settings.genre.display_off" if chosen else "settings.genre.display_on",
-                        label=genre.label,
+                        label=label,
                     ),
                 )
             )
@@ -124,7 +128,7 @@ class SettingsQuestions:
 
     def genre_list(self, selected: frozenset[str] | None, none_key: str) -> Phrase:
         """The selected genres in the city's order, or the `none_key` phrase."""
-        labels = [Verbatim(g.label) for g in self._city.genres if selected and g.id in selected]
+        labels = [choice_phrase(g) for g in self._city.genres if selected and g.id in selected]
         return joined(labels, say("settings.list.separator")) if labels else say(none_key)
 
     def _paged(

@@ -75,7 +75,7 @@ class FormsChat:
     # -- the 電子申請 menu, 「申請の続き」, 「申請状況」 -------------------------------------------------
     def menu(self, inbound: Inbound) -> Answer:
         """The forms on offer; with 「申請の続き」 first while one is open."""
-        open_form = self._open(_user(inbound))
+        open_form = self._open(inbound)
         actions = [entry.action() for entry in self._menu] + [status_action()]
         said: list[Phrase] = [say("applications_chat.menu.prompt")]
         if open_form is not None:
@@ -92,7 +92,7 @@ class FormsChat:
 
     def resume(self, inbound: Inbound) -> Answer:
         """Ask the open form's question again (after the resident did something else)."""
-        open_form = self._open(_user(inbound))
+        open_form = self._open(inbound)
         if open_form is None:
             return self._none_open()
         state, reply = forms.resume(open_form.form, open_form.state, self._clock())
@@ -112,8 +112,8 @@ class FormsChat:
             pending = self._statuses.pending(user_id, entry.form_id, entry.kind)
             if pending is not None:
                 return self._pending(entry, pending)
-        wanted = forms.load_form(entry.form_id)
-        open_form = self._open(user_id)
+        wanted = forms.load_form(entry.form_id).for_reader(inbound.language)
+        open_form = self._open(inbound)
         if open_form is None:
             return self._start(user_id, wanted, entry.kind, self._slot_version(user_id))
         state, reply = forms.request_switch(open_form.form, open_form.state, wanted, entry.kind, now)
@@ -154,7 +154,7 @@ class FormsChat:
     # -- answers ------------------------------------------------------------------------------------
     def on_postback(self, inbound: Inbound) -> Answer:
         """A tapped form button (`form:…` data), or a picked date."""
-        open_form = self._open(_user(inbound))
+        open_form = self._open(inbound)
         if open_form is None:
             return self._already_sent(inbound) or self._none_open()
         date = inbound.postback_params.get("date")
@@ -162,7 +162,7 @@ class FormsChat:
 
     def on_not_text(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
         """A sticker, image or location while a form question is open: that question again, and how."""
-        open_form = self._read(conversation)
+        open_form = self._read(conversation, inbound)
         if open_form is None:
             return self._none_open()
         state, reply = forms.resume(open_form.form, open_form.state, self._clock(), "forms.notice.not_text")
@@ -170,7 +170,7 @@ class FormsChat:
 
     def on_answer(self, inbound: Inbound, conversation: StoredConversation) -> Answer:
         """Typed text while a form question is open."""
-        open_form = self._read(conversation)
+        open_form = self._read(conversation, inbound)
         if open_form is None:
             return self._none_open()
         return self._answer(inbound, open_form, inbound.text or "")
@@ -189,7 +189,7 @@ class FormsChat:
         message_id = inbound.message_id
         if not message_id:
             return NOTHING
-        open_form = self._open(_user(inbound))
+        open_form = self._open(inbound)
         if open_form is not None:
             retracted = forms.retract(open_form.form, open_form.state, message_id, self._clock())
             if retracted is None:
@@ -219,20 +219,23 @@ class FormsChat:
             self._conversations.save(user_id, FLOW, _stored_state(state), version)
             return answer_of(replies_of(form, outcome), f"form.{form.id}.{state.step_id}")
         if isinstance(outcome, forms.SwitchForm):
-            return self._start(user_id, forms.load_form(outcome.form_id), outcome.kind, version)
+            wanted = forms.load_form(outcome.form_id).for_reader(inbound.language)
+            return self._start(user_id, wanted, outcome.kind, version)
         if isinstance(outcome, forms.Completed):
-            said = self._submit(user_id, form, outcome)
+            said = self._submit(inbound, form, outcome)
             receipt = {"form_id": form.id, "message_ids": sorted(set(open_form.state.answered_by.values()))}
             self._conversations.save(user_id, SENT, receipt, version, SENT_LIFETIME)
             return answer_of(replies_of(form, said), f"form.{form.id}.submitted", *_kind_tag(outcome.kind))
         self._conversations.clear(user_id, version)
         return answer_of(replies_of(form, outcome.reply), f"form.{form.id}.{outcome.reason}")
 
-    def _submit(self, user_id: str, form: FormDefinition, completed: forms.Completed) -> forms.FormReply:
-        now = self._clock()
+    def _submit(self, inbound: Inbound, form: FormDefinition, completed: forms.Completed) -> forms.FormReply:
+        user_id, now = _user(inbound), self._clock()
         try:
             if form.purpose is FormPurpose.APPLICATION:
-                application = forms.build_application(form, completed, user_id, now)
+                application = forms.build_application(
+                    form, completed, user_id, now, language=inbound.language
+                )
                 self._queue.send(application)
                 return forms.application_reply(form, application)
             response = forms.build_survey_response(form, completed, user_id, now)
@@ -244,18 +247,19 @@ class FormsChat:
         return forms.survey_reply(form)
 
     # -- the open form ------------------------------------------------------------------------------
-    def _open(self, user_id: str) -> OpenForm | None:
+    def _open(self, inbound: Inbound) -> OpenForm | None:
         """The open form, or the one a settings question paused (resuming it takes the slot back)."""
-        stored = self._conversations.load(user_id)
+        stored = self._conversations.load(_user(inbound))
         if stored is not None and stored.flow != FLOW:
             stored = paused(stored)
-        return self._read(stored) if stored is not None and stored.flow == FLOW else None
+        return self._read(stored, inbound) if stored is not None and stored.flow == FLOW else None
 
-    def _read(self, stored: StoredConversation) -> OpenForm | None:
-        """The stored form, or None when what is stored can no longer be read (it is closed then)."""
+    def _read(self, stored: StoredConversation, inbound: Inbound) -> OpenForm | None:
+        """The stored form as the resident reads it (their language's variant of its steps), or None
+        when what is stored can no longer be read (it is closed then)."""
         try:
             state = ConversationState.model_validate(stored.state)
-            form = forms.load_form(state.form_id)
+            form = forms.load_form(state.form_id).for_reader(inbound.language)
         except (ValidationError, forms.FormDefinitionError):
             # Unreadable (a model or form that changed shape): nothing to resume, and nothing to keep.
             self._conversations.clear(stored.user_id, stored.version)

@@ -21,6 +21,7 @@ from civicline.domain.applications.status import StatusQuery
 from civicline.domain.chat.conversations import ConversationStore
 from civicline.domain.chat.dispatch import Dispatcher
 from civicline.domain.chat.inbound import InboundKind
+from civicline.domain.chat.wording import every_language
 from civicline.messages import text
 
 
@@ -44,6 +45,9 @@ def install_forms(
     dispatcher.text_command(text("applications_chat.menu.command"), chat.menu)
     dispatcher.text_command(text("applications_chat.resume.command"), chat.resume)
     dispatcher.text_command(text("intake.status.command"), status.on_command)
+    dispatcher.text_command_words(every_language("applications_chat.menu.command"), chat.menu)
+    dispatcher.text_command_words(every_language("applications_chat.resume.command"), chat.resume)
+    dispatcher.text_command_words(every_language("intake.status.command"), status.on_command)
     dispatcher.menu_item(menu_action())
     dispatcher.menu_item(status_action())
     return chat

@@ -176,6 +176,8 @@ def _catalogue_problems(form: FormDefinition) -> list[str]:
     labels = [k.label for k in form.kinds]
     for step in form.steps:
         keys += [step.prompt, *step.prompt_by_kind.values()]
+        if step.other_readers is not None and step.other_readers.prompt:
+            keys.append(step.other_readers.prompt)
         labels += [c.label for c in step.choices] + ([step.label] if step.label else [])
     problems = []
     for key in [*keys, *labels]:

@@ -26,12 +26,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from civicline import messages
 from civicline.domain.applications.forms.definition import load_form
 from civicline.domain.applications.forms.inputs import (
     NO,
     YES,
     Given,
+    is_label,
     part,
     plain,
     read_answer,
@@ -231,9 +231,7 @@ def _answer_kind(
 ) -> tuple[ConversationState, FormReply]:
     typed = plain(given.given.text or "")
     for kind in form.kinds:
-        if given.given.value == kind.id or (
-            given.given.text is not None and plain(messages.text(kind.label)) == typed
-        ):
+        if given.given.value == kind.id or (given.given.text is not None and is_label(kind.label, typed)):
             return _go(form, state, now, kind=kind.id, answers=dict(state.answers))
     return _stay(form, state, now, Message("forms.error.choose"))
 
@@ -260,9 +258,7 @@ def _answer_edit_choice(
     typed = plain(given.given.text or "")
     for step in _editable(form, state):
         assert step.label is not None
-        if given.given.value == step.id or (
-            given.given.text is not None and plain(messages.text(step.label)) == typed
-        ):
+        if given.given.value == step.id or (given.given.text is not None and is_label(step.label, typed)):
             return _go_to(form, state, now, step.id)
     return _stay(form, state, now, Message("forms.error.choose"))
 

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from civicline import messages
 from civicline.domain.applications.forms.address import KnownPrefix, strip_repeated_prefix
@@ -21,10 +22,11 @@ from civicline.domain.applications.forms.text_inputs import (
     normalise_name,
 )
 from civicline.models.forms import AnswerValue, InputType, Step
+from civicline.models.language import Language
 
 # The parts of a structured answer another step can name as `step_id.part`.
 ANSWER_PARTS: dict[InputType, frozenset[str]] = {
-    InputType.POSTAL_CODE: frozenset({"code", "town", "area"}),
+    InputType.POSTAL_CODE: frozenset({"code", "town", "area", "romaji"}),
     InputType.PHONE: frozenset({"e164", "display"}),
 }
 YES = "yes"
@@ -47,14 +49,25 @@ class Given:
 
 
 def plain(text: str) -> str:
-    """Text as compared against labels and command words."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """Text as compared against labels and command words (width, spaces and case ignored)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
+# Cached: immutable data read from the package's catalogues.
+@cache
 def words(key: str) -> frozenset[str]:
-    """Command words from the catalogue (a list), compared as `plain` text."""
-    entry = messages.entry(key)
-    return frozenset(plain(w) for w in (entry if isinstance(entry, list) else [entry]))
+    """Command words from the catalogues (lists), compared as `plain` text: a resident may type them in
+    any language we speak (「はい」, "yes", 「예」, "có"), whichever one they chose."""
+    found: set[str] = set()
+    for language in Language:
+        entry = messages.entry(key, language.value)
+        found.update(plain(w) for w in (entry if isinstance(entry, list) else [entry]))
+    return frozenset(found)
+
+
+def is_label(key: str, typed: str) -> bool:
+    """Whether `typed` (as `plain` text) is the label `key` in one of our languages."""
+    return typed in words(key)
 
 
 def _choice(step: Step, given: Given) -> str:
@@ -64,7 +77,7 @@ def _choice(step: Step, given: Given) -> str:
         raise InvalidInput("forms.error.choose")
     typed = plain(given.text or "")
     for choice in step.choices:
-        if plain(messages.text(choice.label)) == typed:
+        if is_label(choice.label, typed):
             return choice.id
     raise InvalidInput("forms.error.choose")
 
@@ -154,7 +167,8 @@ def part(value: AnswerValue, name: str | None) -> str:
     if isinstance(value, Mapping):
         if name is None:
             raise KeyError("a structured answer needs a part name")
-        return value[name]
+        # A part added after the answer was stored (romaji) reads empty in a conversation open since.
+        return str(value.get(name, ""))
     return "" if value is None else str(value)
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from civicline.domain.applications.forms.romaji import to_romaji
 from civicline.domain.applications.forms.text_inputs import InvalidInput
 from civicline.models.city import load_city
 
@@ -30,9 +31,10 @@ class PostalArea:
     code: str  # "160-0022"
     town: str  # "新宿" (empty for the city-wide code)
     area: str  # "東京都新宿区新宿": what the address starts with
+    romaji: str = ""  # "Shinjuku": the town in Latin letters, from the postal data's reading, shown only
 
     def as_answer(self) -> dict[str, str]:
-        return {"code": self.code, "town": self.town, "area": self.area}
+        return {"code": self.code, "town": self.town, "area": self.area, "romaji": self.romaji}
 
 
 def normalise_postal_code(raw: str) -> str:
@@ -51,13 +53,19 @@ class PostalTable:
     prefecture: str
     city: str
     towns: dict[str, str]  # "1600022" → "新宿"
+    readings: dict[str, str] = field(default_factory=dict)  # "1600022" → "シンジュク"
 
     def lookup(self, raw: str) -> PostalArea:
         code = normalise_postal_code(raw)
         town = self.towns.get(code)
         if town is None:
             raise InvalidInput("forms.error.postal_outside", city=self.city)
-        return PostalArea(code=f"{code[:3]}-{code[3:]}", town=town, area=self.prefecture + self.city + town)
+        return PostalArea(
+            code=f"{code[:3]}-{code[3:]}",
+            town=town,
+            area=self.prefecture + self.city + town,
+            romaji=to_romaji(self.readings.get(code, "")),
+        )
 
 
 # Cached: immutable data read from the package, not a client or a setting.
@@ -69,4 +77,5 @@ def city_postal_table() -> PostalTable:
         prefecture=data["prefecture"],
         city=data["city"],
         towns={code: entry["town"] for code, entry in data["codes"].items()},
+        readings={code: entry.get("town_kana", "") for code, entry in data["codes"].items()},
     )

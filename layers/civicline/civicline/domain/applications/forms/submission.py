@@ -20,6 +20,7 @@ from civicline.models.forms import (
     submission_id_for,
     survey_response_id_for,
 )
+from civicline.models.language import DEFAULT_LANGUAGE, Language
 from civicline.ward_time import ward_date
 
 
@@ -42,8 +43,11 @@ def build_application(
     user_id: str,
     now: datetime,
     lead_days: int | None = None,
+    *,
+    language: Language = DEFAULT_LANGUAGE,
 ) -> Application:
-    """The application for the intake queue; `lead_days` (if given) overrides the form's."""
+    """The application for the intake queue; `lead_days` (if given) overrides the form's; `language`:
+    the applicant's, for their notice and for staff (the CSV's 言語)."""
     _check(form, completed, FormPurpose.APPLICATION)
     if completed.kind is None:
         raise ValueError(f"form {form.id}: an application needs a kind")
@@ -65,6 +69,7 @@ def build_application(
         first_edition=first,
         last_edition=last,
         submitted_at=now,
+        language=language,
     )
 
 
