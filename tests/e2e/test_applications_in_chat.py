@@ -156,11 +156,16 @@ def test_a_new_subscription_in_chat_is_stored_once_and_confirmed_by_card(
     assert "8765" not in said
     # And the Applications table holds it once, its personal data encrypted
     assert _stored_application(local_stack, resident, (name, kana, detail, "若葉荘")) == numbers[0]
-    # And the conversation keeps none of the answers, only which form was sent
+    # And the conversation keeps none of the answers: which form was sent, and the LINE ids of the
+    # messages typed for it (so a retraction can be answered)
     conversation = _conversation(local_stack, resident.user_id)
     assert conversation is not None
     assert conversation["flow"]["S"] == "form.sent"
-    assert conversation["state"]["M"] == {"form_id": {"S": "koho_delivery"}}
+    state = conversation["state"]["M"]
+    assert set(state) == {"form_id", "message_ids"}
+    assert state["form_id"] == {"S": "koho_delivery"}
+    kept = [value["S"] for value in state["message_ids"]["L"]]
+    assert kept and all(value.isdigit() for value in kept)
     # When they ask 申請状況, the application is listed by its reception number
     resident.say("申請状況")
     status = resident.read()
