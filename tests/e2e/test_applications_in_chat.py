@@ -165,7 +165,8 @@ def test_a_new_subscription_in_chat_is_stored_once_and_confirmed_by_card(
     assert set(state) == {"form_id", "message_ids"}
     assert state["form_id"] == {"S": "koho_delivery"}
     kept = [value["S"] for value in state["message_ids"]["L"]]
-    assert kept and all(value.isdigit() for value in kept)
+    assert kept
+    assert all(value.isdigit() for value in kept)
     # When they ask 申請状況, the application is listed by its reception number
     resident.say("申請状況")
     status = resident.read()

@@ -199,6 +199,19 @@ def sticker_in(user_id: str = USER, message_type: str = "sticker") -> Inbound:
     return Inbound(kind=InboundKind.MESSAGE, context=context(user_id), message_type=message_type)
 
 
+class FakeResidentMenus:
+    """The rich-menu links the chat asks for (services.richmenu_mode.ResidentMenus in production)."""
+
+    def __init__(self) -> None:
+        self.linked: dict[str, Language] = {}
+        self.refuse: Exception | None = None  # e.g. LineRejected: the menus are not deployed
+
+    def link_resident(self, user_id: str, language: Language) -> None:
+        if self.refuse is not None:
+            raise self.refuse
+        self.linked[user_id] = language
+
+
 @dataclass
 class World:
     residents: InMemoryResidents
@@ -207,10 +220,12 @@ class World:
     dispatcher: ResolvingDispatcher
     settings: SettingsFlow
     city: City
+    menus: FakeResidentMenus
 
 
 def make_world() -> World:
     residents, conversations, profiles = InMemoryResidents(), InMemoryConversations(), FakeProfiles()
+    menus = FakeResidentMenus()
     dispatcher = ResolvingDispatcher(conversations, residents)
     settings = install_residents(
         dispatcher,
@@ -220,5 +235,6 @@ def make_world() -> World:
         city=load_city(),
         privacy_notice_url=PRIVACY_URL,
         clock=lambda: NOW,
+        menus=menus,
     )
-    return World(residents, conversations, profiles, dispatcher, settings, load_city())
+    return World(residents, conversations, profiles, dispatcher, settings, load_city(), menus)

@@ -22,6 +22,7 @@ from civicline.adapters.dynamodb.data_rights_audit import DynamoDataRightsAudit
 from civicline.adapters.dynamodb.residents import DynamoResidents
 from civicline.adapters.line.outbox import LineOutbox
 from civicline.adapters.line.profile import LineProfiles
+from civicline.adapters.line.richmenu_links import LineRichMenuLinks
 from civicline.adapters.sqs.applications_queue import ApplicationsQueue
 from civicline.domain.applications.chat.features import install_forms
 from civicline.domain.chat.dispatch import Dispatcher
@@ -30,6 +31,7 @@ from civicline.domain.residents.features import install_residents
 from civicline.models.city import load_city
 from civicline.models.environment import ConversationEnvironment
 from civicline.services.conversation import ConversationWorker
+from civicline.services.richmenu_mode import ResidentMenus
 
 
 def build_dispatcher(
@@ -51,6 +53,7 @@ def build_dispatcher(
         city=city,
         privacy_notice_url=str(env.privacy_notice_url),
         blocked_retention=timedelta(days=env.unfollowed_retention_days),
+        menus=ResidentMenus(LineRichMenuLinks(line_api)),
     )
     install_forms(
         events,

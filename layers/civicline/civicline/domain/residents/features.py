@@ -11,6 +11,7 @@ from civicline.domain.chat.inbound import InboundKind
 from civicline.domain.chat.wording import every_language
 from civicline.domain.residents import language
 from civicline.domain.residents.lifecycle import DEFAULT_BLOCKED_RETENTION, Lifecycle
+from civicline.domain.residents.menus import ResidentMenu
 from civicline.domain.residents.ports import ProfileSource, ResidentStore
 from civicline.domain.residents.settings import FLOW, SettingsFlow
 from civicline.domain.residents.settings_questions import ACTION
@@ -28,6 +29,7 @@ def install_residents(
     privacy_notice_url: str,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     blocked_retention: timedelta = DEFAULT_BLOCKED_RETENTION,
+    menus: ResidentMenu | None = None,
 ) -> SettingsFlow:
     settings = SettingsFlow(residents, conversations, city, clock)
     lifecycle = Lifecycle(
@@ -38,6 +40,7 @@ def install_residents(
         language.entry_action(),
         clock=clock,
         blocked_retention=blocked_retention,
+        menus=menus,
     )
     dispatcher.event(InboundKind.FOLLOW, lifecycle.follow)
     dispatcher.event(InboundKind.UNFOLLOW, lifecycle.unfollow)
@@ -46,7 +49,7 @@ def install_residents(
     dispatcher.postback_action(ACTION, settings.on_postback)
     dispatcher.flow(FLOW, settings.on_answer, not_text=settings.on_not_text)
     dispatcher.menu_item(settings.entry_action())
-    choice = language.LanguageChoice(residents, clock, after_choice=(settings.entry_action(),))
+    choice = language.LanguageChoice(residents, clock, after_choice=(settings.entry_action(),), menus=menus)
     for word in sorted({command_key(word) for word in language.keywords()}):
         dispatcher.text_command(word, choice.ask)
     dispatcher.postback_action(language.ACTION, choice.on_postback)

@@ -17,6 +17,7 @@ from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.postbacks import encode
 from civicline.domain.chat.replies import Action, Answer, TextReply, WhenStale
 from civicline.domain.chat.wording import Phrase, Verbatim, say
+from civicline.domain.residents.menus import ResidentMenu, show_language_menu
 from civicline.domain.residents.ports import ResidentStore
 from civicline.models.language import SELF_NAMES, Language
 
@@ -58,10 +59,12 @@ class LanguageChoice:
         residents: ResidentStore,
         clock: Callable[[], datetime],
         after_choice: tuple[Action[Phrase], ...] = (),
+        menus: ResidentMenu | None = None,
     ) -> None:
         self._residents = residents
         self._clock = clock
         self._after_choice = after_choice
+        self._menus = menus
 
     def ask(self, inbound: Inbound) -> Answer:
         reply = TextReply(
@@ -76,10 +79,14 @@ class LanguageChoice:
             return self.ask(inbound)
         assert inbound.user_id is not None
         self._residents.set_language(inbound.user_id, chosen, self._clock())
+        menu_tags = show_language_menu(self._menus, inbound.user_id, chosen)
         reply = TextReply(
             say("language.changed", language=self_name(chosen)), quick_replies=self._after_choice
         )
         # Said in the language just chosen: the record read before this event still has the old one.
         return Answer(
-            replies=(reply,), when_stale=WhenStale.PUSH, tags=("language.changed",), language=chosen.value
+            replies=(reply,),
+            when_stale=WhenStale.PUSH,
+            tags=("language.changed", *menu_tags),
+            language=chosen.value,
         )

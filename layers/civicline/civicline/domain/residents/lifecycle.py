@@ -9,8 +9,9 @@ from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import NOTHING, Action, Answer, TextReply, WhenStale
 from civicline.domain.chat.wording import Phrase, Verbatim, lines, say
 from civicline.domain.residents.language import self_name
+from civicline.domain.residents.menus import ResidentMenu, show_language_menu
 from civicline.domain.residents.ports import ProfileSource, ResidentStore
-from civicline.models.language import from_line_profile
+from civicline.models.language import DEFAULT_LANGUAGE, from_line_profile
 
 # How long a blocked resident's record is kept, so a re-follow finds their settings again; after that
 # the Users item expires (TTL `purgeAt`) and nothing of them stays. The deployment sets its own
@@ -34,8 +35,10 @@ class Lifecycle:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         blocked_retention: timedelta = DEFAULT_BLOCKED_RETENTION,
+        menus: ResidentMenu | None = None,
     ) -> None:
         self._blocked_retention = blocked_retention
+        self._menus = menus
         self._residents = residents
         self._profiles = profiles
         self._privacy_notice_url = privacy_notice_url
@@ -58,6 +61,8 @@ class Lifecycle:
         )
         if not recorded:
             return Answer(tags=("follow.stale",))
+        # The default menu is the default language's; anyone else sees their language's menu, linked.
+        menu_tags = show_language_menu(self._menus, user_id, language) if language != DEFAULT_LANGUAGE else ()
         if returning:
             greeting: Phrase = say("residents.welcome_back")
         else:
@@ -71,7 +76,7 @@ class Lifecycle:
             replies=(TextReply(greeting, quick_replies=quick_replies),),
             # A greeting is still welcome a little late; the push carries a retry key, so never twice.
             when_stale=WhenStale.PUSH,
-            tags=("follow.unblocked" if returning else "follow.new",),
+            tags=("follow.unblocked" if returning else "follow.new", *menu_tags),
             language=language.value,
         )
 

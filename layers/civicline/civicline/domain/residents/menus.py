@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
+from civicline.domain.errors import LineRejected
 from civicline.models.language import DEFAULT_LANGUAGE, Language
 
 LINE_BULK_LINK_MAX = 500  # user ids per bulk link / unlink request (Messaging API reference)
@@ -38,6 +39,21 @@ class ResidentMenu(Protocol):
     services.richmenu_mode.ResidentMenus. Idempotent: a repeated event links the same menu again."""
 
     def link_resident(self, user_id: str, language: Language) -> None: ...
+
+
+def show_language_menu(menus: ResidentMenu | None, user_id: str, language: Language) -> tuple[str, ...]:
+    """Link the resident's language's menu; the tags to add to the answer.
+
+    A menu LINE refuses (not deployed yet, e.g. a new channel or the local stack before `make richmenu`)
+    must not undo the resident's choice: the language is saved and the chat answers in it; the tag makes
+    the missing menu visible in metrics. An outage (LineUnavailable) is raised: the event is retried."""
+    if menus is None:
+        return ()
+    try:
+        menus.link_resident(user_id, language)
+    except LineRejected:
+        return ("richmenu.link_refused",)
+    return ("richmenu.linked",)
 
 
 class ResidentLanguages(Protocol):
