@@ -8,8 +8,9 @@ resident's language reaches every feature's wording by passing one `lang` there,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from civicline import messages
 from civicline.models.language import Language
@@ -88,3 +89,15 @@ def _param(value: Param, lang: str) -> str | int:
 def every_language(key: str) -> tuple[str, ...]:
     """A message (a label, a command) as each of our languages writes it, e.g. to accept it typed."""
     return tuple(messages.text(key, language.value) for language in Language)
+
+
+# Cached: immutable data read from the package's catalogues.
+@cache
+def words_in_every_language(key: str, normalise: Callable[[str], str]) -> frozenset[str]:
+    """The words a resident may type for a command or a label (the entry, or its list of words), in any
+    language we speak (「はい」, "yes", 「예」, "có") whichever one they chose, each as `normalise` has it."""
+    found: set[str] = set()
+    for language in Language:
+        entry = messages.entry(key, language.value)
+        found.update(normalise(word) for word in (entry if isinstance(entry, list) else [entry]))
+    return frozenset(found)

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from civicline import messages
 from civicline.domain.chat.conversations import (
     PAUSED,
     ConversationStore,
@@ -30,7 +28,16 @@ from civicline.domain.chat.conversations import (
 from civicline.domain.chat.dispatch import command_key
 from civicline.domain.chat.inbound import Inbound
 from civicline.domain.chat.replies import Action, Answer, Card, Reply, TextReply, WhenStale
-from civicline.domain.chat.wording import Localised, Message, Phrase, Verbatim, joined, lines, say
+from civicline.domain.chat.wording import (
+    Localised,
+    Message,
+    Phrase,
+    Verbatim,
+    joined,
+    lines,
+    say,
+    words_in_every_language,
+)
 from civicline.domain.residents.areas import city_area_table
 from civicline.domain.residents.birth_year import InvalidBirthYear, parse_birth_year, shows_eras
 from civicline.domain.residents.choice_words import choice_phrase, match_choice
@@ -296,16 +303,10 @@ class SettingsFlow:
         return inbound.user_id
 
 
-# Cached: immutable data read from the package's catalogues.
-@cache
 def _words(key: str) -> frozenset[str]:
     """The words a resident may type for a command or a label, in any language we speak: the same
     ones the forms accept (forms.command.*), and a button's label typed out."""
-    words: set[str] = set()
-    for language in Language:
-        found = messages.entry(key, language.value)
-        words.update(command_key(word) for word in (found if isinstance(found, list) else [found]))
-    return frozenset(words)
+    return words_in_every_language(key, command_key)
 
 
 def _town_phrase(town: str, romaji: str) -> Phrase:

@@ -7,9 +7,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
-from civicline import messages
 from civicline.domain.applications.forms.address import KnownPrefix, strip_repeated_prefix
 from civicline.domain.applications.forms.phone import normalise_phone
 from civicline.domain.applications.forms.postal import city_postal_table
@@ -21,8 +19,8 @@ from civicline.domain.applications.forms.text_inputs import (
     normalise_kana,
     normalise_name,
 )
+from civicline.domain.chat.wording import words_in_every_language
 from civicline.models.forms import AnswerValue, InputType, Step
-from civicline.models.language import Language
 
 # The parts of a structured answer another step can name as `step_id.part`.
 ANSWER_PARTS: dict[InputType, frozenset[str]] = {
@@ -53,16 +51,10 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
-# Cached: immutable data read from the package's catalogues.
-@cache
 def words(key: str) -> frozenset[str]:
     """Command words from the catalogues (lists), compared as `plain` text: a resident may type them in
-    any language we speak (「はい」, "yes", 「예」, "có"), whichever one they chose."""
-    found: set[str] = set()
-    for language in Language:
-        entry = messages.entry(key, language.value)
-        found.update(plain(w) for w in (entry if isinstance(entry, list) else [entry]))
-    return frozenset(found)
+    any language we speak, whichever one they chose."""
+    return words_in_every_language(key, plain)
 
 
 def is_label(key: str, typed: str) -> bool:
