@@ -11,7 +11,7 @@ survey retention); 「登録情報の削除」 removes the sealed text and unlin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
@@ -83,3 +83,20 @@ class SurveyIntake:
 def survey_counts(form: FormDefinition, responses: Iterable[SurveyResponse]) -> dict[str, dict[str, int]]:
     """Per choice step, how many responses chose each choice (every choice listed, even at 0)."""
     return choice_counts(form, responses)
+
+
+def survey_tally(
+    form: FormDefinition, responses: Iterable[SurveyResponse]
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """How many responses were read (of any form), and their `survey_counts`: in one pass, as the
+    responses may be a stream read only once."""
+    seen = 0
+
+    def counted() -> Iterator[SurveyResponse]:
+        nonlocal seen
+        for response in responses:
+            seen += 1
+            yield response
+
+    counts = survey_counts(form, counted())
+    return seen, counts

@@ -1,12 +1,12 @@
 """A survey's results as staff see them in the console: counts per choice (the export's own count,
-civicline.domain.applications.surveys.survey_counts), labels in Japanese, never a typed answer."""
+civicline.domain.applications.surveys.survey_tally), labels in Japanese, never a typed answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 
-from civicline.domain.applications.surveys import survey_counts
+from civicline.domain.applications.surveys import survey_tally
 from civicline.messages import text
 from civicline.models.forms import FormDefinition, InputType, SurveyResponse
 from civicline.models.survey_results import ChoiceCount, QuestionResults, SurveyResults
@@ -15,15 +15,7 @@ from civicline.models.survey_results import ChoiceCount, QuestionResults, Survey
 def survey_results(
     form: FormDefinition, responses: Iterable[SurveyResponse], as_of: datetime
 ) -> SurveyResults:
-    seen = 0
-
-    def counted() -> Iterator[SurveyResponse]:
-        nonlocal seen
-        for response in responses:
-            seen += 1
-            yield response
-
-    counts = survey_counts(form, counted())
+    seen, counts = survey_tally(form, responses)
     questions = tuple(
         QuestionResults(
             step_id=step.id,

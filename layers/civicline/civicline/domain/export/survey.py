@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from civicline.domain.applications.surveys import survey_counts
+from civicline.domain.applications.surveys import survey_tally
 from civicline.domain.export.csv_stream import CsvRow
 from civicline.messages import text
 from civicline.models.forms import FormDefinition, InputType, SurveyResponse
@@ -20,15 +20,7 @@ RESPONSES_ROW = "回答数"
 def survey_count_rows(form: FormDefinition, responses: Iterable[SurveyResponse]) -> Iterator[CsvRow]:
     """The number of responses, then one row per choice of every choice step, in the form's order
     (choices never chosen show 0)."""
-    seen = 0
-
-    def counted() -> Iterator[SurveyResponse]:
-        nonlocal seen
-        for response in responses:
-            seen += 1
-            yield response
-
-    counts = survey_counts(form, counted())
+    seen, counts = survey_tally(form, responses)
     yield CsvRow(cells=(RESPONSES_ROW, "", str(seen)))
     for step in form.steps:
         if step.input is not InputType.CHOICE:
