@@ -6,11 +6,10 @@ token before the function runs), takes a dashboard snapshot and reads one figure
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 from typing import TYPE_CHECKING, Any
+
+from devstack.http_client import http_json
 
 if TYPE_CHECKING:
     from tools.demo import Story
@@ -20,18 +19,8 @@ DEV_STAFF_PASSWORD = "Civicline-dev-2026!"  # noqa: S105 - the local stack's pub
 
 
 def _call(url: str, method: str = "GET", body: Any = None, token: str | None = None) -> tuple[int, Any]:
-    request = urllib.request.Request(  # noqa: S310 - the local stack on loopback
-        url, data=None if body is None else json.dumps(body).encode(), method=method
-    )
-    request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
-            raw, status = response.read(), response.status
-    except urllib.error.HTTPError as error:
-        raw, status = error.read(), error.code
-    return status, json.loads(raw) if raw else None
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return http_json(method, url, body, headers, timeout=120)
 
 
 def scene_staff_console(story: Story) -> None:

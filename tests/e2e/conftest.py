@@ -34,6 +34,8 @@ from typing import Any
 import boto3
 import pytest
 
+from devstack.http_client import http_json
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_SECONDS = 120
 DEV_CHANNEL_SECRET = "civicline-local-dev-channel-secret"
@@ -45,23 +47,6 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def _http(method: str, url: str, body: Any = None, timeout: float = 30) -> tuple[int, Any]:
-    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - localhost only
-    if data is not None:
-        request.add_header("content-type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - localhost only
-            raw = response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        raw, status = error.read(), error.code
-    try:
-        return status, json.loads(raw) if raw else None
-    except json.JSONDecodeError:
-        return status, raw.decode("utf-8", errors="replace")
 
 
 @dataclass
@@ -81,7 +66,7 @@ class LocalStackProcess:
 
     def wait_until_idle(self, timeout: float = 30) -> bool:
         """True once every event-source queue is empty and no handler runs."""
-        status, _ = _http(
+        status, _ = http_json(
             "POST", f"{self.invoke_url}/_devstack/wait-idle?timeout={timeout}", timeout=timeout + 30
         )
         return status == 200
@@ -128,13 +113,13 @@ class LocalStackProcess:
             return error.code, json.loads(raw) if raw else None
 
     def line_add_user(self, user_id: str, display_name: str, **profile: Any) -> None:
-        status, body = _http(
+        status, body = http_json(
             "POST", f"{self.line_url}/_sim/users", {"userId": user_id, "displayName": display_name, **profile}
         )
         assert status == 201, body
 
     def line_reply_token(self, user_id: str | None = None) -> str:
-        status, body = _http(
+        status, body = http_json(
             "POST", f"{self.line_url}/_sim/reply-tokens", {"userId": user_id} if user_id else {}
         )
         assert status == 201, body
@@ -142,17 +127,17 @@ class LocalStackProcess:
 
     def line_requests(self, path: str | None = None) -> list[dict[str, Any]]:
         query = f"?path={path}" if path else ""
-        status, body = _http("GET", f"{self.line_url}/_sim/requests{query}")
+        status, body = http_json("GET", f"{self.line_url}/_sim/requests{query}")
         assert status == 200, body
         return list(body)
 
     def line_messages_for(self, user_id: str) -> list[dict[str, Any]]:
-        status, body = _http("GET", f"{self.line_url}/_sim/messages/{user_id}")
+        status, body = http_json("GET", f"{self.line_url}/_sim/messages/{user_id}")
         assert status == 200, body
         return list(body)
 
     def line_reset(self, users: bool = False) -> None:
-        status, body = _http("POST", f"{self.line_url}/_sim/reset", {"users": users})
+        status, body = http_json("POST", f"{self.line_url}/_sim/reset", {"users": users})
         assert status == 200, body
 
 
@@ -162,7 +147,7 @@ def _wait_until_ready(process: subprocess.Popen[bytes], stack: LocalStackProcess
         if process.poll() is not None:
             pytest.fail(f"python -m devstack exited with {process.returncode}:\n{stack.output()}")
         try:
-            status, _ = _http("GET", f"{stack.invoke_url}/_devstack/ready", timeout=2)
+            status, _ = http_json("GET", f"{stack.invoke_url}/_devstack/ready", timeout=2)
             if status == 200:
                 return
         except OSError:

@@ -11,11 +11,8 @@ and the four dev users come from the template (make local seeds them).
 
 from __future__ import annotations
 
-import json
 import os
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
+
+from devstack.http_client import http_json
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LocalStackProcess
@@ -35,6 +34,7 @@ ROLES = ("admin", "editor", "exporter", "viewer")
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 # What a page may take to answer: the first call of a function imports its code (seconds on 2 cores).
 PAGE_TIMEOUT_MS = 60_000
+API_TIMEOUT_SECONDS = 120
 
 
 # Locally the export's safety lag (120 s in AWS) is shortened, as `make demo` does, so a test need not wait
@@ -59,25 +59,6 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
-def http_json(
-    method: str, url: str, body: Any = None, headers: dict[str, str] | None = None
-) -> tuple[int, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - localhost only
-    request.add_header("content-type", "application/json")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - localhost only
-            raw, status = response.read(), response.status
-    except urllib.error.HTTPError as error:
-        raw, status = error.read(), error.code
-    try:
-        return status, json.loads(raw) if raw else None
-    except json.JSONDecodeError:
-        return status, raw.decode("utf-8", errors="replace")
-
-
 @dataclass
 class Console:
     """The console's URL, its users, and what the browser printed (for the PII scan)."""
@@ -98,7 +79,10 @@ class Console:
         """An ID token for the role's dev user, signed in through the API as the page does."""
         if role not in self._tokens:
             status, body = http_json(
-                "POST", self.api_url("auth/sign-in"), {"username": username(role), "password": DEV_PASSWORD}
+                "POST",
+                self.api_url("auth/sign-in"),
+                {"username": username(role), "password": DEV_PASSWORD},
+                timeout=API_TIMEOUT_SECONDS,
             )
             assert status == 200, body
             assert "tokens" in body, (
@@ -112,7 +96,7 @@ class Console:
     ) -> tuple[int, Any]:
         bearer = token if token is not None else (self.token(role) if role else None)
         headers = {"authorization": f"Bearer {bearer}"} if bearer else {}
-        return http_json(method, self.api_url(path), body, headers)
+        return http_json(method, self.api_url(path), body, headers, timeout=API_TIMEOUT_SECONDS)
 
     def new_page(self, viewport: ViewportSize | None = None) -> Page:
         context = self.browser.new_context(
