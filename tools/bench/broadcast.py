@@ -320,6 +320,36 @@ class _DiscardingLedger:
         return None
 
 
+class SimulatedScan:
+    """Users as a parallel Scan would return them: resident n in segment n mod segments (wire items
+    parsed by the audience adapter's own parser), `estimated_size` as DescribeTable would say."""
+
+    def __init__(self, residents: int) -> None:
+        self.residents = residents
+
+    def estimated_size(self) -> int:
+        return self.residents
+
+    def stream(
+        self,
+        segment: Any,
+        send_year: int,
+        scan_segment: int,
+        scan_segments: int,
+        after: str | None,
+        *,
+        readers: Any = None,  # every version's readers: the planner keeps each version's own
+    ) -> Iterator[Any]:
+        from civicline.adapters.dynamodb.audience import _member
+
+        rng = random.Random(scan_segment)
+        resume_after = int(after[1:], 16) if after is not None else -1
+        for n in range(scan_segment, self.residents, scan_segments):
+            item = resident_item(n, rng)
+            if n > resume_after and item["status"]["S"] == "active":
+                yield _member(item)
+
+
 def synthetic_plan(residents: int) -> dict[str, float]:
     """The planner over a simulated Scan of `residents` Users items (wire format, parsed as the
     audience adapter parses them), batches enqueued nowhere: peak memory (tracemalloc) and time."""
@@ -327,26 +357,8 @@ def synthetic_plan(residents: int) -> dict[str, float]:
     import tracemalloc
     from datetime import UTC, date, datetime, timedelta
 
-    from civicline.adapters.dynamodb.audience import _member
     from civicline.domain.broadcast.planner import Lease, plan_broadcast
     from civicline.models.broadcast.request import BroadcastRequest
-
-    class SimulatedScan:
-        def stream(
-            self,
-            segment: Any,
-            send_year: int,
-            scan_segment: int,
-            scan_segments: int,
-            after: Any,
-            *,
-            readers: Any = None,
-        ) -> Iterator[Any]:
-            rng = random.Random(scan_segment)
-            for n in range(scan_segment, residents, scan_segments):
-                item = resident_item(n, rng)
-                if item["status"]["S"] == "active":
-                    yield _member(item)
 
     request = BroadcastRequest.model_validate(
         {"broadcast_id": "mem", "messages": [{"type": "text", "text": "x"}]}
@@ -364,7 +376,7 @@ def synthetic_plan(residents: int) -> dict[str, float]:
         day=date.today(),
         scan_segments=SCAN_SEGMENTS,
         ledger=_DiscardingLedger(SCAN_SEGMENTS),
-        audience=SimulatedScan(),
+        audience=SimulatedScan(residents),
         enqueue=enqueue,
         lease=Lease("bench", now, now + timedelta(minutes=15)),
     )

@@ -26,17 +26,15 @@ from __future__ import annotations
 import json
 import math
 import os
-import random
 import resource
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from devstack.credentials import DEV_CHANNEL_ID, DEV_CHANNEL_SECRET
-from tools.bench.broadcast import DEV_TOKEN, REGION, bench_environment, invoke_quietly, resident_item
+from tools.bench.broadcast import DEV_TOKEN, REGION, SimulatedScan, bench_environment, invoke_quietly
 from tools.bench.moto_servers import CPU, MotoServers, cpu_seconds, stats
 
 # `make bench` runs 100,000 (a few minutes on a busy 2-core machine); the disaster notice the issue
@@ -65,36 +63,6 @@ REPORT_ATTEMPTS = 5
 REPORT_INTERVAL_SECONDS = 5.0
 MULTICAST_PATH = "/v2/bot/message/multicast"
 BROADCAST_ID = "bench-disaster-1m"
-
-
-class SimulatedScan:
-    """Users as a parallel Scan would return them: resident n in segment n mod segments (wire items
-    parsed by the audience adapter's own parser), `estimated_size` as DescribeTable would say."""
-
-    def __init__(self, residents: int) -> None:
-        self.residents = residents
-
-    def estimated_size(self) -> int:
-        return self.residents
-
-    def stream(
-        self,
-        segment: Any,
-        send_year: int,
-        scan_segment: int,
-        scan_segments: int,
-        after: str | None,
-        *,
-        readers: Any = None,  # every version's readers: the planner keeps each version's own
-    ) -> Iterator[Any]:
-        from civicline.adapters.dynamodb.audience import _member
-
-        rng = random.Random(scan_segment)
-        resume_after = int(after[1:], 16) if after is not None else -1
-        for n in range(scan_segment, self.residents, scan_segments):
-            item = resident_item(n, rng)
-            if n > resume_after and item["status"]["S"] == "active":
-                yield _member(item)
 
 
 def active_residents(residents: int, scan_segments: int) -> set[str]:
