@@ -17,10 +17,11 @@ from pydantic import ValidationError
 from tests.unit.broadcast.broadcast_fakes import Crash, FakeAudience, FakeLedger, FakeQueue, user_id
 
 from civicline.adapters.dynamodb.broadcast_messages import MessageCache
-from civicline.domain.broadcast.planner import Lease, plan_broadcast, plan_segment_worker
+from civicline.domain.broadcast.planner import Lease, StartWorkers, plan_broadcast, plan_segment_worker
 from civicline.domain.broadcast.preview import preview
 from civicline.domain.broadcast.segment import matches
 from civicline.domain.broadcast.versions import Readers, version_for
+from civicline.models.broadcast.report import BroadcastReport
 from civicline.models.broadcast.request import BroadcastRequest
 from civicline.models.broadcast.segment import Segment
 from civicline.models.language import Language
@@ -56,6 +57,29 @@ def population(n: int, seed: int = 1) -> FakeAudience:
 
 def lease(owner: str) -> Lease:
     return Lease(owner=owner, now=NOW, until=NOW + timedelta(minutes=16))
+
+
+def plan(
+    req: BroadcastRequest,
+    audience: FakeAudience,
+    ledger: FakeLedger,
+    queue: FakeQueue,
+    *,
+    scan_segments: int,
+    owner: str = "inv",
+    start_workers: StartWorkers | None = None,
+) -> BroadcastReport:
+    """The planner invoked on DAY under `owner`'s lease, enqueueing into `queue`."""
+    return plan_broadcast(
+        req,
+        day=DAY,
+        scan_segments=scan_segments,
+        ledger=ledger,
+        audience=audience,
+        enqueue=queue.enqueue,
+        lease=lease(owner),
+        start_workers=start_workers,
+    )
 
 
 # ------------------------------------------------------------------ the request
@@ -165,26 +189,10 @@ def test_given_versions_and_crashes_anywhere_when_resumed_then_each_costs_its_mi
     queue = FakeQueue(crash_after=crash_after, crash_once_sent=once_sent)
     for attempt in range(crashes + 1):
         with contextlib.suppress(Crash):
-            plan_broadcast(
-                req,
-                day=DAY,
-                scan_segments=scan_segments,
-                ledger=ledger,
-                audience=audience,
-                enqueue=queue.enqueue,
-                lease=lease(f"inv-{attempt}"),
-            )
+            plan(req, audience, ledger, queue, scan_segments=scan_segments, owner=f"inv-{attempt}")
         queue.crash_after = len(queue.batches) + attempt if attempt < crashes else None
     # When it is finally left to finish
-    report = plan_broadcast(
-        req,
-        day=DAY,
-        scan_segments=scan_segments,
-        ledger=ledger,
-        audience=audience,
-        enqueue=queue.enqueue,
-        lease=lease("inv-last"),
-    )
+    report = plan(req, audience, ledger, queue, scan_segments=scan_segments, owner="inv-last")
     # Then everyone is in one batch of their version, and each version costs ⌈N_version/500⌉ batches
     owner = assert_each_recipient_in_one_batch_of_their_version(queue, audience, req.versions)
     assert set(owner) == set(audience.residents)
@@ -210,14 +218,13 @@ def test_given_versions_when_workers_run_in_any_order_and_crash_then_each_versio
     req = request(EASY, EN, ZH)
     queue = FakeQueue(crash_after=crash_after)
     started: list[int] = []
-    plan_broadcast(
+    plan(
         req,
-        day=DAY,
+        audience,
+        ledger,
+        queue,
         scan_segments=scan_segments,
-        ledger=ledger,
-        audience=audience,
-        enqueue=queue.enqueue,
-        lease=lease("planner"),
+        owner="planner",
         start_workers=lambda _, segments: started.extend(segments),
     )
     # When Lambda runs the workers in any order, retrying a crashed one with its request id
@@ -246,15 +253,7 @@ def test_given_versions_when_workers_run_in_any_order_and_crash_then_each_versio
 def test_given_a_japanese_only_broadcast_then_batches_keep_the_numbers_they_had_before_versions() -> None:
     # The retry key is uuid5(id, number): a broadcast planned across the upgrade keeps its keys.
     audience, ledger, queue = population(2600), FakeLedger(), FakeQueue()
-    plan_broadcast(
-        request(),
-        day=DAY,
-        scan_segments=2,
-        ledger=ledger,
-        audience=audience,
-        enqueue=queue.enqueue,
-        lease=lease("inv"),
-    )
+    plan(request(), audience, ledger, queue, scan_segments=2)
     assert {b.language for b in queue.batches} == {JA}
     full = [b.batch_number for b in queue.batches if len(b.user_ids) == 500]
     assert sorted(full)[:4] == [0, 1, 2, 3]  # index × segments + segment, as before
@@ -263,15 +262,7 @@ def test_given_a_japanese_only_broadcast_then_batches_keep_the_numbers_they_had_
 def test_given_test_recipients_and_versions_then_staff_receive_each_version_once() -> None:
     staff = [user_id(900_001), user_id(900_002)]
     audience, ledger, queue = population(40), FakeLedger(), FakeQueue()
-    plan_broadcast(
-        request(EN, KO, test_user_ids=staff),
-        day=DAY,
-        scan_segments=4,
-        ledger=ledger,
-        audience=audience,
-        enqueue=queue.enqueue,
-        lease=lease("inv"),
-    )
+    plan(request(EN, KO, test_user_ids=staff), audience, ledger, queue, scan_segments=4)
     assert sorted((b.language.value, tuple(b.user_ids)) for b in queue.batches) == [
         (version, tuple(staff)) for version in ("en", "ja", "ko")
     ]
