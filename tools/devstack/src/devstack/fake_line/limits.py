@@ -88,22 +88,19 @@ def _https_url(path: str, value: Any) -> list[Violation]:
 
 
 def check_multicast_recipients(to: Any) -> list[Violation]:
-    violations = _size("to", to, MAX_RECIPIENTS)
-    if isinstance(to, list):
-        violations += [
-            Violation(f"to[{index}]", "must be a valid user ID")
-            for index, user_id in enumerate(to)
-            if not (isinstance(user_id, str) and USER_ID.match(user_id))
-        ]
-    return violations
+    return _user_ids("to", to, MAX_RECIPIENTS)
 
 
 def check_bulk_link_users(user_ids: Any) -> list[Violation]:
-    violations = _size("userIds", user_ids, BULK_LINK_MAX_USERS)
-    if isinstance(user_ids, list):
+    return _user_ids("userIds", user_ids, BULK_LINK_MAX_USERS)
+
+
+def _user_ids(path: str, value: Any, maximum: int) -> list[Violation]:
+    violations = _size(path, value, maximum)
+    if isinstance(value, list):
         violations += [
-            Violation(f"userIds[{index}]", "must be a valid user ID")
-            for index, user_id in enumerate(user_ids)
+            Violation(f"{path}[{index}]", "must be a valid user ID")
+            for index, user_id in enumerate(value)
             if not (isinstance(user_id, str) and USER_ID.match(user_id))
         ]
     return violations
