@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from civicline.domain.applications.forms.text_inputs import (
     normalise_kana,
     normalise_name,
 )
+from civicline.domain.chat.dispatch import command_key
 from civicline.domain.chat.wording import words_in_every_language
 from civicline.models.forms import AnswerValue, InputType, Step
 
@@ -47,8 +47,9 @@ class Given:
 
 
 def plain(text: str) -> str:
-    """Text as compared against labels and command words (width, spaces and case ignored)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
+    """Text as compared against labels and command words (width, spaces and case ignored): as the
+    dispatcher compares a typed command, so a word means the same in a form and out of one."""
+    return command_key(text)
 
 
 def words(key: str) -> frozenset[str]:
