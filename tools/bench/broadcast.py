@@ -317,7 +317,12 @@ class _DiscardingLedger:
         return None
 
     def report(self, *args: Any, **kwargs: Any) -> Any:
-        return None
+        """Only what the planner reads of a report (is it cancelled?): never, here."""
+        from types import SimpleNamespace
+
+        from civicline.models.broadcast.report import BroadcastStatus
+
+        return SimpleNamespace(status=BroadcastStatus.PLANNED)
 
 
 class SimulatedScan:
