@@ -234,6 +234,20 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("dynamodb:PutItem", "StaffConsoleTable", _ddb("export_grants", "put_item")),
         Grant("lambda:InvokeFunction", "ExportFunction", "civicline.adapters.staff_lambdas:invoke"),
         Grant("lambda:InvokeFunction", "DashboardRefreshFunction", "civicline.adapters.staff_lambdas:invoke"),
+        # The residents of other languages are relinked after a switch by RichMenuRelinkFunction, started
+        # asynchronously: the console itself never scans Users.
+        Grant(
+            "lambda:InvokeFunction", "RichMenuRelinkFunction", "civicline.adapters.relink_function:invoke"
+        ),
+    ),
+    # After a rich-menu switch (the console's, or `make richmenu MODE=… USERS_TABLE=…` with the operator's
+    # own credentials): the only role that scans Users for languages; it links on LINE and audits.
+    "RichMenuRelinkFunctionRole": (
+        *lambda_runtime("RichMenuRelinkLogGroup"),
+        LINE_SECRET,
+        Grant("dynamodb:Scan", "UsersTable", _ddb("resident_languages", "scan")),
+        Grant("dynamodb:PutItem", "StaffActionsTable", _ddb("staff_actions", "put_item")),
+        Grant("sns:Publish", "StaffNoticesTopic", "platform:lambda asynchronous dead-letter target"),
     ),
     "BroadcastSchedulerRole": (
         Grant("lambda:InvokeFunction", "BroadcastPlannerFunction", "platform:eventbridge scheduler"),
@@ -264,11 +278,7 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
     ),
 }
 # boto3 calls in the adapters that no function role makes: a person's own IAM identity makes them.
-GRANTED_TO_NO_ONE: dict[str, str] = {
-    # `make richmenu MODE=… USERS_TABLE=…` relinks residents of other languages with the operator's
-    # credentials; no function scans Users for it (the console's switch moves the default only, so far).
-    "civicline.adapters.dynamodb.resident_languages:scan": "staff CLI only (staff/richmenu)",
-}
+GRANTED_TO_NO_ONE: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -73,6 +73,7 @@ ENVIRONMENT_REFERENCES = {
     "LINE_SECRET_ID": "LineChannelSecret",
     "STAFF_ACTIONS_TABLE": "StaffActionsTable",
     "BROADCAST_PLANNER_FUNCTION": "BroadcastPlannerFunction",
+    "RICHMENU_RELINK_FUNCTION": "RichMenuRelinkFunction",
     "STAFF_USER_POOL_ID": "StaffUserPool",
     "STAFF_USER_POOL_CLIENT_ID": "StaffUserPoolClient",
 }
@@ -86,6 +87,7 @@ FUNCTION_HANDLERS = {
     "ExportFunction": ("functions/export", "app.lambda_handler"),
     "DashboardRefreshFunction": ("functions/dashboard_refresh", "app.lambda_handler"),
     "StaffApiFunction": ("functions/staff_api", "app.lambda_handler"),
+    "RichMenuRelinkFunction": ("functions/richmenu_relink", "app.lambda_handler"),
 }
 SECRET_LOOKING_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|CREDENTIAL|PRIVATE", re.IGNORECASE)
 SECRET_LOOKING_VALUE = re.compile(r"^[A-Za-z0-9+/=_\-.]{24,}$")

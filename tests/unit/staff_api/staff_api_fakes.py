@@ -41,6 +41,7 @@ STAFF_ENVIRONMENT = {
     "STAFF_CONSOLE_TABLE": "StaffConsole",
     "EXPORT_FUNCTION": "export",
     "DASHBOARD_REFRESH_FUNCTION": "dashboard-refresh",
+    "RICHMENU_RELINK_FUNCTION": "richmenu-relink",
 }
 
 

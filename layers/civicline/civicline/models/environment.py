@@ -132,6 +132,8 @@ class StaffApiEnvironment(LineEnvironment, BroadcastsTableEnvironment, AuditTabl
 
     staff_actions_table: str = Field(alias="STAFF_ACTIONS_TABLE", min_length=1)
     broadcast_planner_function: str = Field(alias="BROADCAST_PLANNER_FUNCTION", min_length=1)
+    # Started after a rich-menu switch, asynchronously: it relinks the residents of other languages.
+    richmenu_relink_function: str = Field(alias="RICHMENU_RELINK_FUNCTION", min_length=1)
     staff_user_pool_id: str = Field(alias="STAFF_USER_POOL_ID", min_length=1)
     staff_user_pool_client_id: str = Field(alias="STAFF_USER_POOL_CLIENT_ID", min_length=1)
     # Comma-separated LINE user ids of the staff's own accounts (テスト配信); empty refuses test delivery.
@@ -140,3 +142,10 @@ class StaffApiEnvironment(LineEnvironment, BroadcastsTableEnvironment, AuditTabl
     @property
     def test_recipients(self) -> list[str]:
         return [uid.strip() for uid in self.staff_test_recipients.split(",") if uid.strip()]
+
+
+class RichMenuRelinkEnvironment(LineEnvironment, UsersTableEnvironment):
+    """RichMenuRelinkFunction: it scans Users for the residents reading other languages, links their menus
+    on LINE and records the outcome among the staff actions."""
+
+    staff_actions_table: str = Field(alias="STAFF_ACTIONS_TABLE", min_length=1)

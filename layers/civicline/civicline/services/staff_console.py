@@ -24,6 +24,7 @@ from civicline.adapters.dynamodb.data_rights_audit import DynamoDataRightsAudit
 from civicline.adapters.dynamodb.staff_actions import DynamoStaffActions
 from civicline.adapters.line.client import LineApi
 from civicline.adapters.planner_function import PlannerFunction
+from civicline.adapters.relink_function import RelinkFunction
 from civicline.domain.broadcast.errors import BroadcastNotFound
 from civicline.domain.errors import CivicLineError
 from civicline.models.broadcast.report import BroadcastReport
@@ -58,6 +59,12 @@ class StaffActionStore(Protocol):
 
 class DataRightsRecords(Protocol):
     def month(self, moment: datetime, limit: int) -> list[dict[str, Any]]: ...
+
+
+class RelinkStarter(Protocol):
+    """RichMenuRelinkFunction started asynchronously (adapters.relink_function)."""
+
+    def start(self, mode: str, username: str, sub: str) -> None: ...
 
 
 class Refusal(StrEnum):
@@ -252,10 +259,15 @@ _LIST_FIELDS = {
 
 @dataclass(frozen=True)
 class RichMenuModes:
-    """The rich menu's mode, read and switched with civicline.richmenu.deployer (as `make richmenu`)."""
+    """The rich menu's mode, read and switched with civicline.richmenu.deployer (as `make richmenu`).
+
+    The switch moves the default at once (residents of the default language see it) and starts
+    RichMenuRelinkFunction for the residents of other languages, whose linked menus hide the default:
+    at 1M residents that takes minutes, longer than the HTTP API waits (services.richmenu_relink)."""
 
     line: LineApi
     audit: StaffAudit
+    relink: RelinkStarter
 
     def mode(self) -> dict[str, Any]:
         try:
@@ -275,8 +287,17 @@ class RichMenuModes:
                 Refusal.UNAVAILABLE,
                 "LINEでリッチメニューを切り替えられませんでした。もう一度お試しください。",
             ) from None
-        self.audit.record(who, "richmenu.switch", mode)
-        return {"mode": report.default}
+        try:
+            self.relink.start(report.default, who.username, who.sub)
+        except CivicLineError:
+            self.audit.record(who, "richmenu.switch", mode, relink="not_started")
+            raise StaffRequestRefused(
+                Refusal.UNAVAILABLE,
+                "既定のメニューは切り替えましたが、他の言語の利用者のメニューの切り替えを開始できませんでした。"
+                "もう一度同じモードに切り替えてください。",
+            ) from None
+        self.audit.record(who, "richmenu.switch", mode, relink="started")
+        return {"mode": report.default, "relink": "started"}
 
 
 @dataclass(frozen=True)
@@ -315,6 +336,10 @@ def build_staff_console(
             test_recipients=tuple(env.test_recipients),
             clock=clock,
         ),
-        rich_menu=RichMenuModes(line=LineApi(env), audit=audit),
+        rich_menu=RichMenuModes(
+            line=LineApi(env),
+            audit=audit,
+            relink=RelinkFunction(lambda_, env.richmenu_relink_function),
+        ),
         audit=audit,
     )
