@@ -21,6 +21,7 @@ from tests.support.lambda_runtime import FakeLambdaContext, load_function_module
 from tests.support.staff_api_events import answer_json, http_event
 
 from civicline.adapters.planner_function import PlannerFunction
+from civicline.adapters.relink_function import RelinkFunction
 from devstack.cognito import DEV_STAFF_PASSWORD, seed_dev_staff
 from devstack.fake_line import FakeLine
 
@@ -36,6 +37,20 @@ class PlannerInProcess:
     def invoke(self, FunctionName: str, Payload: bytes) -> dict[str, Any]:
         answer = self._stack.invoke_planner(json.loads(Payload))
         return {"StatusCode": 200, "Payload": io.BytesIO(json.dumps(answer).encode())}
+
+
+class RelinkInProcess:
+    """The console's Lambda client for the asynchronous start of RichMenuRelinkFunction: the function
+    (loaded fresh, on the same moto and fake LINE) runs here, before the switch answers."""
+
+    def __init__(self) -> None:
+        self.module = load_function_module("richmenu_relink")
+        self.outcomes: list[dict[str, Any]] = []
+
+    def invoke(self, FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:
+        assert InvocationType == "Event"  # never waited for: a relink outlasts the HTTP API
+        self.outcomes.append(self.module.lambda_handler(json.loads(Payload), FakeLambdaContext()))
+        return {"StatusCode": 202}
 
 
 def api_claims(id_token: str) -> dict[str, str]:
@@ -54,6 +69,7 @@ class StaffConsoleStack:
     aws: TemplateAws
     broadcasts: BroadcastStack
     module: ModuleType
+    relinks: RelinkInProcess
 
     def call(self, event: dict[str, Any]) -> dict[str, Any]:
         answer: dict[str, Any] = self.module.lambda_handler(event, FakeLambdaContext())
@@ -88,7 +104,11 @@ def console(aws: TemplateAws, fake_line: FakeLine) -> StaffConsoleStack:
     module = load_function_module("staff_api")
     container = vars(module)
     planner = PlannerFunction(PlannerInProcess(broadcasts), "BroadcastPlannerFunction")
+    relinks = RelinkInProcess()
+    console = container["console"]
     container["console"] = replace(
-        container["console"], broadcasts=replace(container["console"].broadcasts, planner=planner)
+        console,
+        broadcasts=replace(console.broadcasts, planner=planner),
+        rich_menu=replace(console.rich_menu, relink=RelinkFunction(relinks, "RichMenuRelinkFunction")),
     )
-    return StaffConsoleStack(aws=aws, broadcasts=broadcasts, module=module)
+    return StaffConsoleStack(aws=aws, broadcasts=broadcasts, module=module, relinks=relinks)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from tests.integration.staff_api.conftest import TEST_RECIPIENT, StaffConsoleStack, api_claims
 from tests.support.staff_api_events import answer_json, http_event
 
+from civicline.models.language import Language
 from civicline.richmenu.definition import rich_menus
 
 TEXT = [{"type": "text", "text": "4月1日は防災訓練です。"}]
@@ -112,32 +115,63 @@ def test_a_test_delivery_reaches_the_staff_test_account_only(console: StaffConso
     assert console.broadcasts.deliveries() == {TEST_RECIPIENT: 1}
 
 
-def test_an_editor_switches_the_rich_menu_and_lines_default_changes(console: StaffConsoleStack) -> None:
+def test_an_editor_switches_the_rich_menu_and_every_resident_whatever_their_language_sees_it(
+    console: StaffConsoleStack,
+) -> None:
+    # Given following residents reading English, Vietnamese and Burmese, one reading Japanese, and a
+    # blocked one reading Korean
+    readers = {f"U{n:032x}": lang for n, lang in enumerate([Language.EN, Language.VI, Language.MY] * 2)}
+    japanese, blocked = f"U{100:032x}", f"U{101:032x}"
+    users = console.aws.client("dynamodb")
+    table = console.aws.table("UsersTable")
+    for user, language, status in [
+        *((user, lang.value, "active") for user, lang in readers.items()),
+        (japanese, "ja", "active"),
+        (blocked, "ko", "blocked"),
+    ]:
+        item = {"userId": {"S": user}, "status": {"S": status}, "language": {"S": language}}
+        users.put_item(TableName=table, Item=item)
     editor = console.as_user("editor@example.jp")
     fake = console.broadcasts.fake
     # When an editor switches to 防災 (nothing deployed yet: the switch deploys first, as the CLI does)
     switched = console.call(http_event("PUT", "/staff/api/richmenu", {"mode": "disaster"}, claims=editor))
-    assert answer_json(switched) == {"mode": "disaster"}
-    # Then LINE's default is the disaster menu, and any role reads the mode
+    # Then the answer says the default switched and relinking the other languages started
+    assert answer_json(switched) == {"mode": "disaster", "relink": "started"}
+    # And LINE's default is the disaster menu, and any role reads the mode
     menus = fake.app.richmenus
     assert menus.default() == menus.alias(rich_menus().disaster.alias_id)["richMenuId"]
     viewer = console.as_user("viewer@example.jp")
     assert answer_json(console.call(http_event("GET", "/staff/api/richmenu", claims=viewer))) == {
         "mode": "disaster"
     }
-    # And back to normal
-    console.call(http_event("PUT", "/staff/api/richmenu", {"mode": "normal"}, claims=editor))
+    # And once the relink has run, each reader of another language sees their language's disaster menu
+    # (one bulk call per language); the Japanese reader the default; the blocked one nothing
+    assert menus.links() == {
+        user: menus.alias(rich_menus(lang).disaster.alias_id)["richMenuId"] for user, lang in readers.items()
+    }
+    assert len(fake.app.state.requests(path="/v2/bot/richmenu/bulk/link")) == 3
+    # When the editor switches back to normal
+    back = console.call(http_event("PUT", "/staff/api/richmenu", {"mode": "normal"}, claims=editor))
+    assert answer_json(back) == {"mode": "normal", "relink": "started"}
+    # Then the mode is normal, and each reader sees their language's normal menu again
     assert answer_json(console.call(http_event("GET", "/staff/api/richmenu", claims=viewer))) == {
         "mode": "normal"
     }
     assert menus.default() == menus.alias(rich_menus().normal.alias_id)["richMenuId"]
-    # And the audit has both switches under the editor
+    assert menus.links() == {
+        user: menus.alias(rich_menus(lang).normal.alias_id)["richMenuId"] for user, lang in readers.items()
+    }
+    # And the audit has both switches and both relinks (counts only) under the editor
     admin = console.as_user("admin@example.jp")
     audit = answer_json(console.call(http_event("GET", "/staff/api/audit", claims=admin)))
     assert [(e["action"], e["target"], e["actor"]["username"]) for e in audit] == [
+        ("richmenu.relink", "normal", "editor@example.jp"),
         ("richmenu.switch", "normal", "editor@example.jp"),
+        ("richmenu.relink", "disaster", "editor@example.jp"),
         ("richmenu.switch", "disaster", "editor@example.jp"),
     ]
+    assert audit[0]["detail"]["residents"] == {"en": 2, "my": 2, "vi": 2}
+    assert not any(user in json.dumps(audit) for user in readers)
 
 
 def test_no_answer_or_log_of_the_console_carries_a_message_text_or_a_password(

@@ -189,8 +189,19 @@ class FakeCognito:
 
 
 @dataclass
+class FakeRelinks:
+    """RichMenuRelinkFunction's asynchronous start: the events the console sent."""
+
+    started: list[dict[str, str]] = field(default_factory=list)
+
+    def start(self, mode: str, username: str, sub: str) -> None:
+        self.started.append({"mode": mode, "username": username, "sub": sub})
+
+
+@dataclass
 class Fakes:
     planner: FakePlanner = field(default_factory=FakePlanner)
+    relinks: FakeRelinks = field(default_factory=FakeRelinks)
     reports: FakeReports = field(default_factory=FakeReports)
     actions: FakeActions = field(default_factory=FakeActions)
     data_rights: FakeDataRights = field(default_factory=FakeDataRights)
@@ -228,7 +239,7 @@ def staff_api(monkeypatch: pytest.MonkeyPatch, test_recipients: str | None = Non
             test_recipients=tuple(env.test_recipients),
             clock=lambda: NOW,
         ),
-        rich_menu=RichMenuModes(line=LineApi(env), audit=audit),
+        rich_menu=RichMenuModes(line=LineApi(env), audit=audit, relink=fakes.relinks),
         audit=audit,
     )
     monkeypatch.setattr(module, "console", console)

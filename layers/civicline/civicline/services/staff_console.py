@@ -287,16 +287,17 @@ class RichMenuModes:
                 Refusal.UNAVAILABLE,
                 "LINEでリッチメニューを切り替えられませんでした。もう一度お試しください。",
             ) from None
+        # The default has switched: audited before the relink starts (it records its own outcome).
+        self.audit.record(who, "richmenu.switch", mode)
         try:
             self.relink.start(report.default, who.username, who.sub)
         except CivicLineError:
-            self.audit.record(who, "richmenu.switch", mode, relink="not_started")
+            self.audit.record(who, "richmenu.relink", mode, status="not_started")
             raise StaffRequestRefused(
                 Refusal.UNAVAILABLE,
                 "既定のメニューは切り替えましたが、他の言語の利用者のメニューの切り替えを開始できませんでした。"
                 "もう一度同じモードに切り替えてください。",
             ) from None
-        self.audit.record(who, "richmenu.switch", mode, relink="started")
         return {"mode": report.default, "relink": "started"}
 
 
