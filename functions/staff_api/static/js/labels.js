@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = {
   "export.link": "エクスポート（リンク発行）",
   "export.range": "期間再エクスポート",
   "richmenu.switch": "リッチメニュー切替",
+  "richmenu.relink": "リッチメニュー切替（他言語の利用者）",
   "dataRights.disclose": "登録情報の開示（住民）",
   "dataRights.delete": "登録情報の削除（住民）",
   "auth.sign-in": "サインイン",

@@ -99,6 +99,13 @@ class StaffAudit:
             )
         )
 
+    def latest(self, actions: tuple[str, ...]) -> StaffAction | None:
+        """This month's newest of these staff actions."""
+        for action in self.actions.month(self.clock(), AUDIT_LIMIT):
+            if action.action in actions:
+                return action
+        return None
+
     def recent(self) -> list[dict[str, Any]]:
         """Staff actions and data-rights requests of this month and the last, newest first."""
         now = self.clock()
@@ -270,12 +277,18 @@ class RichMenuModes:
     relink: RelinkStarter
 
     def mode(self) -> dict[str, Any]:
+        """`{"mode", "relink"?}`: the relinking after this month's last switch, as the audit shows it
+        (`running` until RichMenuRelinkFunction records its outcome)."""
         try:
-            return {"mode": current_with(self.line.api_client())}
+            answer: dict[str, Any] = {"mode": current_with(self.line.api_client())}
         except DeployError:
             raise StaffRequestRefused(
                 Refusal.UNAVAILABLE, "LINEからリッチメニューを読めませんでした。"
             ) from None
+        last = self.audit.latest(("richmenu.switch", "richmenu.relink"))
+        if last is not None:
+            answer["relink"] = _relink_state(last)
+        return answer
 
     def switch(self, who: StaffIdentity, mode: str) -> dict[str, Any]:
         if mode not in ("normal", "disaster"):
@@ -299,6 +312,16 @@ class RichMenuModes:
                 "もう一度同じモードに切り替えてください。",
             ) from None
         return {"mode": report.default, "relink": "started"}
+
+
+def _relink_state(last: StaffAction) -> dict[str, Any]:
+    at = last.at.isoformat()
+    if last.action == "richmenu.switch":
+        return {"status": "running", "mode": last.target, "since": at}
+    if last.detail.get("status") == "not_started":
+        return {"status": "not_started", "mode": last.target, "at": at}
+    residents = last.detail.get("residents", {})
+    return {"status": "done", "mode": last.target, "at": at, "residents": sum(residents.values())}
 
 
 @dataclass(frozen=True)

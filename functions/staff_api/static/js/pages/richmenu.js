@@ -14,8 +14,23 @@ const MODES = {
   },
 };
 
+// Residents reading another language have their language's menu linked: after a switch,
+// RichMenuRelinkFunction relinks them (minutes at 1M residents); its state comes from the audit.
+function relinkText(relink) {
+  if (!relink) return "";
+  const label = (MODES[relink.mode] || { label: relink.mode }).label;
+  const when = (iso) => new Date(iso).toLocaleString("ja-JP", { timeZone: "Asia/Tokyo" });
+  if (relink.status === "running") {
+    return `日本語以外の言語の利用者のメニューを「${label}」に切り替えています（${when(relink.since)} 開始）。`;
+  }
+  if (relink.status === "not_started") {
+    return `日本語以外の言語の利用者のメニューの切り替えを開始できませんでした（${when(relink.at)}）。もう一度同じモードに切り替えてください。`;
+  }
+  return `日本語以外の言語の利用者 ${relink.residents.toLocaleString("ja-JP")} 人のメニューを「${label}」に切り替えました（${when(relink.at)} 完了）。`;
+}
+
 export async function renderRichMenu(body, me) {
-  const { mode } = await call("GET", "richmenu");
+  const { mode, relink } = await call("GET", "richmenu");
   const current = MODES[mode] || { label: mode, text: "" };
   const other = mode === "disaster" ? "normal" : "disaster";
   const switchButton = me.can.richmenu
@@ -35,7 +50,10 @@ export async function renderRichMenu(body, me) {
             event.target.disabled = true;
             try {
               const answer = await call("PUT", "richmenu", { mode: other });
-              notify(`リッチメニューを「${(MODES[answer.mode] || MODES[other]).label}」に切り替えました。`);
+              notify(
+                `リッチメニューを「${(MODES[answer.mode] || MODES[other]).label}」に切り替えました。` +
+                  "日本語以外の言語の利用者のメニューも順に切り替わります。",
+              );
               window.dispatchEvent(new HashChangeEvent("hashchange"));
             } catch (error) {
               notify(errorText(error), "error");
@@ -55,6 +73,13 @@ export async function renderRichMenu(body, me) {
         h("output", { id: "richmenu-mode", "data-mode": mode }, current.label),
         h("p", {}, current.text),
       ),
+      relink
+        ? h(
+            "p",
+            { id: "richmenu-relink", "data-status": relink.status, role: "status" },
+            relinkText(relink),
+          )
+        : null,
       switchButton,
     ),
   );
