@@ -30,6 +30,7 @@ class Settings:
     area: str | None = None
     genres: tuple[str, ...] = ()
     blocked: bool = False
+    language: str = "ja"  # a code of civicline.models.language.Language
 
 
 def new_user_id(tag: int) -> str:
@@ -45,7 +46,7 @@ def seed(stack: LocalStackProcess, residents: dict[str, Settings]) -> None:
         item: dict[str, Any] = {
             "userId": {"S": user_id},
             "status": {"S": "blocked" if settings.blocked else "active"},
-            "language": {"S": "ja"},
+            "language": {"S": settings.language},
             "followedAt": {"S": "2026-04-01T00:00:00+00:00"},
             "updatedAt": {"S": "2026-04-01T00:00:00+00:00"},
         }
