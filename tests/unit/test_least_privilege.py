@@ -236,9 +236,7 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("lambda:InvokeFunction", "DashboardRefreshFunction", "civicline.adapters.staff_lambdas:invoke"),
         # The residents of other languages are relinked after a switch by RichMenuRelinkFunction, started
         # asynchronously: the console itself never scans Users.
-        Grant(
-            "lambda:InvokeFunction", "RichMenuRelinkFunction", "civicline.adapters.relink_function:invoke"
-        ),
+        Grant("lambda:InvokeFunction", "RichMenuRelinkFunction", "civicline.adapters.relink_function:invoke"),
     ),
     # After a rich-menu switch (the console's, or `make richmenu MODE=… USERS_TABLE=…` with the operator's
     # own credentials): the only role that scans Users for languages; it links on LINE and audits.

@@ -131,4 +131,5 @@ def test_an_event_without_a_mode_or_the_staff_member_is_refused() -> None:
         service.handle({"mode": "disaster"})
     with pytest.raises(ValidationError):
         service.handle({"mode": "flood", "requestedBy": EDITOR})
-    assert links.linked == {} and actions.recorded == []
+    assert links.linked == {}
+    assert actions.recorded == []
