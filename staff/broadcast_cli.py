@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from civicline.models.city import load_city
+from civicline.models.language import STAFF_LABELS
 from civicline.ward_time import ward_time
 from staff import staff_invoke
 
@@ -41,16 +42,7 @@ STATUS_LABELS = {
 }
 
 # Staff read the languages by their Japanese names (residents see each written in itself).
-LANGUAGE_LABELS = {
-    "ja": "日本語",
-    "ja-easy": "やさしい日本語",
-    "en": "英語",
-    "zh-Hans": "中国語（簡体字）",
-    "ko": "韓国語",
-    "vi": "ベトナム語",
-    "ne": "ネパール語",
-    "my": "ミャンマー語",
-}
+LANGUAGE_LABELS = {language.value: label for language, label in STAFF_LABELS.items()}
 
 PLANNER = os.environ.get("CIVICLINE_BROADCAST_PLANNER", "BroadcastPlannerFunction")
 # The planner runs up to 15 minutes for a million residents: wait for it, never retry the call itself

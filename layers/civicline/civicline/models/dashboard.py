@@ -66,6 +66,8 @@ class DashboardLabels(_Wire):
     areas: dict[str, str]
     genders: dict[str, str]
     genres: dict[str, str]
+    # Language code → its name for staff (models.language.STAFF_LABELS), in the catalogue's order.
+    languages: dict[str, str]
 
 
 class Dashboard(DashboardSnapshot):

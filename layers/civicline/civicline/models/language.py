@@ -37,6 +37,19 @@ SELF_NAMES: dict[Language, str] = {
     Language.MY: "မြန်မာဘာသာ",
 }
 
+# The same languages as staff read them, in Japanese (the CLI's dry run and reports, the staff console's
+# 配信 page): one place, so the console and `make broadcast` never name a language differently.
+STAFF_LABELS: dict[Language, str] = {
+    Language.JA: "日本語",
+    Language.JA_EASY: "やさしい日本語",
+    Language.EN: "英語",
+    Language.ZH_HANS: "中国語（簡体字）",
+    Language.KO: "韓国語",
+    Language.VI: "ベトナム語",
+    Language.NE: "ネパール語",
+    Language.MY: "ミャンマー語",
+}
+
 # LINE's profile `language` (getProfile) → ours. LINE sends BCP 47 tags such as "en", "zh-Hans",
 # "zh-Hant", "zh-TW", "ko", "vi"; Traditional Chinese has no catalogue yet, so it reads Simplified
 # rather than Japanese (closer for a Chinese reader). Unknown tags fall back to Japanese.

@@ -32,6 +32,7 @@ from civicline.models.dashboard import Dashboard, DashboardLabels, FormApplicati
 from civicline.models.environment import StaffConsoleDataEnvironment
 from civicline.models.export_grant import GRANT_LIFETIME, ExportGrant
 from civicline.models.forms import FormPurpose
+from civicline.models.language import STAFF_LABELS
 from civicline.models.staff import StaffIdentity
 from civicline.models.staff_exports import ExportAsk, ExportLink, RangeExportAsk
 from civicline.models.survey_results import SurveyResults
@@ -79,6 +80,7 @@ def _labels() -> DashboardLabels:
         areas={choice.id: choice.label for choice in city.areas},
         genders={choice.id: choice.label for choice in city.genders},
         genres={choice.id: choice.label for choice in city.genres},
+        languages={language.value: label for language, label in STAFF_LABELS.items()},
     )
 
 
