@@ -6,10 +6,10 @@ import { h } from "./dom.js";
 export const MAX_MESSAGES = 5;
 const TEXT_MAX = 5000;
 
-function messageEditor(index, onChange, onRemove) {
-  const typeId = `message-${index}-type`;
-  const textId = `message-${index}-text`;
-  const urlId = `message-${index}-url`;
+function messageEditor(index, version, onChange, onRemove) {
+  const typeId = `message-${version}-${index}-type`;
+  const textId = `message-${version}-${index}-text`;
+  const urlId = `message-${version}-${index}-url`;
   const editor = h(
     "fieldset",
     { class: "message-editor", "data-index": index },
@@ -47,8 +47,10 @@ function messageEditor(index, onChange, onRemove) {
   return editor;
 }
 
-export function composer(onChange) {
-  const list = h("div", { class: "messages" });
+// `version`: "ja" (the messages every resident without a version of their own may receive) or a
+// language code of the request's `translations`; it keeps the editors' ids apart.
+export function composer(onChange, version = "ja") {
+  const list = h("div", { class: "messages", "data-version": version });
   const add = h("button", { type: "button", class: "button-quiet", onclick: () => addMessage() }, "＋ メッセージを追加");
   const element = h("div", { class: "composer" }, list, add);
 
@@ -62,7 +64,7 @@ export function composer(onChange) {
 
   function addMessage({ quiet = false } = {}) {
     if (list.children.length >= MAX_MESSAGES) return;
-    const editor = messageEditor(list.children.length, onChange, (removed) => {
+    const editor = messageEditor(list.children.length, version, onChange, (removed) => {
       removed.remove();
       renumber();
       onChange();
@@ -91,7 +93,7 @@ export function composer(onChange) {
   }
 
   addMessage({ quiet: true }); // the first, empty message: nothing changed yet
-  return { element, read };
+  return { element, read, focus: () => list.querySelector("select").focus() };
 }
 
 // LINE-like chat bubbles of the messages, as residents will see them.

@@ -3,7 +3,8 @@
 // files of docs/broadcasts.md):
 //
 //   birth_years {from, to} or age {min, max} on the send date · genders · areas · genres any_of / all_of ·
-//   each with include_unanswered · and the same conditions again under `exclude`.
+//   each with include_unanswered · languages any_of (a resident with none stored reads Japanese, so no
+//   "unanswered" box) · and the same conditions again under `exclude`.
 
 import { h } from "./dom.js";
 
@@ -142,6 +143,7 @@ export function conditionsBlock(prefix, labels, onChange, { exclusion = false } 
       ),
       unansweredBox(`${prefix}-genres-unanswered`, unansweredText, onChange),
     ),
+    choiceBoxes(`${prefix}-languages`, "言語（LINE で使っている言語）", labels.languages || {}, onChange),
   );
 
   const field = (name) => element.querySelector(`[name="${prefix}-${name}"]`);
@@ -178,6 +180,8 @@ export function conditionsBlock(prefix, labels, onChange, { exclusion = false } 
         include_unanswered: field("genres-unanswered").checked,
       };
     }
+    const languages = checked("languages");
+    if (languages.length) conditions.languages = { any_of: languages };
     for (const condition of Object.values(conditions)) {
       for (const [name, value] of Object.entries(condition)) if (value === null) delete condition[name];
     }

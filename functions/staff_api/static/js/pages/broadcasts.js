@@ -26,13 +26,32 @@ function composeSection(labels, reload) {
   const audience = h("output", { id: "audience-count", "aria-live": "polite" }, "—");
   const byArea = h("div", { id: "audience-by-area" });
   const audienceNote = h("p", { class: "hint", id: "audience-note" });
+  const byLanguage = h("div", { id: "audience-by-language" });
   const bubbles = h("div", { class: "line-preview", id: "line-preview", "aria-label": "LINE での見え方" });
+  const languageNames = labels.languages || {};
+  const previewVersion = h("select", { id: "preview-version", onchange: () => showPreview() });
   const changed = () => {
-    preview(bubbles, messages.read());
+    showPreview();
     clearTimeout(timer);
     timer = setTimeout(dryRun, DRY_RUN_DELAY_MS);
   };
   const messages = composer(changed);
+  const versions = versionsBlock(languageNames, changed, () => syncPreviewChoices());
+
+  function syncPreviewChoices() {
+    const chosen = previewVersion.value || "ja";
+    const codes = ["ja", ...versions.codes()];
+    previewVersion.replaceChildren(
+      ...codes.map((code) => h("option", { value: code, selected: code === chosen }, versionName(languageNames, code))),
+    );
+    if (!codes.includes(chosen)) previewVersion.value = "ja";
+    showPreview();
+  }
+
+  function showPreview() {
+    const code = previewVersion.value || "ja";
+    preview(bubbles, code === "ja" ? messages.read() : versions.read()[code] || []);
+  }
   const include = conditionsBlock("seg", labels, changed);
   const exclude = conditionsBlock("exc", labels, changed, { exclusion: true });
   const title = h("input", { id: "broadcast-title", name: "title", maxlength: 100, placeholder: "例: 11月 健康講座のお知らせ" });
@@ -42,7 +61,10 @@ function composeSection(labels, reload) {
     const exclusion = exclude.read();
     const segment = { ...include.read() };
     if (Object.keys(exclusion).length) segment.exclude = exclusion;
-    return { title: title.value.trim(), messages: messages.read(), segment };
+    const request = { title: title.value.trim(), messages: messages.read(), segment };
+    const translations = versions.read();
+    if (Object.keys(translations).length) request.translations = translations;
+    return request;
   }
 
   async function dryRun() {
@@ -61,12 +83,40 @@ function composeSection(labels, reload) {
         .sort((a, b) => b[1] - a[1])
         .map(([code, n]) => [labelOf(labels, "areas", code), count(n)]);
       clear(byArea).append(table("地域別の内訳", ["地域", "人数"], rows, { id: "audience-by-area-table" }));
+      showLanguages(answer);
     } catch (error) {
       if (mine !== lastRequest) return;
       audience.textContent = "—";
       delete audience.dataset.value;
       audienceNote.textContent = errorText(error);
     }
+  }
+
+  // Each language's residents, and the version they will receive: their own, else the fallback the
+  // planner names (やさしい日本語 when given, else Japanese).
+  function showLanguages(answer) {
+    const without = new Set(answer.languagesWithoutVersion || []);
+    const fallback = answer.fallbackVersion || "ja";
+    const order = Object.keys(languageNames);
+    const rank = (code) => (order.includes(code) ? order.indexOf(code) : order.length);
+    const rows = Object.entries(answer.byLanguage || {})
+      .sort((a, b) => rank(a[0]) - rank(b[0]))
+      .map(([code, n]) => [
+        languageNames[code] || code,
+        count(n),
+        versionName(languageNames, without.has(code) ? fallback : code),
+      ]);
+    const missing = [...without].sort((a, b) => rank(a) - rank(b));
+    clear(byLanguage).append(
+      table("言語別の内訳", ["言語", "人数", "送る版"], rows, { id: "audience-by-language-table" }),
+      missing.length
+        ? h(
+            "p",
+            { class: "hint", id: "languages-without-version" },
+            `版のない言語: ${missing.map((code) => languageNames[code] || code).join("、")}（${versionName(languageNames, fallback)}を送ります）`,
+          )
+        : "",
+    );
   }
 
   async function act(kind) {
@@ -117,6 +167,7 @@ function composeSection(labels, reload) {
         h("div", { class: "stack" }, h("label", { for: "broadcast-title" }, "件名（職員用、住民には送られません）"), title),
         h("h3", {}, "メッセージ（1〜5件）"),
         messages.element,
+        versions.element,
         h("h3", {}, "配信対象"),
         h("p", { class: "hint" }, "条件を指定しない項目は絞り込みません。ブロック中の友だちには届きません。"),
         include.element,
@@ -130,8 +181,17 @@ function composeSection(labels, reload) {
       h(
         "aside",
         { class: "compose-side", "aria-label": "対象人数とプレビュー" },
-        h("div", { class: "audience" }, h("div", { class: "kpi-label" }, "対象人数（試算）"), audience, audienceNote, byArea),
+        h(
+          "div",
+          { class: "audience" },
+          h("div", { class: "kpi-label" }, "対象人数（試算）"),
+          audience,
+          audienceNote,
+          byArea,
+          byLanguage,
+        ),
         h("h3", {}, "プレビュー"),
+        h("div", { class: "field-row" }, h("label", { for: "preview-version" }, "プレビューする版"), previewVersion),
         bubbles,
         h(
           "div",
@@ -149,9 +209,88 @@ function composeSection(labels, reload) {
       ),
     ),
   );
-  preview(bubbles, []);
+  syncPreviewChoices();
   setTimeout(dryRun, 0);
   return element;
+}
+
+function versionName(languageNames, code) {
+  return code === "ja" ? "日本語版" : `${languageNames[code] || code}版`;
+}
+
+// Optional versions per language (the request's `translations`): each its own 1–5 messages, added
+// when staff have one. A resident reads their language's version, else やさしい日本語, else Japanese.
+function versionsBlock(languageNames, onChange, onVersionsChanged) {
+  const editors = new Map(); // code → { element, composer }
+  const list = h("div", { class: "versions" });
+  const buttons = h("div", { class: "version-buttons", role: "group", "aria-label": "版を追加" });
+  const codes = () => Object.keys(languageNames).filter((code) => editors.has(code));
+
+  function add(code, button) {
+    const versionComposer = composer(onChange, code);
+    const name = versionName(languageNames, code);
+    const element = h(
+      "fieldset",
+      { class: "version", "data-version": code },
+      h("legend", {}, name),
+      versionComposer.element,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button-quiet",
+          onclick: () => {
+            element.remove();
+            editors.delete(code);
+            button.hidden = false;
+            button.focus();
+            onVersionsChanged();
+            onChange();
+          },
+        },
+        `${name}を削除`,
+      ),
+    );
+    editors.set(code, { element, composer: versionComposer });
+    const after = codes().map((c) => editors.get(c).element);
+    list.replaceChildren(...after);
+    button.hidden = true;
+    versionComposer.focus();
+    onVersionsChanged();
+  }
+
+  for (const [code, name] of Object.entries(languageNames)) {
+    if (code === "ja") continue;
+    const button = h(
+      "button",
+      { type: "button", class: "button-quiet", "data-add-version": code, onclick: () => add(code, button) },
+      `＋ ${name}版`,
+    );
+    buttons.append(button);
+  }
+
+  function read() {
+    const translations = {};
+    for (const code of codes()) {
+      const versionMessages = editors.get(code).composer.read();
+      if (versionMessages.length) translations[code] = versionMessages;
+    }
+    return translations;
+  }
+
+  const element = h(
+    "div",
+    { class: "versions-block" },
+    h("h3", {}, "他の言語の版（任意）"),
+    h(
+      "p",
+      { class: "hint" },
+      "版のない言語の利用者には、やさしい日本語版があればそれを、なければ日本語のメッセージを送ります。",
+    ),
+    list,
+    buttons,
+  );
+  return { element, read, codes };
 }
 
 function progress(broadcast) {
