@@ -79,6 +79,36 @@ def test_a_test_delivery_goes_to_the_configured_staff_accounts_only(api: StaffAp
     assert api.fakes.actions.recorded[0].action == "broadcast.test"
 
 
+def test_a_test_delivery_carries_every_language_version_to_the_staff_accounts(api: StaffApi) -> None:
+    # Given an editor's Japanese message with English and Vietnamese versions
+    body = {
+        "messages": [{"type": "text", "text": "テスト"}],
+        "translations": {"en": [{"type": "text", "text": "Test"}], "vi": [{"type": "text", "text": "Thử"}]},
+    }
+    # When they send a test delivery
+    answer = api.call(http_event("POST", "/staff/api/broadcasts/test", body, claims=EDITOR))
+    # Then the planner is asked for every version, to the test accounts only (as the CLI's test_user_ids)
+    assert answer["statusCode"] == 200
+    (asked,) = api.fakes.planner.asked
+    assert sorted(asked["request"]["translations"]) == ["en", "vi"]
+    assert asked["request"]["test_user_ids"] == ["U" + "a" * 32]
+
+
+def test_a_broadcast_with_language_versions_and_a_language_condition_reaches_the_planner_as_written(
+    api: StaffApi,
+) -> None:
+    body = {
+        **REQUEST,
+        "translations": {"en": [{"type": "text", "text": "Disaster drill on 1 April"}]},
+        "segment": {"languages": {"any_of": ["en", "ja"]}},
+    }
+    answer = api.call(http_event("POST", "/staff/api/broadcasts/dry-run", body, claims=EDITOR))
+    assert answer["statusCode"] == 200
+    (asked,) = api.fakes.planner.asked
+    assert asked["request"]["translations"]["en"][0]["text"] == "Disaster drill on 1 April"
+    assert sorted(asked["request"]["segment"]["languages"]["any_of"]) == ["en", "ja"]
+
+
 def test_without_test_recipients_a_test_delivery_says_whom_to_ask(monkeypatch: pytest.MonkeyPatch) -> None:
     api = staff_api(monkeypatch, test_recipients="")
     body = {"messages": [{"type": "text", "text": "テスト"}]}

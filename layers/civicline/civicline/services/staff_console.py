@@ -213,8 +213,10 @@ class StaffBroadcasts:
                 "管理者にパラメータ StaffTestRecipients の設定を依頼してください。",
             )
         messages = body.get("messages") if isinstance(body, dict) else None
+        # Every version goes to the test accounts, one each, as with the CLI's test_user_ids.
+        translations = body.get("translations", {}) if isinstance(body, dict) else {}
         request = self._request(
-            {"messages": messages, "title": "テスト配信"},
+            {"messages": messages, "translations": translations, "title": "テスト配信"},
             broadcast_id=self._new_id(),
             test_user_ids=list(self.test_recipients),
         )

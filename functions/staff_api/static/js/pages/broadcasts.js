@@ -127,7 +127,7 @@ function composeSection(labels, reload) {
     }
     try {
       if (kind === "test") {
-        await call("POST", "broadcasts/test", { messages: body.messages });
+        await call("POST", "broadcasts/test", { messages: body.messages, translations: body.translations || {} });
         notify("テスト配信を送りました。職員用のテスト受信者の LINE を確認してください。");
         return;
       }
