@@ -54,9 +54,9 @@ def test_an_editor_sends_japanese_english_and_vietnamese_versions_and_each_resid
     compose.locator(".messages[data-version=ja]").get_by_label("本文").fill(texts["ja"])
     for code, name in (("en", "英語"), ("vi", "ベトナム語")):
         compose.get_by_role("button", name=f"＋ {name}版").click()
-        version = compose.locator(f"fieldset.version[data-version={code}]")
-        assert version.locator("legend").first.inner_text() == f"{name}版"
-        version.get_by_label("本文").fill(texts[code])
+        editor = compose.locator(f"fieldset.version[data-version={code}]")
+        assert editor.locator("legend").first.inner_text() == f"{name}版"
+        editor.get_by_label("本文").fill(texts[code])
     # And segments by birth year and by language (every language but Nepali)
     include = compose.locator("[data-block=seg]")
     include.get_by_label("生まれ年で指定").check()
