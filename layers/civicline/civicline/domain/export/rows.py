@@ -15,7 +15,7 @@ from civicline.domain.applications.labels import kind_label
 from civicline.domain.applications.records import ApplicationRecord
 from civicline.domain.export.csv_stream import CsvRow
 from civicline.models.forms import ApplicantAnswers
-from civicline.models.language import Language
+from civicline.models.language import STAFF_LABELS
 from civicline.ward_time import ward_time
 
 APPLICATION_HEADER = (
@@ -32,17 +32,6 @@ APPLICATION_HEADER = (
     # name it, so they know how to reply.
     "言語",
 )
-# Staff read Japanese: each language as the ward names it (a fixed format, like the headers).
-LANGUAGE_CELLS: dict[Language, str] = {
-    Language.JA: "日本語",
-    Language.JA_EASY: "やさしい日本語",
-    Language.EN: "英語",
-    Language.ZH_HANS: "中国語（簡体字）",
-    Language.KO: "韓国語",
-    Language.VI: "ベトナム語",
-    Language.NE: "ネパール語",
-    Language.MY: "ミャンマー語",
-}
 RECEIVED_FORMAT = "%Y/%m/%d %H:%M:%S"  # Excel reads this as a date and time
 
 
@@ -79,7 +68,7 @@ def application_row(record: ApplicationRecord, answers: ApplicantAnswers) -> Csv
             answers.address,
             phone_cell(answers.phone),
             edition_cell(record.first_edition, record.last_edition),
-            LANGUAGE_CELLS[record.language],
+            STAFF_LABELS[record.language],  # staff read Japanese, as in the console,
         ),
         row_id=record.reception_number,
     )
