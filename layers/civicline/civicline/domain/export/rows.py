@@ -68,7 +68,7 @@ def application_row(record: ApplicationRecord, answers: ApplicantAnswers) -> Csv
             answers.address,
             phone_cell(answers.phone),
             edition_cell(record.first_edition, record.last_edition),
-            STAFF_LABELS[record.language],  # staff read Japanese, as in the console,
+            STAFF_LABELS[record.language],  # staff read Japanese: the console's names
         ),
         row_id=record.reception_number,
     )
