@@ -1,7 +1,8 @@
 """Export files in S3: streamed up as a multipart upload (SSE-KMS), handed out as presigned SigV4 links.
 
-- Streaming: chunks fill one fixed part buffer; each full buffer goes up as a part (S3's minimum part is
-  5 MiB), so memory holds one part whatever the file's size. A file smaller than a part is one
+- Streaming: chunks fill one fixed part buffer (s3_part_buffer.py: written once, read without a copy);
+  each full buffer goes up as a part (S3's minimum part is 5 MiB), so memory holds one part whatever the
+  file's size. A file smaller than a part is one
   PutObject. A failed upload is aborted (and the bucket's lifecycle removes any part left over).
 - Encryption: every write asks for `aws:kms` explicitly (the bucket policy refuses any other); the
   bucket's default key, the data key, is used.
@@ -24,6 +25,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from civicline.adapters.aws_errors import domain_error, is_not_found
+from civicline.adapters.s3_part_buffer import PartBuffer
 from civicline.domain.export.errors import ExportStoreFailed
 from civicline.models.export import LINK_EXPIRY_CEILING_SECONDS
 
@@ -65,30 +67,31 @@ class S3ExportFiles:
         self._part_bytes = part_bytes
 
     def upload(self, key: str, chunks: Iterable[bytes], content_type: str) -> int:
-        buffer = bytearray()
+        buffer = PartBuffer(self._part_bytes)
         parts: list[dict[str, Any]] = []
         upload_id: str | None = None
         size = 0
         try:
             for chunk in chunks:
-                buffer += chunk
                 size += len(chunk)
-                if len(buffer) >= self._part_bytes:
-                    if upload_id is None:
-                        upload_id = self._start(key, content_type)
-                    parts.append(self._part(key, upload_id, len(parts) + 1, buffer))
-                    buffer = bytearray()  # a new one: the sent part is not copied, nor touched again
+                rest = memoryview(chunk)
+                while rest:
+                    if buffer.full:  # more follows a full buffer: it is a part, not the whole file
+                        if upload_id is None:
+                            upload_id = self._start(key, content_type)
+                        parts.append(self._part(key, upload_id, len(parts) + 1, buffer))
+                    rest = buffer.fill(rest)
             if upload_id is None:
                 self._client.put_object(
                     Bucket=self._bucket,
                     Key=key,
-                    Body=buffer,
+                    Body=buffer.reader(),
                     ContentType=content_type,
                     ServerSideEncryption="aws:kms",
                     BucketKeyEnabled=True,
                 )
                 return size
-            if buffer:
+            if buffer.filled:
                 parts.append(self._part(key, upload_id, len(parts) + 1, buffer))
             self._client.complete_multipart_upload(
                 Bucket=self._bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
@@ -111,10 +114,11 @@ class S3ExportFiles:
         )
         return str(answer["UploadId"])
 
-    def _part(self, key: str, upload_id: str, number: int, body: bytearray) -> dict[str, Any]:
+    def _part(self, key: str, upload_id: str, number: int, buffer: PartBuffer) -> dict[str, Any]:
         answer = self._client.upload_part(
-            Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+            Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=buffer.reader()
         )
+        buffer.clear()  # sent: the same memory takes the next part
         return {"PartNumber": number, "ETag": answer["ETag"]}
 
     def _abort(self, key: str, upload_id: str | None) -> None:

@@ -119,15 +119,22 @@ class DynamoExportSource:
     # ------------------------------------------------------------ reading
 
     def _pages(self, request: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """Each page's items. Only one page is held at a time: a generator keeps its locals across
+        `yield`, so the page read is dropped before the next is asked for (else two 1 MB pages, parsed,
+        would be alive at once: measured +5 MiB at the peak in `make bench`)."""
         while True:
             try:
                 page = self._client.query(**request)
             except (ClientError, BotoCoreError) as error:
                 raise unavailable(error, f"Applications.query({BY_FORM_RECEIVED_INDEX})") from error
-            yield page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
+            next_key = page.get("LastEvaluatedKey")
+            items = page.get("Items", [])
+            del page
+            yield items
+            del items
+            if next_key is None:
                 return
-            request = {**request, "ExclusiveStartKey": page["LastEvaluatedKey"]}
+            request = {**request, "ExclusiveStartKey": next_key}
 
     def _query(
         self, form_id: str, bounds: Bounds | None, record_type: str, projection: str | None
@@ -149,7 +156,11 @@ class DynamoExportSource:
         request = self._query(form_id, bounds, "application", _APPLICATION_ATTRIBUTES)
         for items in self._pages(request):
             page = [_stored(item) for item in items]
-            yield [application for application in page if bounds.holds(application.received_key)]
+            del items  # one page at a time (see _pages)
+            held = [application for application in page if bounds.holds(application.received_key)]
+            del page
+            yield held
+            del held
 
     def survey_responses(self, form_id: str, bounds: Bounds | None) -> Iterator[SurveyResponse]:
         request = self._query(form_id, bounds, "survey", None)

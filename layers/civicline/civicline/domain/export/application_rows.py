@@ -78,3 +78,6 @@ def application_rows(
         for application, answers in opened:
             tally.rows += 1
             yield application_row(application.record, answers)
+        # One page at a time: this generator's locals would otherwise keep the page just written (and
+        # its opened answers) alive while the source reads the next one.
+        del page, candidates, opened
