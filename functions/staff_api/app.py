@@ -27,8 +27,9 @@ from civicline.domain.errors import CivicLineError
 from civicline.models.environment import StaffApiEnvironment, StaffConsoleDataEnvironment
 from civicline.models.validation import validation_details
 from civicline.services import staff_console_data
-from civicline.services.staff_console import Refusal, StaffRequestRefused, build_staff_console
+from civicline.services.staff_console import build_staff_console
 from civicline.services.staff_console_data import ConsoleRefusal
+from civicline.services.staff_refusals import Refusal, StaffRequestRefused
 
 API_PREFIX = "/staff/api"
 SECURITY_HEADERS = {

@@ -8,7 +8,7 @@ from access import require
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from civicline.models.staff import Role
-from civicline.services.staff_console import StaffAudit
+from civicline.services.staff_audit import StaffAudit
 
 router = Router()
 

@@ -12,7 +12,7 @@ from access import require
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from civicline.models.staff import Role
-from civicline.services.staff_console import StaffBroadcasts
+from civicline.services.staff_broadcasts import StaffBroadcasts
 
 router = Router()
 

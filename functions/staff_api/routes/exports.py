@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from civicline.models.staff import Role, StaffIdentity
 from civicline.models.staff_exports import ExportAsk, ExportLink, RangeExportAsk
-from civicline.services.staff_console import StaffAudit
+from civicline.services.staff_audit import StaffAudit
 from civicline.services.staff_console_data import ConsoleData
 from routes.answers import body_of, wire
 

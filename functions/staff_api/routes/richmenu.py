@@ -8,7 +8,8 @@ from access import caller, require
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from civicline.models.staff import Role
-from civicline.services.staff_console import Refusal, RichMenuModes, StaffRequestRefused
+from civicline.services.staff_refusals import Refusal, StaffRequestRefused
+from civicline.services.staff_richmenu import RichMenuModes
 
 router = Router()
 

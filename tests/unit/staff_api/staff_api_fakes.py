@@ -15,12 +15,10 @@ from civicline.adapters.line.client import LineApi
 from civicline.models.broadcast.report import BroadcastReport, BroadcastStatus
 from civicline.models.environment import StaffApiEnvironment
 from civicline.models.staff import StaffAction
-from civicline.services.staff_console import (
-    RichMenuModes,
-    StaffAudit,
-    StaffBroadcasts,
-    StaffConsole,
-)
+from civicline.services.staff_audit import StaffAudit
+from civicline.services.staff_broadcasts import StaffBroadcasts
+from civicline.services.staff_console import StaffConsole
+from civicline.services.staff_richmenu import RichMenuModes
 
 NOW = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
 STAFF_ENVIRONMENT = {

@@ -14,8 +14,10 @@ from tests.unit.staff_api.staff_api_fakes import FakeActions, FakeDataRights, Fa
 from civicline.domain.errors import StoreUnavailable
 from civicline.models.staff import Role, StaffAction, StaffActor, StaffIdentity
 from civicline.richmenu.deployer import DeployReport
-from civicline.services import staff_console
-from civicline.services.staff_console import RichMenuModes, StaffAudit, StaffRequestRefused
+from civicline.services import staff_richmenu
+from civicline.services.staff_audit import StaffAudit
+from civicline.services.staff_refusals import StaffRequestRefused
+from civicline.services.staff_richmenu import RichMenuModes
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 EDITOR = StaffIdentity(sub="sub-editor", username="editor@example.jp", roles=frozenset({Role.EDITOR}))
@@ -40,8 +42,8 @@ def ward(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         state["mode"] = mode
         return DeployReport(menu_ids={}, default=mode, default_menu_id=f"richmenu-{mode}")  # type: ignore[arg-type]
 
-    monkeypatch.setattr(staff_console, "switch_with", switch_with)
-    monkeypatch.setattr(staff_console, "current_with", lambda client: state["mode"])
+    monkeypatch.setattr(staff_richmenu, "switch_with", switch_with)
+    monkeypatch.setattr(staff_richmenu, "current_with", lambda client: state["mode"])
     return state
 
 

@@ -21,7 +21,7 @@ from civicline.domain.applications.forms import (
     start,
 )
 from civicline.domain.chat.wording import Message, resolve
-from civicline.models.forms import ConversationState
+from civicline.models.form_conversation import ConversationState
 
 USER_ID = "U" + "a" * 32
 NOW = datetime(2025, 4, 1, 1, 0, tzinfo=UTC)  # 10:00 in Shinjuku

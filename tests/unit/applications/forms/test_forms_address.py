@@ -14,7 +14,7 @@ from civicline.domain.applications.forms.address import KnownPrefix, strip_repea
 from civicline.domain.applications.forms.inputs import Given, read_answer, shown_value
 from civicline.domain.applications.forms.postal import city_postal_table
 from civicline.domain.applications.forms.text_inputs import InvalidInput
-from civicline.models.forms import CONFIRMING
+from civicline.models.form_conversation import CONFIRMING
 
 NISHI_SHINJUKU = {"code": "160-0023", "town": "西新宿", "area": "東京都新宿区西新宿"}
 TABLE = city_postal_table()

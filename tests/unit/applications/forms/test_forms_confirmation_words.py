@@ -6,7 +6,7 @@ import pytest
 from tests.unit.applications.forms.forms_chat import Chat
 
 from civicline.domain.applications.forms import Completed
-from civicline.models.forms import CONFIRMING
+from civicline.models.form_conversation import CONFIRMING
 
 
 def _at_confirmation() -> Chat:

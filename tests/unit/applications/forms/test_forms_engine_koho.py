@@ -20,7 +20,8 @@ from civicline.domain.applications.forms import (
     start,
 )
 from civicline.domain.applications.forms.reply import FormReply, UserInput
-from civicline.models.forms import CONFIRMING, ConversationState, FormDefinition
+from civicline.models.form_conversation import CONFIRMING, ConversationState
+from civicline.models.forms import FormDefinition
 
 NAME, KANA, POSTAL, DETAIL, PHONE = (
     "新宿　太郎",

@@ -13,7 +13,8 @@ from civicline.domain.applications.forms import (
     load_form,
     survey_reply,
 )
-from civicline.models.forms import CONFIRMING, SurveyResponse
+from civicline.models.form_conversation import CONFIRMING
+from civicline.models.forms import SurveyResponse
 
 SATISFACTION_LABELS = ["とても満足", "満足", "ふつう", "やや不満", "不満"]
 

@@ -10,6 +10,9 @@ other conversation inside its own state (`paused`), which is put back when the s
 the form can be resumed where it was.
 
 The questions' quick replies are built in settings_questions.py, the settings card in settings_card.py.
+
+Over 300 lines on purpose: one cohesive unit (no I/O but through its ports), the transitions of one
+state machine that call one another; its questions and its card already live beside it.
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ from civicline.domain.chat.replies import NOTHING, Answer, Reply, TextReply
 from civicline.domain.chat.wording import Phrase, Verbatim, joined, lines, say
 from civicline.domain.errors import CivicLineError
 from civicline.messages import has_message
-from civicline.models.forms import ConversationState, FormDefinition, FormPurpose
+from civicline.models.form_conversation import ConversationState
+from civicline.models.forms import FormDefinition, FormPurpose
 from civicline.models.validation import invalid_fields
 
 FLOW = "form"

@@ -53,18 +53,14 @@ from civicline.domain.applications.forms.reply import (
     is_form_postback,
 )
 from civicline.domain.applications.forms.text_inputs import InvalidInput
-from civicline.models.forms import (
+from civicline.models.form_conversation import (
     CHOOSING_EDIT,
     CHOOSING_KIND,
     CONFIRMING,
-    MAX_CHOICES,
-    AnswerValue,
     ConversationState,
-    FormDefinition,
-    InputType,
     PendingSwitch,
-    Step,
 )
+from civicline.models.forms import MAX_CHOICES, AnswerValue, FormDefinition, InputType, Step
 
 CANCEL = "@cancel"
 BACK = "@back"
