@@ -6,8 +6,10 @@
 - `ResidentMenus.relink_everyone`: after the default changed (a switch, or a deploy that replaced the
   menus and so dropped every link), each resident who reads another language is linked to that
   language's menu of the mode, in bulk calls of 500 per language: Σ⌈N_lang/500⌉ calls, LINE's minimum.
-- `RichMenuModeSwitch`: the switch itself, one service for `make richmenu MODE=...` and the staff
-  console: the default first (residents of the default language see it at once), then the relinking.
+- `RichMenuModeSwitch`: the switch itself for `make richmenu MODE=...`: the default first (residents of
+  the default language see it at once), then the relinking. The staff console takes the same two steps
+  apart (services/staff_richmenu.py): the default at once, the relinking in RichMenuRelinkFunction,
+  started asynchronously, since relinking a million residents outlasts an HTTP answer.
 
 Pace: bulk calls go out from a few threads (LINE answers in ~100 ms; one after another, 2,000 calls
 would take minutes) no faster than LINE's rate for the endpoint. A call that still meets 429/5xx/a
