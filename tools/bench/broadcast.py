@@ -1,8 +1,9 @@
 """Segmented broadcasts end to end: 100,000 residents in moto, the fake LINE enforcing LINE's limits.
 
-moto runs in a child process (one request at a time); the planner and 8 warm senders run here, as
-the handlers Lambda would invoke. The residents read eight languages (LANGUAGE_MIX, some with none
-stored), and each broadcast has a version in every one of them. Two broadcasts to every active
+moto runs one server process per service (moto_servers.py, as the fan-out bench: one request at a time
+each, so an SQS receive never waits behind a DynamoDB transaction); the planner and 8 warm senders
+run here, as the handlers Lambda would invoke. The residents read eight languages (LANGUAGE_MIX, some
+with none stored), and each broadcast has a version in every one of them. Two broadcasts to every active
 resident: one without faults (calls must be exactly Σ⌈N_version/500⌉, each resident receiving their
 own version), one with LINE answering ~10 % 429, ~2 % 5xx and ~1 % "accepted, then the
 connection dropped" (nobody twice, nobody missed, the rate limit kept filled). Planner memory and
@@ -164,64 +165,6 @@ def bench_environment(moto_url: str, line_url: str) -> dict[str, str]:
 
 
 # ----------------------------------------------------------------------------- moto in its own process
-
-
-def serve_moto(port: int) -> None:
-    """The moto server, one request at a time (entry point of the child process).
-
-    moto's TransactWriteItems copies the whole table and puts the copy back when a condition fails,
-    so concurrent requests can undo each other's writes; DynamoDB itself has no such race. Serialising
-    requests keeps moto correct; it runs in its own process so its work does not take the benchmark's
-    interpreter lock away from the planner and the senders.
-    """
-    import logging
-    import threading
-
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-    from werkzeug.serving import make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = DomainDispatcherApplication(create_backend_app)
-    lock = threading.Lock()
-
-    def one_at_a_time(environ: dict[str, Any], start_response: Any) -> Any:
-        with lock:
-            return list(app(environ, start_response))
-
-    make_server("127.0.0.1", port, one_at_a_time, threaded=True).serve_forever()
-
-
-class MotoProcess:
-    """`with MotoProcess() as url:` a moto server in a child process on a free loopback port."""
-
-    def __enter__(self) -> str:
-        import os
-        import socket
-        import subprocess
-        import sys
-        import time
-        from pathlib import Path
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        repo = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")])}
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", f"from tools.bench.broadcast import serve_moto; serve_moto({port})"],
-            env=env,
-        )
-        for _ in range(200):  # bounded: about 20 s
-            with socket.socket() as attempt:
-                if attempt.connect_ex(("127.0.0.1", port)) == 0:
-                    return f"http://127.0.0.1:{port}"
-            time.sleep(0.1)
-        self._process.kill()
-        raise RuntimeError("moto did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        self._process.terminate()
-        self._process.wait(timeout=10)
 
 
 # ----------------------------------------------------------------------------- the benchmark
@@ -613,20 +556,25 @@ def run() -> list[Any]:  # noqa: PLR0915 (one scenario, told in order)
     import os
     import time
     import tracemalloc
+    import warnings
     from collections import Counter
 
     from civicline.models.broadcast.segment import Segment
     from devstack.fake_line import FakeLine
+    from tools.bench.moto_servers import MotoServers
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # The report's invocations publish no metrics (and metrics are disabled here): not worth a line each.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     measures: list[Any] = []
     saved_env = dict(os.environ)
-    with MotoProcess() as moto_url:
+    servers = MotoServers()
+    with servers as moto_urls:
         fake = FakeLine(
             host="127.0.0.1", port=0, channel_access_token=DEV_TOKEN, rate_limits={"multicast": BENCH_RATE}
         ).start()
         os.environ.update(
-            **bench_environment(moto_url, fake.url),
+            **(bench_environment(moto_urls["secretsmanager"], fake.url) | servers.environment()),
             USERS_TABLE="bench-users",
             BROADCASTS_TABLE="bench-broadcasts",
             BROADCAST_MULTICAST_RATE=str(BENCH_RATE * SENDER_RATE_SHARE),
