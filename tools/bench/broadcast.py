@@ -164,18 +164,15 @@ def bench_environment(moto_url: str, line_url: str) -> dict[str, str]:
     }
 
 
-# ----------------------------------------------------------------------------- moto in its own process
-
-
 # ----------------------------------------------------------------------------- the benchmark
 
 BENCH_RESIDENTS = int(os.environ.get("BENCH_BROADCAST_RESIDENTS", "100000"))
 MEMORY_RESIDENTS = tuple(
     int(n) for n in os.environ.get("BENCH_BROADCAST_MEMORY", "100000,1000000").split(",")
 )
-# LINE's 200/s scaled down to what this 2-core machine serves: moto (one request at a time, and a
-# whole-table copy per transaction) carries 20-30 send cycles/s with 8 senders, so the limit is set
-# well below that. What counts is the fraction of the limit the senders keep filled, not the rate.
+# LINE's 200/s scaled down to what this 2-core machine serves: moto (one request at a time per
+# service) carries a few tens of send cycles/s with 8 senders, so the limit is set well below that.
+# What counts is the fraction of the limit the senders keep filled, not the rate.
 BENCH_RATE = float(os.environ.get("BENCH_BROADCAST_RATE", "10"))
 # The senders' own limit, as deployed: 95 % of LINE's (template: 190 of 200). A limiter running at
 # exactly the server's rate meets a 429 whenever a few calls arrive late and bunch up.
@@ -452,11 +449,9 @@ class _Stack:
         app = load_function_module("broadcast", "planner")
         worker = load_function_module("broadcast", "plan_worker")
 
-        # The planner's asynchronous worker invocations, run here one after the other: with moto
-        # serving one request at a time, concurrent workers' enqueues would wait behind each other's
-        # Scan pages past the SQS client's read timeout, and the SDK's retry of that send would enqueue
-        # a batch twice (harmless, but one 409 call more than the minimum). The fan-out's own timing
-        # is broadcast_fanout.py's.
+        # The planner's asynchronous worker invocations, run here one after the other: this bench
+        # measures the planner's memory (tracemalloc, one thread) and the calls against the minimum;
+        # concurrent workers and their timing are broadcast_fanout.py's.
         def start_workers(broadcast_id: str, segments: Any) -> None:
             for segment in segments:
                 context = FakeLambdaContext(aws_request_id=str(uuid.uuid4()), remaining_millis=300_000)

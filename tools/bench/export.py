@@ -45,9 +45,9 @@ from tools.bench.results import Measure
 
 SIZES = (1_000, 10_000, 100_000)
 # The 1k export, the ratio's baseline, is run three times and its median peak taken: it lasts two
-# seconds, and its peak moved by about 1 MiB between runs of the same code (+8.8 / +9.6 / +9.7 MiB
-# measured, as its marking threads landed in malloc's arenas), so one sample measured that luck. Every
-# sample is printed.
+# seconds, and its peak moved by about 1 MiB between runs of the same code (+8.8 / +9.0 / +9.6 / +9.7
+# MiB measured; neither MALLOC_ARENA_MAX=1 nor a gc.collect() per page steadied it), so one sample
+# measured that luck. Every sample is printed.
 BASELINE_RUNS = 3
 MEMORY_RATIO_GOAL = 2.0
 KMS_PER_1K_GOAL = 10.0

@@ -2,8 +2,8 @@
 
 - Streaming: chunks fill one fixed part buffer (s3_part_buffer.py: written once, read without a copy);
   each full buffer goes up as a part (S3's minimum part is 5 MiB), so memory holds one part whatever the
-  file's size. A file smaller than a part is one
-  PutObject. A failed upload is aborted (and the bucket's lifecycle removes any part left over).
+  file's size. A file no larger than a part is one PutObject. A failed upload is aborted (and the
+  bucket's lifecycle removes any part left over).
 - Encryption: every write asks for `aws:kms` explicitly (the bucket policy refuses any other); the
   bucket's default key, the data key, is used.
 - Links: SigV4 on the regional virtual-hosted endpoint (`<bucket>.s3.ap-northeast-1.amazonaws.com`).
